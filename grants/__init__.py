@@ -1,0 +1,74 @@
+"""Common Pot: participatory grantmaking for community funders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+from grants.config import INSTANCE_PATH, PROJECT_ROOT, load_config
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: settings, extensions, blueprints, error pages and CLI. No database work here."""
+    app = Flask(
+        __name__,
+        instance_path=str(INSTANCE_PATH),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.update(load_config(config))
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(PROJECT_ROOT / "templates")),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from grants.errors import register_error_handlers
+    from grants.templating import register_template_helpers
+
+    register_error_handlers(app)
+    register_template_helpers(app)
+
+    from grants.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from grants import database  # noqa: F401  (registers the connection hooks)
+    from govuk_frontend_wtf.main import WTFormsHelpers
+
+    from grants.auth.sessions import configure_login_manager
+    from grants.extensions import csrf, db, migrate
+
+    db.init_app(app)
+    WTFormsHelpers(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    configure_login_manager(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from grants.admin import bp as admin_bp
+    from grants.auth import bp as auth_bp
+    from grants.home import bp as home_bp
+    from grants.public import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(home_bp)
+    app.register_blueprint(admin_bp)

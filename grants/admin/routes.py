@@ -1,0 +1,74 @@
+"""Site admin pages: the funders on this installation and their first staff."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from grants.admin.forms import FunderForm, InviteStaffForm
+from grants.admin.services import create_funder
+from grants.auth import services as account_services
+from grants.auth.permissions import role_required
+from grants.extensions import db
+from grants.models import Funder, Role, RoleGrant
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _page(funder_form: FunderForm, invite_form: InviteStaffForm) -> str:
+    rows = db.session.execute(
+        sa.select(Funder, sa.func.count(RoleGrant.id).label("staff"))
+        .outerjoin(RoleGrant, (RoleGrant.funder_id == Funder.id) & (RoleGrant.role == Role.STAFF))
+        .group_by(Funder.id)
+        .order_by(Funder.name)
+    ).all()
+    invite_form.funder_id.choices = [(r.Funder.id, r.Funder.name) for r in rows]
+    form = funder_form if funder_form.errors else invite_form
+    return render_template(
+        "admin/index.html", rows=rows, funder_form=funder_form, invite_form=invite_form, form=form
+    )
+
+
+@bp.get("/")
+@role_required(Role.SITE_ADMIN)
+def index() -> str:
+    return _page(FunderForm(formdata=None), InviteStaffForm(formdata=None))
+
+
+@bp.post("/funders")
+@role_required(Role.SITE_ADMIN)
+def create() -> str | Response:
+    form = FunderForm()
+    if form.validate():
+        try:
+            funder = create_funder(db.session, name=form.name.data or "", created_by=current_user._get_current_object())  # type: ignore[attr-defined]
+        except account_services.AccountError as exc:
+            db.session.rollback()
+            form.name.errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(f"{funder.name} has been created. Now invite its first staff member.", "success")
+            return redirect(url_for("admin.index"))
+    return _page(form, InviteStaffForm(formdata=None))
+
+
+@bp.post("/invite-staff")
+@role_required(Role.SITE_ADMIN)
+def invite_staff() -> str | Response:
+    form = InviteStaffForm()
+    form.funder_id.choices = [(f.id, f.name) for f in db.session.scalars(sa.select(Funder))]
+    if form.validate():
+        funder = db.get_or_404(Funder, form.funder_id.data)
+        account_services.invite(
+            db.session,
+            email=form.email.data or "",
+            role=Role.STAFF,
+            funder=funder,
+            invited_by=current_user._get_current_object(),  # type: ignore[attr-defined]
+        )
+        db.session.commit()
+        flash(f"Invitation sent to {form.email.data}.", "success")
+        return redirect(url_for("admin.index"))
+    return _page(FunderForm(formdata=None), form)

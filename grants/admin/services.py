@@ -1,0 +1,43 @@
+"""Creating funders: the site admin's one job, from the web page or the CLI."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from grants.audit.chain import record_event
+from grants.auth.services import AccountError
+from grants.models import Funder, User
+
+
+def slugify(name: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    return slug[:80] or "funder"
+
+
+def create_funder(session: Session, *, name: str, created_by: User | None = None) -> Funder:
+    """Create a funder with a unique name and a web-safe slug."""
+    name = name.strip()
+    if not name:
+        raise AccountError("Enter the funder's name", "name")
+    if session.scalar(sa.select(Funder.id).where(sa.func.lower(Funder.name) == name.lower())) is not None:
+        raise AccountError("A funder with this name already exists", "name")
+    base = slugify(name)
+    slug, n = base, 1
+    while session.scalar(sa.select(Funder.id).where(Funder.slug == slug)) is not None:
+        n += 1
+        slug = f"{base}-{n}"
+    funder = Funder(name=name, slug=slug)
+    session.add(funder)
+    session.flush()
+    record_event(
+        session,
+        "funder.created",
+        actor_id=created_by.id if created_by else None,
+        object_type="funder",
+        object_id=funder.id,
+        facts={"slug": slug},
+    )
+    return funder

@@ -1,0 +1,1 @@
+"""The audit chain: record decision-relevant events and verify the chain."""

@@ -1,0 +1,197 @@
+"""Write and verify the append-only, hash-chained audit log.
+
+Every service that changes something that matters to a decision calls `record_event` inside its own
+transaction, so the event lands if and only if the change does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import rfc8785
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from grants.database import is_postgresql
+from grants.models.audit import GENESIS_HASH, AuditEvent
+from grants.models.base import utcnow
+
+# Any fixed 64-bit number: the PostgreSQL advisory lock that serialises writers of the chain's head.
+AUDIT_CHAIN_LOCK_KEY = 0x6175646974  # "audit"
+MAX_FACT_STRING = 500
+
+
+class AuditFactError(ValueError):
+    """A fact given to the audit log is of a kind it must not hold (a float, an object, an overlong string)."""
+
+
+def _check_fact(value: Any, path: str) -> None:
+    if value is None or isinstance(value, bool | int):
+        return
+    if isinstance(value, str):
+        if len(value) > MAX_FACT_STRING:
+            raise AuditFactError(f"{path}: strings in audit facts are short codes or reasons, not documents")
+        return
+    if isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            _check_fact(item, f"{path}[{i}]")
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise AuditFactError(f"{path}: keys must be strings")
+            _check_fact(item, f"{path}.{key}")
+        return
+    raise AuditFactError(f"{path}: {type(value).__name__} is not allowed (use integers, e.g. pennies)")
+
+
+def format_time(value: datetime) -> str:
+    """The one textual form of an event's time that goes into its hash."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def event_payload(
+    *,
+    seq: int,
+    occurred_at: datetime,
+    actor_id: int | None,
+    actor_role: str | None,
+    action: str,
+    object_type: str | None,
+    object_id: int | None,
+    facts: dict[str, Any],
+) -> dict[str, Any]:
+    return {
+        "seq": seq,
+        "occurred_at": format_time(occurred_at),
+        "actor_id": actor_id,
+        "actor_role": actor_role,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "facts": facts,
+    }
+
+
+def compute_hash(prev_hash: str, payload: dict[str, Any]) -> str:
+    """SHA-256 over the previous hash and the RFC 8785 canonical JSON of the event."""
+    return hashlib.sha256(prev_hash.encode("ascii") + rfc8785.dumps(payload)).hexdigest()
+
+
+def record_event(
+    session: Session,
+    action: str,
+    *,
+    actor_id: int | None = None,
+    actor_role: str | None = None,
+    object_type: str | None = None,
+    object_id: int | None = None,
+    facts: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event to the chain in the session's current transaction (the caller commits)."""
+    facts = dict(facts or {})
+    _check_fact(facts, "facts")
+    if is_postgresql(session):
+        # Held until this transaction ends: the next writer reads the head only after we have committed.
+        session.execute(sa.select(sa.func.pg_advisory_xact_lock(AUDIT_CHAIN_LOCK_KEY)))
+    # On SQLite the write transaction began with BEGIN IMMEDIATE, which already excludes other writers.
+    head = session.execute(
+        sa.select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
+    seq = head.seq + 1 if head else 1
+    prev_hash = head.hash if head else GENESIS_HASH
+    occurred_at = utcnow()
+    payload = event_payload(
+        seq=seq,
+        occurred_at=occurred_at,
+        actor_id=actor_id,
+        actor_role=actor_role,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        facts=facts,
+    )
+    event = AuditEvent(
+        seq=seq,
+        occurred_at=occurred_at,
+        actor_id=actor_id,
+        actor_role=actor_role,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        facts=facts,
+        prev_hash=prev_hash,
+        hash=compute_hash(prev_hash, payload),
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """The result of verifying the chain: how many rows, the head, and the first problem if any."""
+
+    count: int
+    head_seq: int
+    head_hash: str
+    problem: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def _rows(session: Session) -> Iterator[AuditEvent]:
+    yield from session.scalars(
+        sa.select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=1000)
+    )
+
+
+def verify_chain(session: Session) -> ChainReport:
+    """Walk the chain from the start; report the first row that was edited, removed or inserted."""
+    expected_prev = GENESIS_HASH
+    expected_seq = 1
+    count = 0
+    for row in _rows(session):
+        if row.seq != expected_seq:
+            return ChainReport(
+                count,
+                expected_seq - 1,
+                expected_prev,
+                f"row {row.seq}: expected sequence number {expected_seq}; row {expected_seq} is missing",
+            )
+        if row.prev_hash != expected_prev:
+            return ChainReport(
+                count,
+                expected_seq - 1,
+                expected_prev,
+                f"row {row.seq}: its previous hash does not match row {row.seq - 1}"
+                " (a row was removed, inserted or replaced before it)",
+            )
+        payload = event_payload(
+            seq=row.seq,
+            occurred_at=row.occurred_at,
+            actor_id=row.actor_id,
+            actor_role=row.actor_role,
+            action=row.action,
+            object_type=row.object_type,
+            object_id=row.object_id,
+            facts=row.facts,
+        )
+        if compute_hash(row.prev_hash, payload) != row.hash:
+            return ChainReport(
+                count,
+                expected_seq - 1,
+                expected_prev,
+                f"row {row.seq}: its content does not match its hash (the row was edited)",
+            )
+        expected_prev = row.hash
+        expected_seq += 1
+        count += 1
+    return ChainReport(count, expected_seq - 1, expected_prev)
+

@@ -1,0 +1,5 @@
+"""Accounts, sign-in, roles and invitations."""
+
+from grants.auth.routes import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,119 @@
+"""Forms for accounts: messages say what to do, in the words a person would use."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovPasswordInput, GovSubmitInput, GovTextInput
+from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length
+
+from grants.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+
+EMAIL_REQUIRED = "Enter your email address"
+EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.com"
+
+
+def _new_password_field(label: str = "Create a password") -> PasswordField:
+    return PasswordField(
+        label,
+        widget=GovPasswordInput(),
+        description=f"Use at least {MIN_PASSWORD_LENGTH} characters. A few words strung together work well.",
+        validators=[
+            InputRequired(message="Enter a password"),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                max=MAX_PASSWORD_LENGTH,
+                message=f"Your password must be at least {MIN_PASSWORD_LENGTH} characters long",
+            ),
+        ],
+    )
+
+
+def _confirm_field(label: str = "Type the password again") -> PasswordField:
+    return PasswordField(
+        label,
+        widget=GovPasswordInput(),
+        validators=[
+            InputRequired(message="Type your password again"),
+            EqualTo("password", message="The passwords do not match. Type the same password twice"),
+        ],
+    )
+
+
+def _email_field(label: str = "Email address") -> EmailField:
+    return EmailField(
+        label,
+        widget=GovTextInput(),
+        render_kw={"autocomplete": "email", "spellcheck": "false"},
+        validators=[
+            DataRequired(message=EMAIL_REQUIRED),
+            Email(message=EMAIL_FORMAT, check_deliverability=False),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
+        ],
+    )
+
+
+class RegisterForm(FlaskForm):
+    name = StringField(
+        "Your name",
+        widget=GovTextInput(),
+        render_kw={"autocomplete": "name"},
+        validators=[
+            DataRequired(message="Enter your name"),
+            Length(max=120, message="Name must be 120 characters or fewer"),
+        ],
+    )
+    email = _email_field()
+    password = _new_password_field()
+    confirm = _confirm_field()
+    submit = SubmitField("Create account", widget=GovSubmitInput())
+
+
+class InvitationRegisterForm(FlaskForm):
+    """Registration from an invitation: the email is the invited one, so it is not asked for."""
+
+    name = RegisterForm.name
+    password = _new_password_field()
+    confirm = _confirm_field()
+    submit = SubmitField("Create account and accept", widget=GovSubmitInput())
+
+
+class SignInForm(FlaskForm):
+    email = _email_field()
+    password = PasswordField(
+        "Password",
+        widget=GovPasswordInput(),
+        render_kw={"autocomplete": "current-password"},
+        validators=[InputRequired(message="Enter your password")],
+    )
+    remember = BooleanField("Keep me signed in on this device for 30 days", widget=GovCheckboxInput())
+    submit = SubmitField("Sign in", widget=GovSubmitInput())
+
+
+class ForgottenPasswordForm(FlaskForm):
+    email = _email_field()
+    submit = SubmitField("Send me a reset link", widget=GovSubmitInput())
+
+
+class ResetPasswordForm(FlaskForm):
+    password = _new_password_field("New password")
+    confirm = _confirm_field()
+    submit = SubmitField("Save new password", widget=GovSubmitInput())
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        "Current password",
+        widget=GovPasswordInput(),
+        render_kw={"autocomplete": "current-password"},
+        validators=[InputRequired(message="Enter your current password")],
+    )
+    password = _new_password_field("New password")
+    confirm = _confirm_field()
+    submit = SubmitField("Change password", widget=GovSubmitInput())
+
+
+class ConfirmForm(FlaskForm):
+    """A form with only a button, for POST actions (accept an invitation, sign out)."""
+
+    submit = SubmitField("Continue", widget=GovSubmitInput())

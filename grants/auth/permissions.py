@@ -1,0 +1,99 @@
+"""Who may do what: the one place that decides. Routes use the decorators; services and templates the functions.
+
+Rules (DESIGN.md): staff see only their funder's rounds, auditors read only their funder's, panellists only the
+rounds they sit on, applicants only their own group's bids. Another's object answers 404; a role's missing
+right answers 403; a signed-out visitor is sent to sign in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar
+
+import sqlalchemy as sa
+from flask import abort
+from flask_login import current_user, login_required
+
+from grants.extensions import db
+from grants.models import GroupMember, PanelMember, Role, User
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def is_site_admin(user: User) -> bool:
+    return any(g.role == Role.SITE_ADMIN for g in user.role_grants)
+
+
+def staff_funder_ids(user: User) -> set[int]:
+    return {g.funder_id for g in user.role_grants if g.role == Role.STAFF and g.funder_id is not None}
+
+
+def auditor_funder_ids(user: User) -> set[int]:
+    return {g.funder_id for g in user.role_grants if g.role == Role.AUDITOR and g.funder_id is not None}
+
+
+def is_staff_of(user: User, funder_id: int) -> bool:
+    return funder_id in staff_funder_ids(user)
+
+
+def is_auditor_of(user: User, funder_id: int) -> bool:
+    return funder_id in auditor_funder_ids(user)
+
+
+def panel_round_ids(user: User) -> set[int]:
+    return set(db.session.scalars(sa.select(PanelMember.round_id).where(PanelMember.user_id == user.id)))
+
+
+def group_ids(user: User) -> set[int]:
+    return set(db.session.scalars(sa.select(GroupMember.group_id).where(GroupMember.user_id == user.id)))
+
+
+def has_role(user: User, role: Role) -> bool:
+    match role:
+        case Role.SITE_ADMIN:
+            return is_site_admin(user)
+        case Role.STAFF:
+            return bool(staff_funder_ids(user))
+        case Role.AUDITOR:
+            return bool(auditor_funder_ids(user))
+        case Role.PANELLIST:
+            return bool(panel_round_ids(user))
+    return False
+
+
+def role_required(role: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Signed-out visitors go to sign in; signed-in people without the role get 403."""
+
+    def decorator(view: Callable[P, R]) -> Callable[P, R]:
+        @wraps(view)
+        @login_required
+        def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
+            if not has_role(current_user, role):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+# The home pages, in the order a person with several roles is sent to them after signing in.
+HOME_PAGES: list[tuple[Role | None, str, str]] = [
+    (Role.SITE_ADMIN, "Site admin", "admin.index"),
+    (Role.STAFF, "Rounds", "home.staff"),
+    (Role.AUDITOR, "Audit", "home.auditor"),
+    (Role.PANELLIST, "Panel", "home.panellist"),
+    (None, "Your bids", "home.applicant"),
+]
+
+
+def home_links(user: Any) -> list[tuple[str, str]]:
+    """(label, endpoint) for each home page this person may use; everyone signed in may apply."""
+    return [(label, endpoint) for role, label, endpoint in HOME_PAGES if role is None or has_role(user, role)]
+
+
+def home_endpoint(user: User) -> str:
+    """Where a person lands after signing in: the home page of their most senior role."""
+    return home_links(user)[0][1]

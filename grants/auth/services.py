@@ -1,0 +1,340 @@
+"""Accounts, sign-in, password resets, invitations and role grants: the rules, with no Flask routing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app, url_for
+from sqlalchemy.orm import Session
+
+from grants.audit.chain import record_event
+from grants.auth.passwords import check_password, hash_password, needs_rehash
+from grants.auth.sessions import end_all_sessions
+from grants.auth.tokens import hash_token, new_token
+from grants.mail import queue_email
+from grants.models import (
+    AuditEvent,
+    Funder,
+    Invitation,
+    PanelMember,
+    PasswordReset,
+    Role,
+    RoleGrant,
+    Round,
+    User,
+    utcnow,
+)
+
+FAILED_SIGN_IN_LIMIT = 10
+FAILED_SIGN_IN_WINDOW = timedelta(minutes=15)
+
+
+class AccountError(Exception):
+    """A rule about accounts was broken. `field` names the form field the message belongs next to."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class LinkInvalid(AccountError):
+    """A reset or invitation link that does not exist, was used, was revoked or has expired."""
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+
+
+def _absolute_url(endpoint: str, **values: object) -> str:
+    return current_app.config["PUBLIC_BASE_URL"] + url_for(endpoint, **values)
+
+
+# --- registration and sign-in -------------------------------------------------------------------------------
+
+
+def register_user(session: Session, *, name: str, email: str, password: str) -> User:
+    """Create an account. The email must not already be in use, in any letter case."""
+    email = normalise_email(email)
+    if find_user_by_email(session, email) is not None:
+        raise AccountError(
+            "An account with this email address already exists. Sign in, or reset your password.", "email"
+        )
+    user = User(name=name.strip(), email=email, password_hash=hash_password(password))
+    session.add(user)
+    session.flush()
+    record_event(session, "account.registered", actor_id=user.id, object_type="user", object_id=user.id)
+    return user
+
+
+def _recent_failures(session: Session, user: User) -> int:
+    since = utcnow() - FAILED_SIGN_IN_WINDOW
+    return int(
+        session.scalar(
+            sa.select(sa.func.count())
+            .select_from(AuditEvent)
+            .where(
+                AuditEvent.action == "auth.sign_in_failed",
+                AuditEvent.object_type == "user",
+                AuditEvent.object_id == user.id,
+                AuditEvent.occurred_at >= since,
+            )
+        )
+        or 0
+    )
+
+
+def authenticate(session: Session, *, email: str, password: str) -> User:
+    """Check an email and password. A failure is logged (without the email typed) and raises AccountError."""
+    user = find_user_by_email(session, email)
+    if user is not None and _recent_failures(session, user) >= FAILED_SIGN_IN_LIMIT:
+        record_event(
+            session, "auth.sign_in_refused", object_type="user", object_id=user.id, facts={"reason": "throttled"}
+        )
+        raise AccountError(
+            "Too many failed attempts to sign in to this account. Wait 15 minutes, or reset your password.",
+            "email",
+        )
+    if user is None or user.is_disabled or not check_password(user.password_hash, password):
+        record_event(
+            session,
+            "auth.sign_in_failed",
+            object_type="user" if user else None,
+            object_id=user.id if user else None,
+            facts={"known_account": user is not None},
+        )
+        raise AccountError("Enter a correct email address and password.", "email")
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    record_event(session, "auth.signed_in", actor_id=user.id, object_type="user", object_id=user.id)
+    return user
+
+
+def record_sign_out(session: Session, user: User) -> None:
+    record_event(session, "auth.signed_out", actor_id=user.id, object_type="user", object_id=user.id)
+
+
+def change_password(session: Session, *, user: User, current_password: str, new_password: str) -> None:
+    """Change a password; every session of the user ends (the caller signs this browser in again)."""
+    if not check_password(user.password_hash, current_password):
+        raise AccountError("Your current password is not correct.", "current_password")
+    user.password_hash = hash_password(new_password)
+    user.password_changed_at = utcnow()
+    ended = end_all_sessions(session, user)
+    record_event(
+        session,
+        "auth.password_changed",
+        actor_id=user.id,
+        object_type="user",
+        object_id=user.id,
+        facts={"sessions_ended": ended},
+    )
+
+
+# --- password reset -----------------------------------------------------------------------------------------
+
+
+def request_password_reset(session: Session, *, email: str) -> None:
+    """Email a single-use reset link if the account exists. Says nothing either way to the caller."""
+    user = find_user_by_email(session, email)
+    if user is None or user.is_disabled:
+        return
+    token, token_hash = new_token()
+    hours = current_app.config["PASSWORD_RESET_HOURS"]
+    session.add(PasswordReset(user_id=user.id, token_hash=token_hash, expires_at=utcnow() + timedelta(hours=hours)))
+    link = _absolute_url("auth.reset_password", token=token)
+    queue_email(
+        session,
+        to=user.email,
+        subject="Reset your password",
+        body=(
+            f"Hello {user.name},\n\n"
+            f"Someone asked to reset the password for your {current_app.config['PRODUCT_NAME']} account.\n"
+            f"To choose a new password, open this link within {hours} hours:\n\n{link}\n\n"
+            "The link works once. If you did not ask for this, you can ignore this email: "
+            "your password has not changed.\n"
+        ),
+    )
+    record_event(session, "auth.password_reset_requested", object_type="user", object_id=user.id)
+
+
+def find_password_reset(session: Session, token: str) -> PasswordReset:
+    """The reset a link stands for, if it can still be used; otherwise LinkInvalid."""
+    reset = session.scalar(sa.select(PasswordReset).where(PasswordReset.token_hash == hash_token(token)))
+    if reset is None:
+        raise LinkInvalid("This password reset link is not valid. Check you copied the whole link, or ask for a new one.")
+    if reset.used_at is not None:
+        raise LinkInvalid("This password reset link has already been used. Ask for a new one if you need to.")
+    if reset.expires_at <= utcnow():
+        raise LinkInvalid("This password reset link has expired. Ask for a new one.")
+    return reset
+
+
+def reset_password(session: Session, *, token: str, new_password: str) -> User:
+    """Set a new password from a reset link; the link and any others for the account stop working."""
+    reset = find_password_reset(session, token)
+    user = reset.user
+    now = utcnow()
+    session.execute(
+        sa.update(PasswordReset)
+        .where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
+        .values(used_at=now)
+    )
+    user.password_hash = hash_password(new_password)
+    user.password_changed_at = now
+    ended = end_all_sessions(session, user)
+    record_event(
+        session,
+        "auth.password_reset",
+        actor_id=user.id,
+        object_type="user",
+        object_id=user.id,
+        facts={"sessions_ended": ended},
+    )
+    return user
+
+
+# --- roles and invitations ----------------------------------------------------------------------------------
+
+
+def grant_role(
+    session: Session, *, user: User, role: Role, funder: Funder | None = None, granted_by: User | None = None
+) -> RoleGrant:
+    """Give a user a role (idempotent). Staff and auditor roles belong to one funder; site admin to none."""
+    if role == Role.PANELLIST:
+        raise AccountError("Panellists join a round's panel by invitation; they are not granted a role.")
+    funder_id = funder.id if funder else None
+    existing = session.scalar(
+        sa.select(RoleGrant).where(
+            RoleGrant.user_id == user.id,
+            RoleGrant.role == role,
+            RoleGrant.funder_id.is_(None) if funder_id is None else RoleGrant.funder_id == funder_id,
+        )
+    )
+    if existing is not None:
+        return existing
+    grant = RoleGrant(user_id=user.id, role=role, funder_id=funder_id, granted_by_id=granted_by.id if granted_by else None)
+    session.add(grant)
+    session.flush()
+    session.refresh(user, ["role_grants"])
+    record_event(
+        session,
+        "role.granted",
+        actor_id=granted_by.id if granted_by else None,
+        object_type="user",
+        object_id=user.id,
+        facts={"role": role.value, "funder_id": funder_id},
+    )
+    return grant
+
+
+@dataclass(frozen=True)
+class IssuedInvitation:
+    invitation: Invitation
+    link: str
+
+
+def invite(
+    session: Session,
+    *,
+    email: str,
+    role: Role,
+    funder: Funder | None = None,
+    round: Round | None = None,
+    invited_by: User | None = None,
+) -> IssuedInvitation:
+    """Create a single-use invitation link bound to one email address and role, and email it."""
+    email = normalise_email(email)
+    if role in (Role.STAFF, Role.AUDITOR) and funder is None:
+        raise AccountError("Choose the funder this person will work for.", "funder")
+    if role == Role.PANELLIST and round is None:
+        raise AccountError("Choose the round whose panel this person will join.", "round")
+    token, token_hash = new_token()
+    days = current_app.config["INVITATION_DAYS"]
+    invitation = Invitation(
+        token_hash=token_hash,
+        email=email,
+        role=role,
+        funder_id=funder.id if funder and role != Role.PANELLIST else None,
+        round_id=round.id if round else None,
+        invited_by_id=invited_by.id if invited_by else None,
+        expires_at=utcnow() + timedelta(days=days),
+    )
+    session.add(invitation)
+    session.flush()
+    link = _absolute_url("auth.invitation", token=token)
+    where = funder.name if funder else (round.title if round else current_app.config["PRODUCT_NAME"])
+    queue_email(
+        session,
+        to=email,
+        subject=f"You are invited to join {where} on {current_app.config['PRODUCT_NAME']}",
+        body=(
+            f"Hello,\n\nYou have been invited to join {where} as {role.label.lower()}.\n"
+            f"Open this link within {days} days to accept:\n\n{link}\n\n"
+            "The link works once, and only for this email address.\n"
+        ),
+    )
+    record_event(
+        session,
+        "invitation.created",
+        actor_id=invited_by.id if invited_by else None,
+        object_type="invitation",
+        object_id=invitation.id,
+        facts={"role": role.value, "funder_id": invitation.funder_id, "round_id": invitation.round_id},
+    )
+    return IssuedInvitation(invitation, link)
+
+
+def find_invitation(session: Session, token: str) -> Invitation:
+    """The invitation a link stands for, if it can still be accepted; otherwise LinkInvalid."""
+    invitation = session.scalar(sa.select(Invitation).where(Invitation.token_hash == hash_token(token)))
+    if invitation is None:
+        raise LinkInvalid("This invitation link is not valid. Check you copied the whole link.")
+    if invitation.accepted_at is not None:
+        raise LinkInvalid("This invitation has already been accepted. Sign in to carry on.")
+    if invitation.revoked_at is not None:
+        raise LinkInvalid("This invitation was withdrawn. Ask the person who invited you for a new one.")
+    if invitation.expires_at <= utcnow():
+        raise LinkInvalid("This invitation has expired. Ask the person who invited you for a new one.")
+    return invitation
+
+
+def accept_invitation(session: Session, *, token: str, user: User) -> Invitation:
+    """Accept an invitation as `user`, whose email must be the one invited; grants the role it carries."""
+    invitation = find_invitation(session, token)
+    if user.email != invitation.email:
+        raise AccountError(
+            f"This invitation is for {invitation.email}. Sign out, then sign in or create an account with that address."
+        )
+    # Claim the link atomically: a second request racing with this one updates no row and is refused.
+    claimed = session.execute(
+        sa.update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.accepted_at.is_(None))
+        .values(accepted_at=utcnow(), accepted_by_id=user.id)
+    )
+    if not claimed.rowcount:  # type: ignore[attr-defined]
+        raise LinkInvalid("This invitation has already been accepted. Sign in to carry on.")
+    if invitation.role == Role.PANELLIST:
+        round_id = invitation.round_id
+        existing = session.scalar(
+            sa.select(PanelMember).where(PanelMember.round_id == round_id, PanelMember.user_id == user.id)
+        )
+        if existing is None:
+            session.add(PanelMember(round_id=round_id, user_id=user.id))
+    else:
+        grant_role(session, user=user, role=invitation.role, funder=invitation.funder)
+    record_event(
+        session,
+        "invitation.accepted",
+        actor_id=user.id,
+        object_type="invitation",
+        object_id=invitation.id,
+        facts={"role": invitation.role.value, "funder_id": invitation.funder_id, "round_id": invitation.round_id},
+    )
+    return invitation

@@ -1,0 +1,97 @@
+"""Settings from the environment.
+
+Every setting the app reads is here, with its environment variable; the README has the same table.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_PATH = PROJECT_ROOT / "instance"
+
+
+class ConfigError(RuntimeError):
+    """The environment does not give the app what it needs to run safely."""
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from exc
+
+
+def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Build the Flask config from the environment, then apply `overrides` (used by tests)."""
+    env = os.environ.get("GRANTS_ENV", "production").strip().lower()
+    overrides = dict(overrides or {})
+    testing = bool(overrides.get("TESTING", False)) or env == "test"
+    development = env == "development"
+
+    secret_key = overrides.get("SECRET_KEY") or os.environ.get("SECRET_KEY")
+    if not secret_key:
+        if testing:
+            secret_key = "test-only-secret-key"
+        elif development:
+            secret_key = "development-only-secret-key-not-for-production"
+        else:
+            raise ConfigError(
+                "SECRET_KEY is not set. Set SECRET_KEY to a long random value "
+                '(for example: python -c "import secrets; print(secrets.token_hex(32))") '
+                "or set GRANTS_ENV=development to run locally."
+            )
+
+    default_db = f"sqlite:///{INSTANCE_PATH / 'grants.sqlite'}"
+    database_url = os.environ.get("DATABASE_URL") or default_db
+    # Heroku-style URLs and plain postgresql:// both mean psycopg 3 here.
+    for prefix in ("postgres://", "postgresql://"):
+        if database_url.startswith(prefix):
+            database_url = "postgresql+psycopg://" + database_url[len(prefix) :]
+
+    config: dict[str, Any] = {
+        "ENV_NAME": env,
+        "SECRET_KEY": secret_key,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "PRODUCT_NAME": os.environ.get("PRODUCT_NAME", "Common Pot"),
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", "localhost"),
+        "MAIL_PORT": _int("MAIL_PORT", 25),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": _bool(os.environ.get("MAIL_USE_TLS")),
+        "MAIL_USE_SSL": _bool(os.environ.get("MAIL_USE_SSL")),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "Common Pot <no-reply@localhost>"),
+        # In development every email is also written to the log so the demo works with no mail server.
+        "MAIL_LOG_BODIES": _bool(os.environ.get("MAIL_LOG_BODIES"), default=development or testing),
+        "PASSWORD_RESET_HOURS": _int("PASSWORD_RESET_HOURS", 2),
+        "INVITATION_DAYS": _int("INVITATION_DAYS", 14),
+        "REMEMBER_COOKIE_DURATION_DAYS": _int("REMEMBER_COOKIE_DURATION_DAYS", 30),
+        "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 11 * 1024 * 1024),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": not (development or testing),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": not (development or testing),
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session: a long draft must not fail on save
+        "TESTING": testing,
+        "DEBUG": development,
+    }
+    config.update(overrides)
+    from datetime import timedelta
+
+    config["REMEMBER_COOKIE_DURATION"] = timedelta(days=config["REMEMBER_COOKIE_DURATION_DAYS"])
+    return config

@@ -1,0 +1,5 @@
+"""Each role's home page."""
+
+from grants.home.routes import bp
+
+__all__ = ["bp"]

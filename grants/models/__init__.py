@@ -1,0 +1,37 @@
+"""All models, imported here so the metadata is complete for migrations."""
+
+from grants.models.audit import AuditEvent
+from grants.models.base import Base, utcnow
+from grants.models.bids import Answer, Bid, BidStatus
+from grants.models.funders import Funder
+from grants.models.groups import Group, GroupKind, GroupMember
+from grants.models.outbox import OutboxEmail
+from grants.models.panel import PanelMember
+from grants.models.rounds import Criterion, Question, Round, RoundStatus, VotingMethod
+from grants.models.users import Invitation, LoginSession, PasswordReset, Role, RoleGrant, User
+
+__all__ = [
+    "Answer",
+    "AuditEvent",
+    "Base",
+    "Bid",
+    "BidStatus",
+    "Criterion",
+    "Funder",
+    "Group",
+    "GroupKind",
+    "GroupMember",
+    "Invitation",
+    "LoginSession",
+    "OutboxEmail",
+    "PanelMember",
+    "PasswordReset",
+    "Question",
+    "Role",
+    "RoleGrant",
+    "Round",
+    "RoundStatus",
+    "User",
+    "VotingMethod",
+    "utcnow",
+]

@@ -1,0 +1,59 @@
+"""What every template can use: navigation for the signed-in person's roles, money and time formatting."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Flask, request, url_for
+from flask_login import current_user
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def format_pounds(pence: int | None) -> str:
+    """Integer pennies as pounds for people: 125000 -> '£1,250', 12550 -> '£125.50'."""
+    if pence is None:
+        return ""
+    pounds, pennies = divmod(abs(pence), 100)
+    sign = "-" if pence < 0 else ""
+    if pennies:
+        return f"{sign}£{pounds:,}.{pennies:02d}"
+    return f"{sign}£{pounds:,}"
+
+
+def london_time(value: datetime | None, fmt: str = "%-d %B %Y at %-I:%M%p") -> str:
+    """A UTC datetime as Europe/London wall time, e.g. '24 November 2026 at 9:05am'."""
+    if value is None:
+        return ""
+    local = value.astimezone(LONDON)
+    text = local.strftime(fmt)
+    return text.replace("AM", "am").replace("PM", "pm")
+
+
+def london_date(value: datetime | None) -> str:
+    return london_time(value, "%-d %B %Y")
+
+
+def nav_items() -> list[dict[str, Any]]:
+    """Header navigation: one link per area the signed-in person may use."""
+    from grants.auth.permissions import home_links
+
+    if not current_user.is_authenticated:
+        return []
+    items = []
+    for text, endpoint in home_links(current_user):
+        href = url_for(endpoint)
+        items.append({"text": text, "href": href, "active": request.path.startswith(href)})
+    return items
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.add_template_filter(format_pounds, "pounds")
+    app.add_template_filter(london_time, "london_time")
+    app.add_template_filter(london_date, "london_date")
+
+    @app.context_processor
+    def _inject() -> dict[str, Any]:
+        return {"nav_items": nav_items(), "product_name": app.config["PRODUCT_NAME"]}

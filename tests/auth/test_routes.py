@@ -1,0 +1,274 @@
+"""Accounts through the pages a person uses: register, sign in and out, reset and change a password."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from grants.models import AuditEvent, LoginSession, OutboxEmail, PasswordReset, User, utcnow
+from tests.conftest import app_session
+from tests.factories import PASSWORD, make_user, sign_in
+
+
+def _register(client: FlaskClient, **overrides: str):
+    data = {"name": "Ada Lovelace", "email": "ada@example.com", "password": PASSWORD, "confirm": PASSWORD}
+    data.update(overrides)
+    return client.post("/register", data=data)
+
+
+def _user_count(app: Flask) -> int:
+    with app_session(app) as s:
+        return int(s.scalar(sa.select(sa.func.count()).select_from(User)) or 0)
+
+
+def _events(app: Flask, action: str) -> list[AuditEvent]:
+    with app_session(app) as s:
+        events = list(s.scalars(sa.select(AuditEvent).where(AuditEvent.action == action)))
+        s.expunge_all()  # plain values to read after the session closes
+        return events
+
+
+def test_register_creates_account_signs_in_and_logs_it(app: Flask, client: FlaskClient) -> None:
+    response = _register(client, email="Ada@Example.COM")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/applicant"
+    page = client.get("/applicant")
+    assert page.status_code == 200
+    assert "Ada Lovelace" in page.text
+    with app_session(app) as s:
+        user = s.scalar(sa.select(User))
+        assert user is not None and user.email == "ada@example.com"
+        assert user.password_hash.startswith("$argon2id$")
+    assert len(_events(app, "account.registered")) == 1
+
+
+def test_register_with_taken_email_in_other_case_keeps_what_was_typed(app: Flask, client: FlaskClient) -> None:
+    with app_session(app) as s:
+        make_user(s, email="ada@example.com")
+    response = _register(client, email="ADA@example.com", name="Another Ada")
+    assert response.status_code == 200
+    assert "An account with this email address already exists" in response.text
+    assert 'value="Another Ada"' in response.text
+    assert 'value="ADA@example.com"' in response.text
+    assert PASSWORD not in response.text
+    assert _user_count(app) == 1
+
+
+def test_register_rejects_short_password(app: Flask, client: FlaskClient) -> None:
+    response = _register(client, password="short", confirm="short")
+    assert "Your password must be at least 10 characters long" in response.text
+    assert 'value="ada@example.com"' in response.text
+    assert _user_count(app) == 0
+
+
+def test_register_rejects_mismatched_passwords(app: Flask, client: FlaskClient) -> None:
+    response = _register(client, confirm="a different password")
+    assert "The passwords do not match" in response.text
+    assert _user_count(app) == 0
+
+
+def test_register_rejects_malformed_email(app: Flask, client: FlaskClient) -> None:
+    response = _register(client, email="ada.example.com")
+    assert "Enter an email address in the correct format" in response.text
+    assert 'value="ada.example.com"' in response.text
+    assert "There is a problem" in response.text
+    assert _user_count(app) == 0
+
+
+def test_sign_in_with_wrong_password_is_refused_and_logged_without_the_email(app: Flask, client: FlaskClient) -> None:
+    with app_session(app) as s:
+        user_id = make_user(s, email="ada@example.com").id
+    response = sign_in(client, "ada@example.com", "not the password")
+    assert response.status_code == 200
+    assert "Enter a correct email address and password" in response.text
+    assert 'value="ada@example.com"' in response.text
+    assert client.get("/applicant").status_code == 302
+    failed = _events(app, "auth.sign_in_failed")
+    assert [(e.object_type, e.object_id) for e in failed] == [("user", user_id)]
+    assert "ada" not in str(failed[0].facts)
+
+
+def test_sign_in_for_unknown_email_is_logged_without_identifying_anyone(app: Flask, client: FlaskClient) -> None:
+    sign_in(client, "nobody@example.com", "whatever it is")
+    failed = _events(app, "auth.sign_in_failed")
+    assert len(failed) == 1
+    assert failed[0].object_id is None and failed[0].facts == {"known_account": False}
+
+
+def test_repeated_failed_sign_ins_lock_the_account_for_a_while(app: Flask, client: FlaskClient) -> None:
+    with app_session(app) as s:
+        make_user(s, email="ada@example.com")
+    for _ in range(10):
+        sign_in(client, "ada@example.com", "wrong password!")
+    response = sign_in(client, "ada@example.com", PASSWORD)
+    assert "Too many failed attempts" in response.text
+    assert client.get("/applicant").status_code == 302
+
+
+def test_sign_in_follows_a_safe_next_url_only(app: Flask, client: FlaskClient) -> None:
+    with app_session(app) as s:
+        make_user(s, email="ada@example.com")
+    response = client.post("/sign-in?next=/account/password", data={"email": "ada@example.com", "password": PASSWORD})
+    assert response.headers["Location"] == "/account/password"
+    client.post("/sign-out")
+    response = client.post(
+        "/sign-in?next=//evil.example.com/x", data={"email": "ada@example.com", "password": PASSWORD}
+    )
+    assert response.headers["Location"] == "/applicant"
+
+
+def test_signed_out_visitor_is_sent_to_sign_in_and_returned_afterwards(app: Flask, client: FlaskClient) -> None:
+    with app_session(app) as s:
+        make_user(s, email="ada@example.com")
+    response = client.get("/account/password")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/sign-in?next=")
+    response = client.post(response.headers["Location"], data={"email": "ada@example.com", "password": PASSWORD})
+    assert response.headers["Location"] == "/account/password"
+
+
+def test_sign_out_is_post_only_and_ends_the_session_for_copied_cookies(app: Flask, client: FlaskClient) -> None:
+    with app_session(app) as s:
+        make_user(s, email="ada@example.com")
+    sign_in(client, "ada@example.com")
+    copied = client.get_cookie("session")
+    assert copied is not None
+    assert client.get("/sign-out").status_code == 405
+    client.post("/sign-out")
+    assert client.get("/applicant").status_code == 302
+
+    thief = client.application.test_client()
+    thief.set_cookie("session", copied.value)
+    assert thief.get("/applicant").status_code == 302
+    with app_session(app) as s:
+        assert s.scalar(sa.select(sa.func.count()).select_from(LoginSession).where(LoginSession.ended_at.is_(None))) == 0
+    assert len(_events(app, "auth.signed_out")) == 1
+
+
+def test_remember_me_cookie_stops_working_after_sign_out(app: Flask, client: FlaskClient) -> None:
+    with app_session(app) as s:
+        make_user(s, email="ada@example.com")
+    sign_in(client, "ada@example.com", remember=True)
+    remember = client.get_cookie("remember_token")
+    assert remember is not None
+    # A browser holding only the remember-me cookie is signed in while the session lasts...
+    other = client.application.test_client()
+    other.set_cookie("remember_token", remember.value)
+    assert other.get("/applicant").status_code == 200
+    client.post("/sign-out")
+    # ...and not after it ends.
+    late = client.application.test_client()
+    late.set_cookie("remember_token", remember.value)
+    assert late.get("/applicant").status_code == 302
+
+
+def test_change_password_signs_out_other_devices_but_not_this_one(app: Flask, client: FlaskClient) -> None:
+    with app_session(app) as s:
+        make_user(s, email="ada@example.com")
+    laptop = client.application.test_client()
+    sign_in(laptop, "ada@example.com")
+    sign_in(client, "ada@example.com")
+    new = "a brand new passphrase"
+    response = client.post(
+        "/account/password", data={"current_password": PASSWORD, "password": new, "confirm": new}
+    )
+    assert response.status_code == 302
+    assert client.get("/applicant").status_code == 200
+    assert laptop.get("/applicant").status_code == 302
+    client.post("/sign-out")
+    assert sign_in(client, "ada@example.com", new).status_code == 302
+    assert len(_events(app, "auth.password_changed")) == 1
+
+
+def test_change_password_with_wrong_current_password_changes_nothing(app: Flask, client: FlaskClient) -> None:
+    with app_session(app) as s:
+        make_user(s, email="ada@example.com")
+    sign_in(client, "ada@example.com")
+    new = "a brand new passphrase"
+    response = client.post(
+        "/account/password", data={"current_password": "not my password", "password": new, "confirm": new}
+    )
+    assert "Your current password is not correct" in response.text
+    client.post("/sign-out")
+    assert sign_in(client, "ada@example.com", PASSWORD).status_code == 302
+
+
+def _reset_link(app: Flask) -> str:
+    with app_session(app) as s:
+        email = s.scalars(sa.select(OutboxEmail).order_by(OutboxEmail.id.desc())).first()
+        assert email is not None
+        match = re.search(r"http://localhost(/reset-password/\S+)", email.body_text)
+        assert match, email.body_text
+        return match.group(1)
+
+
+def test_forgotten_password_emails_a_link_that_works_once(app: Flask, client: FlaskClient) -> None:
+    with app_session(app) as s:
+        make_user(s, email="ada@example.com")
+    response = client.post("/forgotten-password", data={"email": "ADA@example.com"})
+    assert "Check your email" in response.text
+    link = _reset_link(app)
+    assert client.get(link).status_code == 200
+    new = "a brand new passphrase"
+    response = client.post(link, data={"password": new, "confirm": new})
+    assert response.status_code == 302
+    assert sign_in(client, "ada@example.com", new).status_code == 302
+    client.post("/sign-out")
+    reused = client.post(link, data={"password": "yet another one!", "confirm": "yet another one!"})
+    assert reused.status_code == 400
+    assert "already been used" in reused.text
+    assert sign_in(client, "ada@example.com", new).status_code == 302
+
+
+def test_forgotten_password_for_unknown_email_says_the_same_and_sends_nothing(app: Flask, client: FlaskClient) -> None:
+    response = client.post("/forgotten-password", data={"email": "nobody@example.com"})
+    assert "Check your email" in response.text
+    with app_session(app) as s:
+        assert s.scalar(sa.select(sa.func.count()).select_from(OutboxEmail)) == 0
+
+
+def test_expired_reset_link_is_refused_and_password_unchanged(app: Flask, client: FlaskClient) -> None:
+    with app_session(app) as s:
+        make_user(s, email="ada@example.com")
+    client.post("/forgotten-password", data={"email": "ada@example.com"})
+    link = _reset_link(app)
+    with app_session(app) as s:
+        s.execute(sa.update(PasswordReset).values(expires_at=utcnow() - timedelta(minutes=1)))
+    response = client.post(link, data={"password": "a brand new passphrase", "confirm": "a brand new passphrase"})
+    assert response.status_code == 400
+    assert "has expired" in response.text
+    assert sign_in(client, "ada@example.com", PASSWORD).status_code == 302
+
+
+def test_tampered_reset_link_is_refused(app: Flask, client: FlaskClient) -> None:
+    with app_session(app) as s:
+        make_user(s, email="ada@example.com")
+    client.post("/forgotten-password", data={"email": "ada@example.com"})
+    link = _reset_link(app)
+    response = client.get(link[:-3] + "abc")
+    assert response.status_code == 400
+    assert "not valid" in response.text
+
+
+def test_password_reset_ends_every_session(app: Flask, client: FlaskClient) -> None:
+    with app_session(app) as s:
+        make_user(s, email="ada@example.com")
+    other = client.application.test_client()
+    sign_in(other, "ada@example.com")
+    client.post("/forgotten-password", data={"email": "ada@example.com"})
+    client.post(_reset_link(app), data={"password": "a brand new passphrase", "confirm": "a brand new passphrase"})
+    assert other.get("/applicant").status_code == 302
+
+
+def test_reset_form_errors_keep_the_link_usable(app: Flask, client: FlaskClient) -> None:
+    with app_session(app) as s:
+        make_user(s, email="ada@example.com")
+    client.post("/forgotten-password", data={"email": "ada@example.com"})
+    link = _reset_link(app)
+    response = client.post(link, data={"password": "a brand new passphrase", "confirm": "different"})
+    assert "The passwords do not match" in response.text
+    assert client.post(link, data={"password": "a brand new passphrase", "confirm": "a brand new passphrase"}).status_code == 302
