@@ -1,0 +1,5 @@
+"""Public pages: the landing page, accessibility and privacy statements."""
+
+from grants.public.routes import bp
+
+__all__ = ["bp"]
