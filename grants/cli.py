@@ -91,7 +91,10 @@ def outbox_send_command(limit: int) -> None:
     """Send pending emails by SMTP and mark them sent."""
     from grants.mail import send_pending
 
-    result = send_pending(db.session, limit=limit)
+    try:
+        result = send_pending(db.session, limit=limit)
+    except OSError as exc:  # connection refused, DNS failure, TLS failure: nothing was marked sent
+        raise click.ClickException(f"Could not reach the mail server: {exc}") from exc
     click.echo(f"Sent {result.sent} email(s); {result.failed} failed and will be retried.")
     if result.failed:
         sys.exit(1)

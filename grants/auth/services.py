@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 from sqlalchemy.orm import Session
 
 from grants.audit.chain import record_event
@@ -52,8 +52,14 @@ def find_user_by_email(session: Session, email: str) -> User | None:
     return session.scalar(sa.select(User).where(User.email == normalise_email(email)))
 
 
-def _absolute_url(endpoint: str, **values: object) -> str:
-    return current_app.config["PUBLIC_BASE_URL"] + url_for(endpoint, **values)
+def absolute_url(endpoint: str, **values: object) -> str:
+    """A link for an email: the public base URL and the endpoint's path, in a request or from the CLI."""
+    if has_request_context():
+        path = url_for(endpoint, **values)
+    else:
+        with current_app.test_request_context("/"):
+            path = url_for(endpoint, **values)
+    return current_app.config["PUBLIC_BASE_URL"] + path
 
 
 # --- registration and sign-in -------------------------------------------------------------------------------
@@ -148,7 +154,7 @@ def request_password_reset(session: Session, *, email: str) -> None:
     token, token_hash = new_token()
     hours = current_app.config["PASSWORD_RESET_HOURS"]
     session.add(PasswordReset(user_id=user.id, token_hash=token_hash, expires_at=utcnow() + timedelta(hours=hours)))
-    link = _absolute_url("auth.reset_password", token=token)
+    link = absolute_url("auth.reset_password", token=token)
     queue_email(
         session,
         to=user.email,
@@ -268,7 +274,7 @@ def invite(
     )
     session.add(invitation)
     session.flush()
-    link = _absolute_url("auth.invitation", token=token)
+    link = absolute_url("auth.invitation", token=token)
     where = funder.name if funder else (round.title if round else current_app.config["PRODUCT_NAME"])
     queue_email(
         session,

@@ -1,0 +1,87 @@
+"""The site admin's commands and the demo."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from grants.audit.chain import verify_chain
+from grants.auth.permissions import home_endpoint
+from grants.demo import DEMO_PASSWORD
+from grants.models import Bid, BidStatus, Funder, PanelMember, Role, RoleGrant, Round, RoundStatus, User
+from tests.conftest import app_session
+from tests.factories import sign_in
+
+
+def test_create_funder_then_invite_staff_prints_a_link_that_works(app: Flask, client: FlaskClient) -> None:
+    runner = app.test_cli_runner()
+    created = runner.invoke(args=["admin", "create-funder", "Eastside Health Partnership"])
+    assert created.exit_code == 0, created.output
+    assert "eastside-health-partnership" in created.output
+    duplicate = runner.invoke(args=["admin", "create-funder", "eastside health partnership"])
+    assert duplicate.exit_code != 0 and "already exists" in duplicate.output
+
+    invited = runner.invoke(
+        args=["admin", "invite-staff", "--funder", "eastside-health-partnership", "--email", "lead@example.com"]
+    )
+    assert invited.exit_code == 0, invited.output
+    link = invited.output.strip().splitlines()[-1].removeprefix("http://localhost")
+    response = client.post(link, data={"name": "Lead", "password": "long enough pass", "confirm": "long enough pass"})
+    assert response.headers["Location"] == "/staff"
+    with app_session(app) as s:
+        grant = s.scalars(sa.select(RoleGrant)).one()
+        assert grant.role == Role.STAFF
+
+
+def test_invite_staff_to_an_unknown_funder_fails_clearly(app: Flask) -> None:
+    result = app.test_cli_runner().invoke(args=["admin", "invite-staff", "--funder", "nope", "--email", "a@example.com"])
+    assert result.exit_code != 0
+    assert "No funder with slug 'nope'" in result.output
+
+
+def test_create_admin_makes_a_site_admin(app: Flask, client: FlaskClient) -> None:
+    result = app.test_cli_runner().invoke(
+        args=["admin", "create-admin", "--email", "root@example.com", "--name", "Root", "--password", "a long password"]
+    )
+    assert result.exit_code == 0, result.output
+    assert sign_in(client, "root@example.com", "a long password").headers["Location"] == "/admin/"
+
+
+def test_demo_load_is_idempotent_and_every_login_reaches_its_home(app: Flask) -> None:
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo", "load"])
+    assert first.exit_code == 0, first.output
+    with app_session(app) as s:
+        counts = (
+            s.scalar(sa.select(sa.func.count()).select_from(User)),
+            s.scalar(sa.select(sa.func.count()).select_from(Bid)),
+        )
+    second = runner.invoke(args=["demo", "load"])
+    assert second.output == first.output
+    with app_session(app) as s:
+        assert (
+            s.scalar(sa.select(sa.func.count()).select_from(User)),
+            s.scalar(sa.select(sa.func.count()).select_from(Bid)),
+        ) == counts
+        assert s.scalar(sa.select(sa.func.count()).select_from(Funder)) == 1
+        round_ = s.scalars(sa.select(Round)).one()
+        assert round_.status == RoundStatus.OPEN and len(round_.questions) >= 3 and round_.criteria
+        statuses = sorted(b.status.value for b in s.scalars(sa.select(Bid)))
+        assert statuses == [BidStatus.DRAFT.value, BidStatus.SUBMITTED.value, BidStatus.SUBMITTED.value]
+        assert s.scalar(sa.select(sa.func.count()).select_from(PanelMember)) == 5
+        assert verify_chain(s).ok
+
+    emails = [line.split()[-1] for line in first.output.splitlines() if "@example.org" in line]
+    assert len(emails) == 11
+    for email in emails:
+        client = app.test_client()
+        response = sign_in(client, email, DEMO_PASSWORD)
+        assert response.status_code == 302, email
+        home = response.headers["Location"]
+        page = client.get(home)
+        assert page.status_code == 200, (email, home)
+    with app_session(app) as s:
+        staff = s.scalars(sa.select(User).where(User.email == "staff@example.org")).one()
+        with app.test_request_context():
+            assert home_endpoint(staff) == "home.staff"

@@ -1,0 +1,37 @@
+"""Settings: the app refuses to run in production without a secret key."""
+
+from __future__ import annotations
+
+import pytest
+
+from grants import create_app
+from grants.config import ConfigError, load_config
+
+
+def test_production_refuses_to_start_without_secret_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("GRANTS_ENV", "production")
+    with pytest.raises(ConfigError, match="SECRET_KEY is not set"):
+        create_app()
+
+
+def test_production_with_secret_key_uses_secure_cookies(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GRANTS_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "x" * 64)
+    config = load_config()
+    assert config["SESSION_COOKIE_SECURE"] is True
+    assert config["REMEMBER_COOKIE_SECURE"] is True
+    assert config["DEBUG"] is False
+
+
+def test_database_url_for_postgresql_uses_psycopg3(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GRANTS_ENV", "development")
+    monkeypatch.setenv("DATABASE_URL", "postgres://u@db.internal/grants")
+    assert load_config()["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db.internal/grants"
+
+
+def test_default_database_is_sqlite_in_instance(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GRANTS_ENV", "development")
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    uri = load_config()["SQLALCHEMY_DATABASE_URI"]
+    assert uri.startswith("sqlite:///") and uri.endswith("instance/grants.sqlite")

@@ -1,0 +1,39 @@
+"""With CSRF protection on (as in production), a form posted without its token changes nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from grants.models import User
+from tests.conftest import app_session
+from tests.factories import PASSWORD
+
+
+@pytest.fixture
+def app_config() -> dict[str, Any]:
+    return {"WTF_CSRF_ENABLED": True}
+
+
+def test_registration_without_csrf_token_is_refused_and_creates_nothing(app: Flask, client: FlaskClient) -> None:
+    response = client.post(
+        "/register", data={"name": "Ada", "email": "ada@example.com", "password": PASSWORD, "confirm": PASSWORD}
+    )
+    assert response.status_code == 400
+    assert "nothing was changed" in response.text.lower() or "security" in response.text.lower()
+    with app_session(app) as s:
+        assert s.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+
+
+def test_registration_with_the_token_from_the_form_works(app: Flask, client: FlaskClient) -> None:
+    page = client.get("/register").text
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    response = client.post(
+        "/register",
+        data={"csrf_token": token, "name": "Ada", "email": "ada@example.com", "password": PASSWORD, "confirm": PASSWORD},
+    )
+    assert response.status_code == 302
