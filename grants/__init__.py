@@ -49,9 +49,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from grants import database  # noqa: F401  (registers the connection hooks)
     from govuk_frontend_wtf.main import WTFormsHelpers
 
+    from grants import database  # noqa: F401  (registers the connection hooks)
     from grants.auth.sessions import configure_login_manager
     from grants.extensions import csrf, db, migrate
 

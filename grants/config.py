@@ -43,9 +43,9 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     secret_key = overrides.get("SECRET_KEY") or os.environ.get("SECRET_KEY")
     if not secret_key:
         if testing:
-            secret_key = "test-only-secret-key"
+            secret_key = "test-only-secret-key"  # noqa: S105 - tests only
         elif development:
-            secret_key = "development-only-secret-key-not-for-production"
+            secret_key = "development-only-secret-key-not-for-production"  # noqa: S105
         else:
             raise ConfigError(
                 "SECRET_KEY is not set. Set SECRET_KEY to a long random value "

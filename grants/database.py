@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
-from typing import Any
+from typing import Any, TypeAlias
 
 import sqlalchemy as sa
 from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, scoped_session
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -46,3 +47,7 @@ def is_postgresql(session_or_conn: Any) -> bool:
     """True when the session or connection talks to PostgreSQL."""
     bind = session_or_conn.get_bind() if hasattr(session_or_conn, "get_bind") else session_or_conn
     return bool(bind.dialect.name == "postgresql")
+
+
+# Services take either a plain Session or Flask-SQLAlchemy's scoped `db.session`.
+DbSession: TypeAlias = Session | scoped_session[Any]

@@ -7,13 +7,14 @@ Everything goes through the same services as real use, so the audit chain record
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from grants.admin.services import create_funder
 from grants.audit.chain import record_event
 from grants.auth.services import find_user_by_email, grant_role, register_user
+from grants.database import DbSession
 from grants.models import (
     Answer,
     Bid,
@@ -33,7 +34,7 @@ from grants.models import (
     utcnow,
 )
 
-DEMO_PASSWORD = "community-panel-demo"
+DEMO_PASSWORD = "community-panel-demo"  # noqa: S105 - printed for the demo on purpose
 DEMO_FUNDER = "Riverside Community Fund"
 
 QUESTIONS = [
@@ -47,7 +48,7 @@ CRITERIA = [
     ("Community involvement", "Are local people leading it or closely involved?", 2),
     ("Doable", "Can the group realistically do this with the money asked for?", 1),
 ]
-GROUPS = [
+GROUPS: list[dict[str, Any]] = [
     {
         "email": "elm.park@example.org",
         "person": "Maria Okafor",
@@ -117,13 +118,11 @@ PANELLISTS = [
 ]
 
 
-def _user(session: Session, email: str, name: str) -> User:
-    return find_user_by_email(session, email) or register_user(
-        session, name=name, email=email, password=DEMO_PASSWORD
-    )
+def _user(session: DbSession, email: str, name: str) -> User:
+    return find_user_by_email(session, email) or register_user(session, name=name, email=email, password=DEMO_PASSWORD)
 
 
-def _open_round(session: Session, funder: Funder, staff: User) -> Round:
+def _open_round(session: DbSession, funder: Funder, staff: User) -> Round:
     now = utcnow().replace(minute=0, second=0, microsecond=0)
     round_ = Round(
         funder_id=funder.id,
@@ -152,9 +151,7 @@ def _open_round(session: Session, funder: Funder, staff: User) -> Round:
             Question(position=i, prompt=p, help_text=h, word_limit=w, required=True)
             for i, (p, h, w) in enumerate(QUESTIONS, start=1)
         ],
-        criteria=[
-            Criterion(position=i, name=n, guidance=g, weight=w) for i, (n, g, w) in enumerate(CRITERIA, start=1)
-        ],
+        criteria=[Criterion(position=i, name=n, guidance=g, weight=w) for i, (n, g, w) in enumerate(CRITERIA, start=1)],
     )
     session.add(round_)
     session.flush()
@@ -180,7 +177,7 @@ def _open_round(session: Session, funder: Funder, staff: User) -> Round:
     return round_
 
 
-def _group_with_bid(session: Session, round_: Round, spec: dict, number: int) -> None:
+def _group_with_bid(session: DbSession, round_: Round, spec: dict[str, Any], number: int) -> None:
     person = _user(session, spec["email"], spec["person"])
     group = Group(
         name=spec["name"], area=spec["area"], kind=spec["kind"], registration_number=spec["registration_number"]
@@ -193,16 +190,28 @@ def _group_with_bid(session: Session, round_: Round, spec: dict, number: int) ->
     bid.answers = [Answer(question_id=q.id, text=text) for q, text in zip(round_.questions, b["answers"], strict=True)]
     session.add(bid)
     session.flush()
-    record_event(session, "bid.created", actor_id=person.id, object_type="bid", object_id=bid.id,
-                 facts={"round_id": round_.id, "group_id": group.id})
+    record_event(
+        session,
+        "bid.created",
+        actor_id=person.id,
+        object_type="bid",
+        object_id=bid.id,
+        facts={"round_id": round_.id, "group_id": group.id},
+    )
     if b["status"] == BidStatus.SUBMITTED:
         bid.status = BidStatus.SUBMITTED
         bid.submitted_at = utcnow()
-        record_event(session, "bid.submitted", actor_id=person.id, object_type="bid", object_id=bid.id,
-                     facts={"round_id": round_.id, "amount_pence": bid.amount_pence})
+        record_event(
+            session,
+            "bid.submitted",
+            actor_id=person.id,
+            object_type="bid",
+            object_id=bid.id,
+            facts={"round_id": round_.id, "amount_pence": bid.amount_pence},
+        )
 
 
-def load_demo(session: Session) -> list[tuple[str, str]]:
+def load_demo(session: DbSession) -> list[tuple[str, str]]:
     """Create the demo once; return (role, email) for each demo login."""
     logins = [
         ("Site admin", "admin@example.org"),
@@ -232,6 +241,13 @@ def load_demo(session: Session) -> list[tuple[str, str]]:
         seat = PanelMember(round_id=round_.id, user_id=panellist.id, is_chair=email == "panel1@example.org")
         session.add(seat)
         session.flush()
-        record_event(session, "panel.member_added", actor_id=staff.id, actor_role=Role.STAFF.value,
-                     object_type="panel_member", object_id=seat.id, facts={"round_id": round_.id})
+        record_event(
+            session,
+            "panel.member_added",
+            actor_id=staff.id,
+            actor_role=Role.STAFF.value,
+            object_type="panel_member",
+            object_id=seat.id,
+            facts={"round_id": round_.id},
+        )
     return logins

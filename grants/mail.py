@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import smtplib
 import ssl
@@ -11,15 +12,15 @@ from email.utils import make_msgid
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import Session
 
+from grants.database import DbSession
 from grants.models import OutboxEmail, utcnow
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 
 
-def queue_email(session: Session, *, to: str, subject: str, body: str) -> OutboxEmail:
+def queue_email(session: DbSession, *, to: str, subject: str, body: str) -> OutboxEmail:
     """Add an email to the outbox; it is sent only if the caller's transaction commits."""
     email = OutboxEmail(to_address=to, subject=subject, body_text=body)
     session.add(email)
@@ -59,7 +60,7 @@ def _message(email: OutboxEmail) -> EmailMessage:
     return msg
 
 
-def send_pending(session: Session, *, limit: int = 200) -> SendResult:
+def send_pending(session: DbSession, *, limit: int = 200) -> SendResult:
     """Send pending emails one at a time, committing each as sent so a crash never sends one twice."""
     result = SendResult()
     pending_ids = list(
@@ -97,8 +98,6 @@ def send_pending(session: Session, *, limit: int = 200) -> SendResult:
                 result.sent += 1
             session.commit()
     finally:
-        try:
+        with contextlib.suppress(smtplib.SMTPException, OSError):
             smtp.quit()
-        except smtplib.SMTPException:
-            pass
     return result

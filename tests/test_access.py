@@ -7,7 +7,16 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import app_session
-from tests.factories import make_admin, make_auditor, make_funder, make_panellist, make_round, make_staff, make_user, sign_in
+from tests.factories import (
+    make_admin,
+    make_auditor,
+    make_funder,
+    make_panellist,
+    make_round,
+    make_staff,
+    make_user,
+    sign_in,
+)
 
 PAGES = ["/staff", "/audit", "/audit/chain", "/panel", "/applicant", "/admin/", "/account/password"]
 POSTS = ["/staff/invite", "/admin/funders", "/admin/invite-staff"]

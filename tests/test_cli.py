@@ -35,7 +35,9 @@ def test_create_funder_then_invite_staff_prints_a_link_that_works(app: Flask, cl
 
 
 def test_invite_staff_to_an_unknown_funder_fails_clearly(app: Flask) -> None:
-    result = app.test_cli_runner().invoke(args=["admin", "invite-staff", "--funder", "nope", "--email", "a@example.com"])
+    result = app.test_cli_runner().invoke(
+        args=["admin", "invite-staff", "--funder", "nope", "--email", "a@example.com"]
+    )
     assert result.exit_code != 0
     assert "No funder with slug 'nope'" in result.output
 

@@ -34,6 +34,12 @@ def test_registration_with_the_token_from_the_form_works(app: Flask, client: Fla
     token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
     response = client.post(
         "/register",
-        data={"csrf_token": token, "name": "Ada", "email": "ada@example.com", "password": PASSWORD, "confirm": PASSWORD},
+        data={
+            "csrf_token": token,
+            "name": "Ada",
+            "email": "ada@example.com",
+            "password": PASSWORD,
+            "confirm": PASSWORD,
+        },
     )
     assert response.status_code == 302

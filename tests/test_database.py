@@ -18,10 +18,9 @@ from tests.factories import make_funder, make_round
 
 
 def test_migrations_match_the_models(app: Flask) -> None:
-    with app.app_context():
-        with db.engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={"compare_type": True})
-            diff = compare_metadata(context, Base.metadata)
+    with app.app_context(), db.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        diff = compare_metadata(context, Base.metadata)
     assert diff == []
 
 
@@ -38,9 +37,20 @@ def test_a_foreign_key_to_nothing_is_refused(app: Flask) -> None:
     with app.app_context(), pytest.raises(sa.exc.IntegrityError):
         db.session.execute(
             sa.insert(Round).values(
-                funder_id=9999, code="X", title="x", summary="x", who_can_apply="x", budget_pence=100,
-                min_grant_pence=10, max_grant_pence=100, opens_at=utcnow(), closes_at=utcnow().replace(year=2099),
-                status="draft", voting_method="scores", quorum=3, created_at=utcnow(),
+                funder_id=9999,
+                code="X",
+                title="x",
+                summary="x",
+                who_can_apply="x",
+                budget_pence=100,
+                min_grant_pence=10,
+                max_grant_pence=100,
+                opens_at=utcnow(),
+                closes_at=utcnow().replace(year=2099),
+                status="draft",
+                voting_method="scores",
+                quorum=3,
+                created_at=utcnow(),
             )
         )
         db.session.commit()
@@ -70,7 +80,7 @@ def test_naive_datetimes_are_refused(app: Flask) -> None:
     with app.app_context():
         funder = make_funder(db.session)
         with pytest.raises(sa.exc.StatementError):
-            make_round(db.session, funder, opens_at=datetime(2026, 1, 1))  # noqa: DTZ001
+            make_round(db.session, funder, opens_at=datetime(2026, 1, 1))
         db.session.rollback()
 
 
@@ -88,7 +98,7 @@ def test_concurrent_read_then_write_transactions_all_succeed(app: Flask) -> None
                 db.session.add(Funder(name=f"Funder {n} after {count}", slug=f"funder-{n}"))
                 db.session.commit()
                 db.session.remove()
-        except BaseException as exc:  # noqa: BLE001 - collected for the assertion
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=work, args=(n,)) for n in range(workers)]

@@ -12,7 +12,10 @@ class FunderForm(FlaskForm):
     name = StringField(
         "Funder's name",
         widget=GovTextInput(),
-        validators=[DataRequired(message="Enter the funder's name"), Length(max=200, message="Name must be 200 characters or fewer")],
+        validators=[
+            DataRequired(message="Enter the funder's name"),
+            Length(max=200, message="Name must be 200 characters or fewer"),
+        ],
     )
     submit = SubmitField("Create funder", widget=GovSubmitInput())
 
@@ -24,7 +27,10 @@ class InviteStaffForm(FlaskForm):
         widget=GovTextInput(),
         validators=[
             DataRequired(message="Enter the email address to send the invitation to"),
-            Email(message="Enter an email address in the correct format, like name@example.com", check_deliverability=False),
+            Email(
+                message="Enter an email address in the correct format, like name@example.com",
+                check_deliverability=False,
+            ),
         ],
     )
     submit = SubmitField("Send invitation", widget=GovSubmitInput())

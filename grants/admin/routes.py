@@ -26,9 +26,7 @@ def _page(funder_form: FunderForm, invite_form: InviteStaffForm) -> str:
     ).all()
     invite_form.funder_id.choices = [(r.Funder.id, r.Funder.name) for r in rows]
     form = funder_form if funder_form.errors else invite_form
-    return render_template(
-        "admin/index.html", rows=rows, funder_form=funder_form, invite_form=invite_form, form=form
-    )
+    return render_template("admin/index.html", rows=rows, funder_form=funder_form, invite_form=invite_form, form=form)
 
 
 @bp.get("/")
@@ -43,7 +41,7 @@ def create() -> str | Response:
     form = FunderForm()
     if form.validate():
         try:
-            funder = create_funder(db.session, name=form.name.data or "", created_by=current_user._get_current_object())  # type: ignore[attr-defined]
+            funder = create_funder(db.session, name=form.name.data or "", created_by=current_user._get_current_object())
         except account_services.AccountError as exc:
             db.session.rollback()
             form.name.errors.append(exc.message)
@@ -66,7 +64,7 @@ def invite_staff() -> str | Response:
             email=form.email.data or "",
             role=Role.STAFF,
             funder=funder,
-            invited_by=current_user._get_current_object(),  # type: ignore[attr-defined]
+            invited_by=current_user._get_current_object(),
         )
         db.session.commit()
         flash(f"Invitation sent to {form.email.data}.", "success")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from grants.audit.chain import record_event
 from grants.auth.services import AccountError
+from grants.database import DbSession
 from grants.models import Funder, User
 
 
@@ -17,7 +17,7 @@ def slugify(name: str) -> str:
     return slug[:80] or "funder"
 
 
-def create_funder(session: Session, *, name: str, created_by: User | None = None) -> Funder:
+def create_funder(session: DbSession, *, name: str, created_by: User | None = None) -> Funder:
     """Create a funder with a unique name and a web-safe slug."""
     name = name.strip()
     if not name:

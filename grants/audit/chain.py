@@ -14,9 +14,8 @@ from typing import Any
 
 import rfc8785
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
-from grants.database import is_postgresql
+from grants.database import DbSession, is_postgresql
 from grants.models.audit import GENESIS_HASH, AuditEvent
 from grants.models.base import utcnow
 
@@ -83,7 +82,7 @@ def compute_hash(prev_hash: str, payload: dict[str, Any]) -> str:
 
 
 def record_event(
-    session: Session,
+    session: DbSession,
     action: str,
     *,
     actor_id: int | None = None,
@@ -99,9 +98,7 @@ def record_event(
         # Held until this transaction ends: the next writer reads the head only after we have committed.
         session.execute(sa.select(sa.func.pg_advisory_xact_lock(AUDIT_CHAIN_LOCK_KEY)))
     # On SQLite the write transaction began with BEGIN IMMEDIATE, which already excludes other writers.
-    head = session.execute(
-        sa.select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
-    ).first()
+    head = session.execute(sa.select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
     seq = head.seq + 1 if head else 1
     prev_hash = head.hash if head else GENESIS_HASH
     occurred_at = utcnow()
@@ -146,13 +143,11 @@ class ChainReport:
         return self.problem is None
 
 
-def _rows(session: Session) -> Iterator[AuditEvent]:
-    yield from session.scalars(
-        sa.select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=1000)
-    )
+def _rows(session: DbSession) -> Iterator[AuditEvent]:
+    yield from session.scalars(sa.select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=1000))
 
 
-def verify_chain(session: Session) -> ChainReport:
+def verify_chain(session: DbSession) -> ChainReport:
     """Walk the chain from the start; report the first row that was edited, removed or inserted."""
     expected_prev = GENESIS_HASH
     expected_seq = 1
@@ -194,4 +189,3 @@ def verify_chain(session: Session) -> ChainReport:
         expected_seq += 1
         count += 1
     return ChainReport(count, expected_seq - 1, expected_prev)
-

@@ -74,7 +74,7 @@ def role_required(role: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
                 abort(403)
             return view(*args, **kwargs)
 
-        return wrapped  # type: ignore[return-value]
+        return wrapped
 
     return decorator
 
@@ -90,8 +90,15 @@ HOME_PAGES: list[tuple[Role | None, str, str]] = [
 
 
 def home_links(user: Any) -> list[tuple[str, str]]:
-    """(label, endpoint) for each home page this person may use; everyone signed in may apply."""
-    return [(label, endpoint) for role, label, endpoint in HOME_PAGES if role is None or has_role(user, role)]
+    """(label, endpoint) for each home page this person uses.
+
+    Everyone signed in may apply, so "Your bids" is there for anyone in a group, and for anyone with no
+    other role; staff or panellists who also apply for their own group see it beside their other areas.
+    """
+    links = [(label, endpoint) for role, label, endpoint in HOME_PAGES if role is not None and has_role(user, role)]
+    if not links or group_ids(user):
+        links.append(HOME_PAGES[-1][1:])
+    return links
 
 
 def home_endpoint(user: User) -> str:

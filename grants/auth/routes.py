@@ -126,7 +126,7 @@ def reset_password(token: str) -> str | Response:
 def change_password() -> str | Response:
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        user = current_user._get_current_object()  # type: ignore[attr-defined]
+        user = current_user._get_current_object()
         try:
             services.change_password(
                 db.session,
@@ -175,7 +175,7 @@ def invitation(token: str) -> str | Response:
 
     form = ConfirmForm()
     if form.validate_on_submit():
-        user = current_user._get_current_object()  # type: ignore[attr-defined]
+        user = current_user._get_current_object()
         try:
             services.accept_invitation(db.session, token=token, user=user)
         except services.AccountError as exc:

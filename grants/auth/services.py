@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, has_request_context, url_for
-from sqlalchemy.orm import Session
 
 from grants.audit.chain import record_event
 from grants.auth.passwords import check_password, hash_password, needs_rehash
 from grants.auth.sessions import end_all_sessions
 from grants.auth.tokens import hash_token, new_token
+from grants.database import DbSession
 from grants.mail import queue_email
 from grants.models import (
     AuditEvent,
@@ -48,11 +49,11 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def find_user_by_email(session: Session, email: str) -> User | None:
+def find_user_by_email(session: DbSession, email: str) -> User | None:
     return session.scalar(sa.select(User).where(User.email == normalise_email(email)))
 
 
-def absolute_url(endpoint: str, **values: object) -> str:
+def absolute_url(endpoint: str, **values: Any) -> str:
     """A link for an email: the public base URL and the endpoint's path, in a request or from the CLI."""
     if has_request_context():
         path = url_for(endpoint, **values)
@@ -65,7 +66,7 @@ def absolute_url(endpoint: str, **values: object) -> str:
 # --- registration and sign-in -------------------------------------------------------------------------------
 
 
-def register_user(session: Session, *, name: str, email: str, password: str) -> User:
+def register_user(session: DbSession, *, name: str, email: str, password: str) -> User:
     """Create an account. The email must not already be in use, in any letter case."""
     email = normalise_email(email)
     if find_user_by_email(session, email) is not None:
@@ -79,7 +80,7 @@ def register_user(session: Session, *, name: str, email: str, password: str) -> 
     return user
 
 
-def _recent_failures(session: Session, user: User) -> int:
+def _recent_failures(session: DbSession, user: User) -> int:
     since = utcnow() - FAILED_SIGN_IN_WINDOW
     return int(
         session.scalar(
@@ -96,7 +97,7 @@ def _recent_failures(session: Session, user: User) -> int:
     )
 
 
-def authenticate(session: Session, *, email: str, password: str) -> User:
+def authenticate(session: DbSession, *, email: str, password: str) -> User:
     """Check an email and password. A failure is logged (without the email typed) and raises AccountError."""
     user = find_user_by_email(session, email)
     if user is not None and _recent_failures(session, user) >= FAILED_SIGN_IN_LIMIT:
@@ -122,11 +123,11 @@ def authenticate(session: Session, *, email: str, password: str) -> User:
     return user
 
 
-def record_sign_out(session: Session, user: User) -> None:
+def record_sign_out(session: DbSession, user: User) -> None:
     record_event(session, "auth.signed_out", actor_id=user.id, object_type="user", object_id=user.id)
 
 
-def change_password(session: Session, *, user: User, current_password: str, new_password: str) -> None:
+def change_password(session: DbSession, *, user: User, current_password: str, new_password: str) -> None:
     """Change a password; every session of the user ends (the caller signs this browser in again)."""
     if not check_password(user.password_hash, current_password):
         raise AccountError("Your current password is not correct.", "current_password")
@@ -146,7 +147,7 @@ def change_password(session: Session, *, user: User, current_password: str, new_
 # --- password reset -----------------------------------------------------------------------------------------
 
 
-def request_password_reset(session: Session, *, email: str) -> None:
+def request_password_reset(session: DbSession, *, email: str) -> None:
     """Email a single-use reset link if the account exists. Says nothing either way to the caller."""
     user = find_user_by_email(session, email)
     if user is None or user.is_disabled:
@@ -170,11 +171,13 @@ def request_password_reset(session: Session, *, email: str) -> None:
     record_event(session, "auth.password_reset_requested", object_type="user", object_id=user.id)
 
 
-def find_password_reset(session: Session, token: str) -> PasswordReset:
+def find_password_reset(session: DbSession, token: str) -> PasswordReset:
     """The reset a link stands for, if it can still be used; otherwise LinkInvalid."""
     reset = session.scalar(sa.select(PasswordReset).where(PasswordReset.token_hash == hash_token(token)))
     if reset is None:
-        raise LinkInvalid("This password reset link is not valid. Check you copied the whole link, or ask for a new one.")
+        raise LinkInvalid(
+            "This password reset link is not valid. Check you copied the whole link, or ask for a new one."
+        )
     if reset.used_at is not None:
         raise LinkInvalid("This password reset link has already been used. Ask for a new one if you need to.")
     if reset.expires_at <= utcnow():
@@ -182,7 +185,7 @@ def find_password_reset(session: Session, token: str) -> PasswordReset:
     return reset
 
 
-def reset_password(session: Session, *, token: str, new_password: str) -> User:
+def reset_password(session: DbSession, *, token: str, new_password: str) -> User:
     """Set a new password from a reset link; the link and any others for the account stop working."""
     reset = find_password_reset(session, token)
     user = reset.user
@@ -210,7 +213,7 @@ def reset_password(session: Session, *, token: str, new_password: str) -> User:
 
 
 def grant_role(
-    session: Session, *, user: User, role: Role, funder: Funder | None = None, granted_by: User | None = None
+    session: DbSession, *, user: User, role: Role, funder: Funder | None = None, granted_by: User | None = None
 ) -> RoleGrant:
     """Give a user a role (idempotent). Staff and auditor roles belong to one funder; site admin to none."""
     if role == Role.PANELLIST:
@@ -225,7 +228,9 @@ def grant_role(
     )
     if existing is not None:
         return existing
-    grant = RoleGrant(user_id=user.id, role=role, funder_id=funder_id, granted_by_id=granted_by.id if granted_by else None)
+    grant = RoleGrant(
+        user_id=user.id, role=role, funder_id=funder_id, granted_by_id=granted_by.id if granted_by else None
+    )
     session.add(grant)
     session.flush()
     session.refresh(user, ["role_grants"])
@@ -247,7 +252,7 @@ class IssuedInvitation:
 
 
 def invite(
-    session: Session,
+    session: DbSession,
     *,
     email: str,
     role: Role,
@@ -297,7 +302,7 @@ def invite(
     return IssuedInvitation(invitation, link)
 
 
-def find_invitation(session: Session, token: str) -> Invitation:
+def find_invitation(session: DbSession, token: str) -> Invitation:
     """The invitation a link stands for, if it can still be accepted; otherwise LinkInvalid."""
     invitation = session.scalar(sa.select(Invitation).where(Invitation.token_hash == hash_token(token)))
     if invitation is None:
@@ -311,7 +316,7 @@ def find_invitation(session: Session, token: str) -> Invitation:
     return invitation
 
 
-def accept_invitation(session: Session, *, token: str, user: User) -> Invitation:
+def accept_invitation(session: DbSession, *, token: str, user: User) -> Invitation:
     """Accept an invitation as `user`, whose email must be the one invited; grants the role it carries."""
     invitation = find_invitation(session, token)
     if user.email != invitation.email:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Flask
 from flask_login import login_user, logout_user
-from sqlalchemy.orm import Session
 
 from grants.auth.tokens import hash_token, new_token
+from grants.database import DbSession
 from grants.extensions import db, login_manager
 from grants.models import LoginSession, User, utcnow
 
@@ -29,7 +29,7 @@ def configure_login_manager(app: Flask) -> None:
         return load_user_for_token(db.session, token)
 
 
-def load_user_for_token(session: Session, token: str) -> User | None:
+def load_user_for_token(session: DbSession, token: str) -> User | None:
     row = session.execute(
         sa.select(LoginSession, User)
         .join(User, User.id == LoginSession.user_id)
@@ -61,7 +61,7 @@ def end_current_session(user: User) -> None:
     logout_user()
 
 
-def end_all_sessions(session: Session, user: User) -> int:
+def end_all_sessions(session: DbSession, user: User) -> int:
     """End every session of this user, in every browser (the caller commits). Returns how many."""
     result = session.execute(
         sa.update(LoginSession)

@@ -15,7 +15,10 @@ class InviteColleagueForm(FlaskForm):
         widget=GovTextInput(),
         validators=[
             DataRequired(message="Enter the email address to send the invitation to"),
-            Email(message="Enter an email address in the correct format, like name@example.com", check_deliverability=False),
+            Email(
+                message="Enter an email address in the correct format, like name@example.com",
+                check_deliverability=False,
+            ),
             Length(max=254, message="Email address must be 254 characters or fewer"),
         ],
     )

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import selectinload
 
+from grants.database import DbSession
 from grants.models import Bid, BidStatus, Funder, Group, GroupMember, PanelMember, Role, RoleGrant, Round, User
 
 
@@ -18,7 +19,7 @@ class RoundRow:
     eligible: int
 
 
-def rounds_with_counts(session: Session, funder_ids: set[int]) -> list[RoundRow]:
+def rounds_with_counts(session: DbSession, funder_ids: set[int]) -> list[RoundRow]:
     """A funder's rounds, newest first, with counts of draft, submitted and eligible bids (one query)."""
     if not funder_ids:
         return []
@@ -41,7 +42,7 @@ def rounds_with_counts(session: Session, funder_ids: set[int]) -> list[RoundRow]
     return [RoundRow(r.Round, r.drafts, r.submitted, r.eligible) for r in rows]
 
 
-def funders(session: Session, ids: set[int]) -> list[Funder]:
+def funders(session: DbSession, ids: set[int]) -> list[Funder]:
     return list(session.scalars(sa.select(Funder).where(Funder.id.in_(ids)).order_by(Funder.name)))
 
 
@@ -51,7 +52,7 @@ class TeamMember:
     role: Role
 
 
-def funder_team(session: Session, funder_id: int) -> list[TeamMember]:
+def funder_team(session: DbSession, funder_id: int) -> list[TeamMember]:
     rows = session.execute(
         sa.select(User, RoleGrant.role)
         .join(RoleGrant, RoleGrant.user_id == User.id)
@@ -61,7 +62,7 @@ def funder_team(session: Session, funder_id: int) -> list[TeamMember]:
     return [TeamMember(r.User, r.role) for r in rows]
 
 
-def panel_seats(session: Session, user: User) -> list[PanelMember]:
+def panel_seats(session: DbSession, user: User) -> list[PanelMember]:
     return list(
         session.scalars(
             sa.select(PanelMember)
@@ -78,11 +79,9 @@ class GroupWithBids:
     bids: list[Bid]
 
 
-def groups_with_bids(session: Session, user: User) -> list[GroupWithBids]:
+def groups_with_bids(session: DbSession, user: User) -> list[GroupWithBids]:
     groups = list(
-        session.scalars(
-            sa.select(Group).join(GroupMember).where(GroupMember.user_id == user.id).order_by(Group.name)
-        )
+        session.scalars(sa.select(Group).join(GroupMember).where(GroupMember.user_id == user.id).order_by(Group.name))
     )
     if not groups:
         return []

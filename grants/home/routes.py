@@ -21,8 +21,10 @@ def _staff_page(form: InviteColleagueForm | None = None, form_funder_id: int | N
     funder_ids = staff_funder_ids(current_user)
     sections = []
     for funder in queries.funders(db.session, funder_ids):
-        invite_form = form if form is not None and form_funder_id == funder.id else InviteColleagueForm(
-            formdata=None, funder_id=str(funder.id)
+        invite_form = (
+            form
+            if form is not None and form_funder_id == funder.id
+            else InviteColleagueForm(formdata=None, funder_id=str(funder.id))
         )
         sections.append(
             {
@@ -59,7 +61,7 @@ def invite_colleague() -> str | Response:
         email=form.email.data or "",
         role=Role(form.role.data),
         funder=funder,
-        invited_by=current_user._get_current_object(),  # type: ignore[attr-defined]
+        invited_by=current_user._get_current_object(),
     )
     db.session.commit()
     flash(f"Invitation sent to {form.email.data}. The link works once and expires in 14 days.", "success")

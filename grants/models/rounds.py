@@ -65,9 +65,7 @@ class Round(CreatedAtMixin, Base):
     max_grant_pence: Mapped[int]
     opens_at: Mapped[datetime]
     closes_at: Mapped[datetime]
-    status: Mapped[RoundStatus] = mapped_column(
-        enum_column(RoundStatus, "round_status"), default=RoundStatus.DRAFT
-    )
+    status: Mapped[RoundStatus] = mapped_column(enum_column(RoundStatus, "round_status"), default=RoundStatus.DRAFT)
     voting_method: Mapped[VotingMethod] = mapped_column(
         enum_column(VotingMethod, "round_voting_method"), default=VotingMethod.SCORES
     )

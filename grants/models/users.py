@@ -53,7 +53,10 @@ class User(CreatedAtMixin, Base):
 
     # Flask-Login integration. The id it stores in the cookie is the sign-in session's token, not the user id,
     # so ending that session (sign out, password change) makes any copy of the cookie useless.
-    session_token = None  # set per request by the loader; not a column
+    if TYPE_CHECKING:
+        session_token: str | None  # set per request by the loader; not a column
+    else:
+        session_token = None
 
     @property
     def is_authenticated(self) -> bool:
@@ -152,4 +155,3 @@ class PasswordReset(CreatedAtMixin, Base):
     used_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
     user: Mapped[User] = relationship()
-

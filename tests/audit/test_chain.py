@@ -161,7 +161,7 @@ def test_concurrent_writers_never_fork_or_break_the_chain(app: Flask) -> None:
                     record_event(db.session, "test.concurrent", object_type="writer", object_id=n, facts={"i": i})
                     db.session.commit()
                     db.session.remove()
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=writer, args=(n,)) for n in range(writers)]

@@ -139,7 +139,11 @@ def test_staff_invite_a_colleague_as_auditor_from_their_home_page(app: Flask, cl
     assert response.status_code == 302
     with app_session(app) as s:
         invitation = s.scalars(sa.select(Invitation)).one()
-        assert (invitation.email, invitation.role, invitation.funder_id) == ("auditor@example.com", Role.AUDITOR, funder_id)
+        assert (invitation.email, invitation.role, invitation.funder_id) == (
+            "auditor@example.com",
+            Role.AUDITOR,
+            funder_id,
+        )
 
 
 def test_staff_cannot_invite_to_another_funder(app: Flask, client: FlaskClient) -> None:
@@ -162,7 +166,9 @@ def test_staff_invite_with_bad_email_shows_the_error_and_keeps_it(app: Flask, cl
         make_staff(s, funder, email="staff@example.com")
         funder_id = funder.id
     sign_in(client, "staff@example.com")
-    response = client.post("/staff/invite", data={"funder_id": str(funder_id), "email": "not-an-email", "role": "staff"})
+    response = client.post(
+        "/staff/invite", data={"funder_id": str(funder_id), "email": "not-an-email", "role": "staff"}
+    )
     assert response.status_code == 200
     assert "Enter an email address in the correct format" in response.text
     assert 'value="not-an-email"' in response.text

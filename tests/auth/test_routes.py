@@ -145,7 +145,9 @@ def test_sign_out_is_post_only_and_ends_the_session_for_copied_cookies(app: Flas
     thief.set_cookie("session", copied.value)
     assert thief.get("/applicant").status_code == 302
     with app_session(app) as s:
-        assert s.scalar(sa.select(sa.func.count()).select_from(LoginSession).where(LoginSession.ended_at.is_(None))) == 0
+        assert (
+            s.scalar(sa.select(sa.func.count()).select_from(LoginSession).where(LoginSession.ended_at.is_(None))) == 0
+        )
     assert len(_events(app, "auth.signed_out")) == 1
 
 
@@ -173,9 +175,7 @@ def test_change_password_signs_out_other_devices_but_not_this_one(app: Flask, cl
     sign_in(laptop, "ada@example.com")
     sign_in(client, "ada@example.com")
     new = "a brand new passphrase"
-    response = client.post(
-        "/account/password", data={"current_password": PASSWORD, "password": new, "confirm": new}
-    )
+    response = client.post("/account/password", data={"current_password": PASSWORD, "password": new, "confirm": new})
     assert response.status_code == 302
     assert client.get("/applicant").status_code == 200
     assert laptop.get("/applicant").status_code == 302
@@ -271,4 +271,7 @@ def test_reset_form_errors_keep_the_link_usable(app: Flask, client: FlaskClient)
     link = _reset_link(app)
     response = client.post(link, data={"password": "a brand new passphrase", "confirm": "different"})
     assert "The passwords do not match" in response.text
-    assert client.post(link, data={"password": "a brand new passphrase", "confirm": "a brand new passphrase"}).status_code == 302
+    assert (
+        client.post(link, data={"password": "a brand new passphrase", "confirm": "a brand new passphrase"}).status_code
+        == 302
+    )
