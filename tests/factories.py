@@ -31,7 +31,9 @@ PASSWORD = "correct horse battery"
 _counter = itertools.count(1)
 
 
-def make_user(session: Session, *, email: str | None = None, name: str = "Test Person", password: str = PASSWORD) -> User:
+def make_user(
+    session: Session, *, email: str | None = None, name: str = "Test Person", password: str = PASSWORD
+) -> User:
     email = email or f"person{next(_counter)}@example.com"
     return register_user(session, name=name, email=email, password=password)
 
