@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -109,3 +110,38 @@ def test_concurrent_read_then_write_transactions_all_succeed(app: Flask) -> None
     assert errors == []
     with app_session(app) as s:
         assert s.scalar(sa.select(sa.func.count()).select_from(Funder)) == workers
+
+
+def test_upgrading_an_older_sqlite_database_keeps_every_row(tmp_path: Path, database_backend: str) -> None:
+    """SQLite rebuilds altered tables; with foreign keys on, that would cascade-delete child rows."""
+    if database_backend != "sqlite":
+        pytest.skip("SQLite table rebuilds")
+    from flask_migrate import upgrade
+
+    from grants import create_app
+    from tests.conftest import BASE_CONFIG
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade(revision="0001")
+        now = "2026-01-01 00:00:00.000000"
+        for sql in [
+            f"INSERT INTO funder (id, name, slug, created_at) VALUES (1, 'F', 'f', '{now}')",
+            "INSERT INTO round (id, funder_id, code, title, summary, who_can_apply, budget_pence, min_grant_pence,"
+            " max_grant_pence, opens_at, closes_at, status, voting_method, quorum, created_at) VALUES (1, 1, 'R',"
+            f" 'T', 'S', 'W', 1000, 10, 100, '{now}', '2026-02-01 00:00:00.000000', 'open', 'scores', 3, '{now}')",
+            "INSERT INTO question (id, round_id, position, prompt, help_text, word_limit, required)"
+            " VALUES (1, 1, 1, 'Q', '', 100, 1)",
+            f"INSERT INTO \"group\" (id, name, area, kind, created_at) VALUES (1, 'G', 'A', 'informal', '{now}')",
+            "INSERT INTO bid (id, round_id, group_id, number, title, status, created_at, updated_at)"
+            f" VALUES (1, 1, 1, 1, 'B', 'draft', '{now}', '{now}')",
+            "INSERT INTO answer (id, bid_id, question_id, text) VALUES (1, 1, 1, 'our answer')",
+        ]:
+            db.session.execute(sa.text(sql))
+        db.session.commit()
+        upgrade()
+        assert db.session.execute(sa.text("SELECT text FROM answer")).scalars().all() == ["our answer"]
+        assert db.session.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
+        db.session.remove()
+        db.engine.dispose()

@@ -16,7 +16,7 @@ from flask import abort
 from flask_login import current_user, login_required
 
 from grants.extensions import db
-from grants.models import GroupMember, PanelMember, Role, User
+from grants.models import Bid, GroupMember, PanelMember, Role, Round, User
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -104,3 +104,51 @@ def home_links(user: Any) -> list[tuple[str, str]]:
 def home_endpoint(user: User) -> str:
     """Where a person lands after signing in: the home page of their most senior role."""
     return home_links(user)[0][1]
+
+
+# --- objects: rounds and bids ---------------------------------------------------------------------------------
+# Another person's object answers 404 (its existence is not revealed); these return the object or abort.
+
+
+def staff_round_or_404(round_id: int) -> Round:
+    """A round the signed-in staff member may manage (their funder's), else 404."""
+    round_ = db.session.get(Round, round_id)
+    if round_ is None or not is_staff_of(current_user, round_.funder_id):
+        abort(404)
+    return round_
+
+
+def readable_round_or_404(round_id: int) -> Round:
+    """A round the signed-in person may read as staff or auditor of its funder, else 404."""
+    round_ = db.session.get(Round, round_id)
+    if round_ is None or not (
+        is_staff_of(current_user, round_.funder_id) or is_auditor_of(current_user, round_.funder_id)
+    ):
+        abort(404)
+    return round_
+
+
+def is_group_member(user: User, group_id: int) -> bool:
+    return group_id in group_ids(user)
+
+
+def can_view_bid(user: User, bid: Bid) -> bool:
+    """Members of the bid's group, and staff and auditors of the round's funder."""
+    funder_id = bid.round.funder_id
+    return is_group_member(user, bid.group_id) or is_staff_of(user, funder_id) or is_auditor_of(user, funder_id)
+
+
+def group_bid_or_404(bid_id: int) -> Bid:
+    """A bid of one of the signed-in person's groups, else 404."""
+    bid = db.session.get(Bid, bid_id)
+    if bid is None or not is_group_member(current_user, bid.group_id):
+        abort(404)
+    return bid
+
+
+def staff_bid_or_404(bid_id: int) -> Bid:
+    """A bid in a round of the signed-in staff member's funder, else 404."""
+    bid = db.session.get(Bid, bid_id)
+    if bid is None or not is_staff_of(current_user, bid.round.funder_id):
+        abort(404)
+    return bid

@@ -18,6 +18,8 @@ from grants.mail import queue_email
 from grants.models import (
     AuditEvent,
     Funder,
+    Group,
+    GroupMember,
     Invitation,
     PanelMember,
     PasswordReset,
@@ -216,8 +218,8 @@ def grant_role(
     session: DbSession, *, user: User, role: Role, funder: Funder | None = None, granted_by: User | None = None
 ) -> RoleGrant:
     """Give a user a role (idempotent). Staff and auditor roles belong to one funder; site admin to none."""
-    if role == Role.PANELLIST:
-        raise AccountError("Panellists join a round's panel by invitation; they are not granted a role.")
+    if role in (Role.PANELLIST, Role.GROUP_MEMBER):
+        raise AccountError("Panellists and group members join by invitation to a round or a group, not by a role.")
     funder_id = funder.id if funder else None
     existing = session.scalar(
         sa.select(RoleGrant).where(
@@ -258,6 +260,7 @@ def invite(
     role: Role,
     funder: Funder | None = None,
     round: Round | None = None,
+    group: Group | None = None,
     invited_by: User | None = None,
 ) -> IssuedInvitation:
     """Create a single-use invitation link bound to one email address and role, and email it."""
@@ -266,21 +269,31 @@ def invite(
         raise AccountError("Choose the funder this person will work for.", "funder")
     if role == Role.PANELLIST and round is None:
         raise AccountError("Choose the round whose panel this person will join.", "round")
+    if role == Role.GROUP_MEMBER and group is None:
+        raise AccountError("Choose the group this person will join.", "group")
     token, token_hash = new_token()
     days = current_app.config["INVITATION_DAYS"]
     invitation = Invitation(
         token_hash=token_hash,
         email=email,
         role=role,
-        funder_id=funder.id if funder and role != Role.PANELLIST else None,
-        round_id=round.id if round else None,
+        funder_id=funder.id if funder and role in (Role.STAFF, Role.AUDITOR) else None,
+        round_id=round.id if round and role == Role.PANELLIST else None,
+        group_id=group.id if group and role == Role.GROUP_MEMBER else None,
         invited_by_id=invited_by.id if invited_by else None,
         expires_at=utcnow() + timedelta(days=days),
     )
     session.add(invitation)
     session.flush()
     link = absolute_url("auth.invitation", token=token)
-    where = funder.name if funder else (round.title if round else current_app.config["PRODUCT_NAME"])
+    if role == Role.GROUP_MEMBER and group is not None:
+        where = group.name
+    elif role == Role.PANELLIST and round is not None:
+        where = f"the community panel for {round.title}"
+    elif funder is not None:
+        where = funder.name
+    else:
+        where = current_app.config["PRODUCT_NAME"]
     queue_email(
         session,
         to=email,
@@ -297,7 +310,12 @@ def invite(
         actor_id=invited_by.id if invited_by else None,
         object_type="invitation",
         object_id=invitation.id,
-        facts={"role": role.value, "funder_id": invitation.funder_id, "round_id": invitation.round_id},
+        facts={
+            "role": role.value,
+            "funder_id": invitation.funder_id,
+            "round_id": invitation.round_id,
+            "group_id": invitation.group_id,
+        },
     )
     return IssuedInvitation(invitation, link)
 
@@ -338,6 +356,13 @@ def accept_invitation(session: DbSession, *, token: str, user: User) -> Invitati
         )
         if existing is None:
             session.add(PanelMember(round_id=round_id, user_id=user.id))
+    elif invitation.role == Role.GROUP_MEMBER:
+        group_id = invitation.group_id
+        member = session.scalar(
+            sa.select(GroupMember).where(GroupMember.group_id == group_id, GroupMember.user_id == user.id)
+        )
+        if member is None:
+            session.add(GroupMember(group_id=group_id, user_id=user.id))
     else:
         grant_role(session, user=user, role=invitation.role, funder=invitation.funder)
     record_event(
@@ -346,6 +371,11 @@ def accept_invitation(session: DbSession, *, token: str, user: User) -> Invitati
         actor_id=user.id,
         object_type="invitation",
         object_id=invitation.id,
-        facts={"role": invitation.role.value, "funder_id": invitation.funder_id, "round_id": invitation.round_id},
+        facts={
+            "role": invitation.role.value,
+            "funder_id": invitation.funder_id,
+            "round_id": invitation.round_id,
+            "group_id": invitation.group_id,
+        },
     )
     return invitation

@@ -2,7 +2,7 @@
 
 from grants.models.audit import AuditEvent
 from grants.models.base import Base, utcnow
-from grants.models.bids import Answer, Bid, BidStatus
+from grants.models.bids import Answer, Attachment, Bid, BidStatus, BudgetLine
 from grants.models.funders import Funder
 from grants.models.groups import Group, GroupKind, GroupMember
 from grants.models.outbox import OutboxEmail
@@ -12,10 +12,12 @@ from grants.models.users import Invitation, LoginSession, PasswordReset, Role, R
 
 __all__ = [
     "Answer",
+    "Attachment",
     "AuditEvent",
     "Base",
     "Bid",
     "BidStatus",
+    "BudgetLine",
     "Criterion",
     "Funder",
     "Group",

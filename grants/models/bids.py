@@ -43,15 +43,32 @@ class Bid(CreatedAtMixin, Base):
     status: Mapped[BidStatus] = mapped_column(enum_column(BidStatus, "bid_status"), default=BidStatus.DRAFT)
     submitted_at: Mapped[datetime | None] = mapped_column(nullable=True)
     entered_by_staff_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), nullable=True)
+    # Instead of (or beside) written answers: a link to a short video or audio recording.
+    recording_url: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")
+    declaration_name: Mapped[str] = mapped_column(sa.String(120), default="", server_default="")
+    withdrawn_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    withdrawal_reason: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    screening_reason: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    screened_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    screened_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
 
     round: Mapped[Round] = relationship()
     group: Mapped[Group] = relationship()
-    entered_by_staff: Mapped[User | None] = relationship()
+    entered_by_staff: Mapped[User | None] = relationship(foreign_keys=[entered_by_staff_id])
     answers: Mapped[list[Answer]] = relationship(back_populates="bid", cascade="all, delete-orphan")
+    budget_lines: Mapped[list[BudgetLine]] = relationship(
+        back_populates="bid", cascade="all, delete-orphan", order_by="BudgetLine.position"
+    )
+    attachment: Mapped[Attachment | None] = relationship(back_populates="bid", cascade="all, delete-orphan")
 
     __table_args__ = (
         sa.UniqueConstraint("round_id", "number"),
+        # One bid per group per round: a group changes its bid rather than sending a second one.
+        sa.UniqueConstraint("round_id", "group_id"),
+        sa.CheckConstraint(
+            "(status IN ('eligible', 'ineligible')) = (screened_at IS NOT NULL)", name="screened_has_time"
+        ),
         sa.CheckConstraint("amount_pence IS NULL OR amount_pence > 0", name="amount_positive"),
         sa.CheckConstraint("status = 'draft' OR submitted_at IS NOT NULL", name="submitted_has_time"),
     )
@@ -75,3 +92,44 @@ class Answer(Base):
     question: Mapped[Question] = relationship()
 
     __table_args__ = (sa.UniqueConstraint("bid_id", "question_id"),)
+
+
+class BudgetLine(Base):
+    """One line of a bid's simple breakdown: an item and what it costs."""
+
+    __tablename__ = "budget_line"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bid_id: Mapped[int] = mapped_column(sa.ForeignKey("bid.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    item: Mapped[str] = mapped_column(sa.String(200))
+    cost_pence: Mapped[int]
+
+    bid: Mapped[Bid] = relationship(back_populates="budget_lines")
+
+    __table_args__ = (
+        sa.UniqueConstraint("bid_id", "position"),
+        sa.CheckConstraint("cost_pence > 0", name="cost_positive"),
+    )
+
+
+class Attachment(CreatedAtMixin, Base):
+    """A bid's one optional file (PDF, image or audio), kept in the database so every worker and backup has it.
+
+    It is served only through a route that checks who may see the bid, never from a public URL.
+    """
+
+    __tablename__ = "attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bid_id: Mapped[int] = mapped_column(sa.ForeignKey("bid.id", ondelete="CASCADE"), unique=True)
+    filename: Mapped[str] = mapped_column(sa.String(200))
+    content_type: Mapped[str] = mapped_column(sa.String(100))
+    size_bytes: Mapped[int]
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    content: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), nullable=True)
+
+    bid: Mapped[Bid] = relationship(back_populates="attachment")
+
+    __table_args__ = (sa.CheckConstraint("size_bytes > 0 AND size_bytes <= 10485760", name="size_limit"),)

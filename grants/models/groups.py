@@ -46,6 +46,9 @@ class Group(CreatedAtMixin, Base):
     area: Mapped[str] = mapped_column(sa.String(120))
     kind: Mapped[GroupKind] = mapped_column(enum_column(GroupKind, "group_kind"))
     registration_number: Mapped[str | None] = mapped_column(sa.String(20), nullable=True)
+    contact_name: Mapped[str] = mapped_column(sa.String(120), default="", server_default="")
+    contact_email: Mapped[str] = mapped_column(sa.String(254), default="", server_default="")
+    contact_phone: Mapped[str] = mapped_column(sa.String(40), default="", server_default="")
 
     members: Mapped[list[GroupMember]] = relationship(back_populates="group", cascade="all, delete-orphan")
 

@@ -74,6 +74,8 @@ class Round(CreatedAtMixin, Base):
     quorum: Mapped[int] = mapped_column(default=3, server_default="3")
     scoring_closes_at: Mapped[datetime | None] = mapped_column(nullable=True)
     voting_closes_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # The last bid number handed out in this round; incremented under a row lock (see bids.services).
+    bid_counter: Mapped[int] = mapped_column(default=0, server_default="0")
 
     funder: Mapped[Funder] = relationship()
     questions: Mapped[list[Question]] = relationship(
@@ -93,6 +95,7 @@ class Round(CreatedAtMixin, Base):
         sa.CheckConstraint("quorum >= 1", name="quorum_positive"),
         sa.CheckConstraint("approval_limit IS NULL OR approval_limit >= 1", name="approval_limit_positive"),
         sa.CheckConstraint("ranked_limit IS NULL OR ranked_limit >= 1", name="ranked_limit_positive"),
+        sa.CheckConstraint("bid_counter >= 0", name="bid_counter_not_negative"),
     )
 
     def __repr__(self) -> str:

@@ -13,6 +13,8 @@ from grants.models.base import Base, CreatedAtMixin, enum_column
 
 if TYPE_CHECKING:
     from grants.models.funders import Funder
+    from grants.models.groups import Group
+    from grants.models.rounds import Round
 
 
 class Role(enum.StrEnum):
@@ -22,6 +24,7 @@ class Role(enum.StrEnum):
     STAFF = "staff"
     AUDITOR = "auditor"
     PANELLIST = "panellist"
+    GROUP_MEMBER = "group_member"
 
     @property
     def label(self) -> str:
@@ -30,6 +33,7 @@ class Role(enum.StrEnum):
             Role.STAFF: "Funder staff",
             Role.AUDITOR: "Auditor",
             Role.PANELLIST: "Panellist",
+            Role.GROUP_MEMBER: "Group member",
         }[self]
 
 
@@ -125,6 +129,7 @@ class Invitation(CreatedAtMixin, Base):
     role: Mapped[Role] = mapped_column(enum_column(Role, "invitation_role"))
     funder_id: Mapped[int | None] = mapped_column(sa.ForeignKey("funder.id"), nullable=True)
     round_id: Mapped[int | None] = mapped_column(sa.ForeignKey("round.id"), nullable=True)
+    group_id: Mapped[int | None] = mapped_column(sa.ForeignKey("group.id"), nullable=True)
     invited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), nullable=True)
     expires_at: Mapped[datetime]
     accepted_at: Mapped[datetime | None] = mapped_column(nullable=True)
@@ -132,12 +137,15 @@ class Invitation(CreatedAtMixin, Base):
     revoked_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
     funder: Mapped[Funder | None] = relationship()
+    round: Mapped[Round | None] = relationship()
+    group: Mapped[Group | None] = relationship()
 
     __table_args__ = (
         sa.CheckConstraint("email = lower(email)", name="email_lower"),
         sa.CheckConstraint(
             "(role = 'site_admin' AND funder_id IS NULL) OR (role IN ('staff', 'auditor') AND funder_id IS NOT NULL)"
-            " OR (role = 'panellist' AND round_id IS NOT NULL)",
+            " OR (role = 'panellist' AND round_id IS NOT NULL)"
+            " OR (role = 'group_member' AND group_id IS NOT NULL)",
             name="scope_matches_role",
         ),
     )
