@@ -65,10 +65,11 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from grants.admin import bp as admin_bp
     from grants.auth import bp as auth_bp
+    from grants.bids import bp as bids_bp
     from grants.home import bp as home_bp
     from grants.public import bp as public_bp
+    from grants.rounds import bp as rounds_bp
+    from grants.screening import bp as screening_bp
 
-    app.register_blueprint(public_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(home_bp)
-    app.register_blueprint(admin_bp)
+    for blueprint in (public_bp, auth_bp, home_bp, admin_bp, rounds_bp, bids_bp, screening_bp):
+        app.register_blueprint(blueprint)
