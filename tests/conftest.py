@@ -1,8 +1,9 @@
 """Test set-up: every test gets a clean database built by the real migrations.
 
 SQLite (the default): the migrations run once into a template file, copied afresh for each test.
-PostgreSQL (when TEST_DATABASE_URL is set): the migrations run once at the start of the session; after
-each test every table is emptied (TRUNCATE, with the audit log's append-only trigger set aside for it).
+PostgreSQL (when TEST_DATABASE_URL is set): a database of the run's own is created on that server and the
+migrations run once into it; after each test every table is emptied (TRUNCATE, with the audit log's
+append-only trigger set aside for it); the database is dropped at the end.
 """
 
 from __future__ import annotations
@@ -54,18 +55,27 @@ def database_backend() -> str:
 
 
 @pytest.fixture(scope="session")
-def _template_database(tmp_path_factory: pytest.TempPathFactory, database_backend: str) -> str:
+def _template_database(tmp_path_factory: pytest.TempPathFactory, database_backend: str) -> Iterator[str]:
     if database_backend == "postgresql":
-        engine = sa.create_engine(_pg_url())
-        with engine.begin() as conn:
-            conn.exec_driver_sql("DROP SCHEMA public CASCADE")
-            conn.exec_driver_sql("CREATE SCHEMA public")
-        engine.dispose()
-        _upgrade(_pg_url())
-        return _pg_url()
+        # A database of our own on that server, so two test runs at once never empty each other's tables.
+        server = sa.engine.make_url(_pg_url())
+        name = f"{server.database or 'test'}_grants_{os.getpid()}"
+        admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        url = server.set(database=name).render_as_string(hide_password=False)
+        try:
+            _upgrade(url)
+            yield url
+        finally:
+            with admin.connect() as conn:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.dispose()
+        return
     path = tmp_path_factory.mktemp("template") / "template.sqlite"
     _upgrade(f"sqlite:///{path}")
-    return str(path)
+    yield str(path)
 
 
 def _empty_postgresql(url: str) -> None:

@@ -125,20 +125,21 @@ def test_upgrading_an_older_sqlite_database_keeps_every_row(tmp_path: Path, data
     app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         upgrade(revision="0001")
-        now = "2026-01-01 00:00:00.000000"
+        times = {"now": "2026-01-01 00:00:00.000000", "later": "2026-02-01 00:00:00.000000"}
         for sql in [
-            f"INSERT INTO funder (id, name, slug, created_at) VALUES (1, 'F', 'f', '{now}')",
+            "INSERT INTO funder (id, name, slug, created_at) VALUES (1, 'F', 'f', :now)",
             "INSERT INTO round (id, funder_id, code, title, summary, who_can_apply, budget_pence, min_grant_pence,"
             " max_grant_pence, opens_at, closes_at, status, voting_method, quorum, created_at) VALUES (1, 1, 'R',"
-            f" 'T', 'S', 'W', 1000, 10, 100, '{now}', '2026-02-01 00:00:00.000000', 'open', 'scores', 3, '{now}')",
+            " 'T', 'S', 'W', 1000, 10, 100, :now, :later, 'open', 'scores', 3, :now)",
             "INSERT INTO question (id, round_id, position, prompt, help_text, word_limit, required)"
             " VALUES (1, 1, 1, 'Q', '', 100, 1)",
-            f"INSERT INTO \"group\" (id, name, area, kind, created_at) VALUES (1, 'G', 'A', 'informal', '{now}')",
+            "INSERT INTO \"group\" (id, name, area, kind, created_at) VALUES (1, 'G', 'A', 'informal', :now)",
             "INSERT INTO bid (id, round_id, group_id, number, title, status, created_at, updated_at)"
-            f" VALUES (1, 1, 1, 1, 'B', 'draft', '{now}', '{now}')",
+            " VALUES (1, 1, 1, 1, 'B', 'draft', :now, :now)",
             "INSERT INTO answer (id, bid_id, question_id, text) VALUES (1, 1, 1, 'our answer')",
         ]:
-            db.session.execute(sa.text(sql))
+            params = {k: v for k, v in times.items() if f":{k}" in sql}
+            db.session.execute(sa.text(sql), params)
         db.session.commit()
         upgrade()
         assert db.session.execute(sa.text("SELECT text FROM answer")).scalars().all() == ["our answer"]

@@ -152,3 +152,16 @@ def staff_bid_or_404(bid_id: int) -> Bid:
     if bid is None or not is_staff_of(current_user, bid.round.funder_id):
         abort(404)
     return bid
+
+
+def editable_bid_or_404(bid_id: int) -> Bid:
+    """A bid the signed-in person may work on as the applicant: a member of its group, or staff of the funder
+    for a bid they are entering on the group's behalf. Anyone else gets 404."""
+    bid = db.session.get(Bid, bid_id)
+    if bid is None:
+        abort(404)
+    if is_group_member(current_user, bid.group_id):
+        return bid
+    if bid.entered_by_staff_id is not None and is_staff_of(current_user, bid.round.funder_id):
+        return bid
+    abort(404)
