@@ -1,0 +1,183 @@
+"""Forms for groups and bids. Messages tell people what to do, in plain words."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount,
+    GovCheckboxInput,
+    GovFileInput,
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import BooleanField, EmailField, FieldList, Form, FormField, RadioField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+
+from grants.bids.services import MAX_BUDGET_LINES
+from grants.models import GroupKind
+
+EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.com"
+
+
+class SaveButtons:
+    """Every draft page saves with either button; 'come back later' returns to the list of bids."""
+
+    submit = SubmitField("Save and continue", widget=GovSubmitInput())
+    later = SubmitField("Save and come back later", widget=GovSubmitInput())
+
+
+class GroupForm(FlaskForm):
+    name = StringField(
+        "Name of your group",
+        widget=GovTextInput(),
+        validators=[
+            DataRequired(message="Enter the name of your group"),
+            Length(max=200, message="Keep the name to 200 characters or fewer"),
+        ],
+    )
+    area = StringField(
+        "Where does your group work?",
+        widget=GovTextInput(),
+        description="A neighbourhood, estate, village or the first part of a postcode, like RV3",
+        validators=[
+            DataRequired(message="Enter where your group works"),
+            Length(max=120, message="Keep this to 120 characters or fewer"),
+        ],
+    )
+    kind = RadioField(
+        "What kind of group are you?",
+        widget=GovRadioInput(),
+        choices=[(k.value, k.label) for k in GroupKind],
+        validators=[InputRequired(message="Choose what kind of group you are")],
+    )
+    registration_number = StringField(
+        "Charity or company number (if you have one)",
+        widget=GovTextInput(),
+        description="Only for registered charities, CIOs, CICs and companies. Informal groups leave this empty.",
+        validators=[Optional(), Length(max=20, message="A registration number is 20 characters or fewer")],
+    )
+    contact_name = StringField(
+        "Contact person",
+        widget=GovTextInput(),
+        description="Who the funder should talk to about this bid",
+        validators=[
+            DataRequired(message="Enter the name of a contact person"),
+            Length(max=120, message="Keep the name to 120 characters or fewer"),
+        ],
+    )
+    contact_email = EmailField(
+        "Contact email address",
+        widget=GovTextInput(),
+        validators=[
+            DataRequired(message="Enter a contact email address"),
+            Email(message=EMAIL_FORMAT, check_deliverability=False),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
+        ],
+    )
+    contact_phone = StringField(
+        "Contact phone number (optional)",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=40, message="Keep the phone number to 40 characters or fewer")],
+    )
+    submit = SubmitField("Save and continue", widget=GovSubmitInput())
+    later = SubmitField("Save and come back later", widget=GovSubmitInput())
+
+
+class ChooseGroupForm(FlaskForm):
+    group_id = RadioField(
+        "Which group is this bid for?",
+        widget=GovRadioInput(),
+        coerce=int,
+        validators=[InputRequired(message="Choose the group this bid is for")],
+    )
+    submit = SubmitField("Start the bid", widget=GovSubmitInput())
+
+
+class StartForm(FlaskForm):
+    submit = SubmitField("Start your bid", widget=GovSubmitInput())
+
+
+class TitleForm(SaveButtons, FlaskForm):
+    title = StringField(
+        "Give your idea a short name",
+        widget=GovTextInput(),
+        description="A few words the panel will see first, like 'Saturday growing club for families'",
+        validators=[Length(max=200, message="Keep the name to 200 characters or fewer")],
+    )
+
+
+class AnswerForm(SaveButtons, FlaskForm):
+    # The word limit is checked in the service (a draft keeps an over-long answer); the widget counts words.
+    answer = StringField("Answer", widget=GovCharacterCount())
+
+
+class LineForm(Form):
+    item = StringField(
+        "Item", widget=GovTextInput(), validators=[Length(max=200, message="Keep this to 200 characters or fewer")]
+    )
+    cost = StringField("Cost in pounds", widget=GovTextInput())
+
+
+class AmountForm(SaveButtons, FlaskForm):
+    amount = StringField("How much are you asking for?", widget=GovTextInput())
+    lines = FieldList(FormField(LineForm), min_entries=MAX_BUDGET_LINES, max_entries=MAX_BUDGET_LINES)
+
+
+class RecordingForm(SaveButtons, FlaskForm):
+    url = StringField(
+        "Link to your recording",
+        widget=GovTextInput(),
+        description="A web address, like https://youtu.be/abc123. Leave it empty to remove the link.",
+    )
+
+
+class AttachmentForm(FlaskForm):
+    file = FileField("Upload a file", widget=GovFileInput())
+    submit = SubmitField("Upload file", widget=GovSubmitInput())
+
+
+class RemoveForm(FlaskForm):
+    submit = SubmitField("Remove", widget=GovSubmitInput())
+
+
+class SubmitBidForm(FlaskForm):
+    declaration_name = StringField(
+        "Your full name",
+        widget=GovTextInput(),
+        validators=[Length(max=120, message="Keep your name to 120 characters or fewer")],
+    )
+    confirm = BooleanField(
+        "I confirm that what we have written is true to the best of our knowledge, and that the money will be spent"
+        " on what we have described",
+        widget=GovCheckboxInput(),
+    )
+    submit = SubmitField("Send the bid", widget=GovSubmitInput())
+
+
+class ConfirmForm(FlaskForm):
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class WithdrawForm(FlaskForm):
+    reason = StringField(
+        "Why are you withdrawing? (optional)",
+        widget=GovTextArea(),
+        description="This helps the funder. You do not have to say.",
+        validators=[Length(max=2000, message="Keep the reason to 2,000 characters or fewer")],
+    )
+    submit = SubmitField("Withdraw the bid", widget=GovSubmitInput())
+
+
+class InviteMemberForm(FlaskForm):
+    email = EmailField(
+        "Email address of the person to invite",
+        widget=GovTextInput(),
+        validators=[
+            DataRequired(message="Enter the email address of the person to invite"),
+            Email(message=EMAIL_FORMAT, check_deliverability=False),
+        ],
+    )
+    submit = SubmitField("Send invitation", widget=GovSubmitInput())
