@@ -8,7 +8,7 @@ from grants.models.groups import Group, GroupKind, GroupMember
 from grants.models.outbox import OutboxEmail
 from grants.models.panel import PanelMember
 from grants.models.rounds import Criterion, Question, Round, RoundStatus, VotingMethod
-from grants.models.users import Invitation, LoginSession, PasswordReset, Role, RoleGrant, User
+from grants.models.users import Invitation, LoginSession, PasswordReset, Role, RoleGrant, SavedForm, User
 
 __all__ = [
     "Answer",
@@ -33,6 +33,7 @@ __all__ = [
     "RoleGrant",
     "Round",
     "RoundStatus",
+    "SavedForm",
     "User",
     "VotingMethod",
     "utcnow",

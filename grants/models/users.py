@@ -163,3 +163,17 @@ class PasswordReset(CreatedAtMixin, Base):
     used_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
     user: Mapped[User] = relationship()
+
+
+class SavedForm(CreatedAtMixin, Base):
+    """What someone typed into a form when their sign-in had ended, kept until they sign in again.
+
+    The browser holds a random token (in its session cookie); only the token's SHA-256 is stored here.
+    """
+
+    __tablename__ = "saved_form"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    path: Mapped[str] = mapped_column(sa.String(500))
+    data: Mapped[list[list[str]]] = mapped_column(sa.JSON)

@@ -1,0 +1,62 @@
+"""Nothing typed is lost when a sign-in has ended: a form posted by a signed-out browser is kept until it
+signs in again, then put back into the same page for the person to check and save.
+
+Only draft-editing pages opt in (their blueprint is listed in KEEP_FORMS_FOR); the data is kept server-side
+for a day, reachable only with the random token in that browser's session cookie.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import flash, redirect, request, session, url_for
+from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response
+
+from grants.auth.tokens import hash_token, new_token
+from grants.extensions import db
+from grants.models import SavedForm, utcnow
+
+KEEP_FORMS_FOR = ("bids.",)
+KEEP_FOR = timedelta(days=1)
+SESSION_KEY = "saved_form_token"
+NOT_KEPT = {"csrf_token"}
+
+
+def unauthorized() -> Response:
+    """Flask-Login's handler for a signed-out visitor: keep a posted draft, then go to sign in and come back."""
+    if request.method == "POST" and (request.endpoint or "").startswith(KEEP_FORMS_FOR) and not request.files:
+        token, token_hash = new_token()
+        data = [[key, value] for key, value in request.form.items(multi=True) if key not in NOT_KEPT]
+        db.session.execute(sa.delete(SavedForm).where(SavedForm.created_at < utcnow() - KEEP_FOR))
+        db.session.add(SavedForm(token_hash=token_hash, path=request.path, data=data))
+        db.session.commit()
+        session[SESSION_KEY] = token
+        flash("You were signed out. Sign in again and we will put back what you typed.", "info")
+    else:
+        flash("Sign in to see that page.", "info")
+    here = request.path + (f"?{request.query_string.decode()}" if request.query_string else "")
+    return redirect(url_for("auth.sign_in", next=here))
+
+
+def take_saved_form() -> MultiDict[str, str] | None:
+    """What this browser typed into this page before signing in again, once; None if nothing was kept."""
+    token = session.get(SESSION_KEY)
+    if not token:
+        return None
+    saved = db.session.scalar(
+        sa.select(SavedForm).where(
+            SavedForm.token_hash == hash_token(token),
+            SavedForm.path == request.path,
+            SavedForm.created_at >= utcnow() - KEEP_FOR,
+        )
+    )
+    if saved is None:
+        return None
+    data = MultiDict([(key, value) for key, value in saved.data])
+    db.session.delete(saved)
+    db.session.commit()
+    session.pop(SESSION_KEY, None)
+    flash("We have put back what you typed before you were signed out. Check it, then save.", "info")
+    return data

@@ -1,0 +1,121 @@
+"""Forms for screening: the list's filters (a GET form) and the decision on one bid."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import Field, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import Length, ValidationError
+
+from grants.models import BidStatus
+from grants.screening.queries import LISTED_STATUSES, BidFilters
+from grants.screening.services import MAX_REASON_LENGTH, REASON_REQUIRED, REASON_TOO_LONG
+
+_POUNDS = re.compile(r"£?\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?")
+
+
+def parse_pounds(text: str) -> int | None:
+    """'£1,250', '1250' or '1250.5' as pennies; None when it is not an amount of money."""
+    match = _POUNDS.fullmatch(text.strip())
+    if not match:
+        return None
+    pounds = int(match.group(1).replace(",", ""))
+    pennies = int((match.group(2) or "0").ljust(2, "0"))
+    return pounds * 100 + pennies
+
+
+def _amount(message: str) -> Any:
+    def check(form: Any, field: Field) -> None:
+        if field.data and field.data.strip() and parse_pounds(field.data) is None:
+            raise ValidationError(message)
+
+    return check
+
+
+class BidFilterForm(FlaskForm):
+    """Filters for the screening list. Sent by GET, so it needs no CSRF token and works without JavaScript."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(
+        "Search by group name or reference",
+        widget=GovTextInput(),
+        validators=[Length(max=200, message="Search must be 200 characters or fewer")],
+    )
+    status = SelectField(
+        "Status",
+        widget=GovSelect(),
+        choices=[("", "Any status"), *[(s.value, s.label) for s in LISTED_STATUSES]],
+        default="",
+        invalid_choice_message="Choose a status from the list",
+    )
+    min_amount = StringField(
+        "Asking for at least",
+        widget=GovTextInput(),
+        validators=[_amount("Enter the smallest amount in pounds, like 500")],
+    )
+    max_amount = StringField(
+        "Asking for at most",
+        widget=GovTextInput(),
+        validators=[_amount("Enter the largest amount in pounds, like 2000")],
+    )
+    area = StringField(
+        "Area or postcode",
+        widget=GovTextInput(),
+        validators=[Length(max=120, message="Area must be 120 characters or fewer")],
+    )
+    submit = SubmitField("Apply filters", widget=GovSubmitInput())
+
+    def validate_max_amount(self, field: Field) -> None:
+        low, high = parse_pounds(self.min_amount.data or ""), parse_pounds(field.data or "")
+        if low is not None and high is not None and high < low:
+            raise ValidationError("The largest amount must be the same as or more than the smallest amount")
+
+    def filters(self) -> BidFilters:
+        """The filters that are valid; a field with an error is left out rather than guessed at."""
+
+        def ok(field: Field) -> bool:
+            return not field.errors
+
+        status = self.status.data if ok(self.status) else ""
+        return BidFilters(
+            status=BidStatus(status) if status else None,
+            min_pence=parse_pounds(self.min_amount.data or "") if ok(self.min_amount) else None,
+            max_pence=parse_pounds(self.max_amount.data or "") if ok(self.max_amount) else None,
+            area=(self.area.data or "").strip() if ok(self.area) else "",
+            search=(self.q.data or "").strip() if ok(self.q) else "",
+        )
+
+
+class ScreeningForm(FlaskForm):
+    decision = RadioField(
+        "Is this bid eligible?",
+        widget=GovRadioInput(),
+        choices=[("eligible", "Eligible"), ("ineligible", "Not eligible")],
+        # Also the message when nothing is chosen: a radio with no choice is "not a valid choice" to WTForms.
+        invalid_choice_message="Choose whether the bid is eligible or not",
+    )
+    reason = TextAreaField(
+        "Reason the group will read",
+        widget=GovCharacterCount(),
+        description=(
+            "Needed if the bid is not eligible: say which rule it does not meet, in plain words. If it is"
+            " eligible, you can leave this empty. The group sees exactly what you write here."
+        ),
+        validators=[Length(max=MAX_REASON_LENGTH, message=REASON_TOO_LONG)],
+    )
+    submit = SubmitField("Save decision and tell the group", widget=GovSubmitInput())
+
+    def validate_reason(self, field: Field) -> None:
+        if self.decision.data == "ineligible" and not (field.data or "").strip():
+            raise ValidationError(REASON_REQUIRED)
