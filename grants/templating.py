@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Flask, request, url_for
+from flask import Flask, g, has_request_context, request, url_for
 from flask_login import current_user
 
 LONDON = ZoneInfo("Europe/London")
@@ -37,15 +37,19 @@ def london_date(value: datetime | None) -> str:
 
 
 def nav_items() -> list[dict[str, Any]]:
-    """Header navigation: one link per area the signed-in person may use."""
+    """Header navigation: one link per area the signed-in person may use (worked out once per request)."""
     from grants.auth.permissions import home_links
 
-    if not current_user.is_authenticated:
+    if not has_request_context() or not current_user.is_authenticated:
         return []
+    cached: list[dict[str, Any]] | None = g.get("_nav_items")
+    if cached is not None:
+        return cached
     items = []
     for text, endpoint in home_links(current_user):
         href = url_for(endpoint)
         items.append({"text": text, "href": href, "active": request.path.startswith(href)})
+    g._nav_items = items
     return items
 
 

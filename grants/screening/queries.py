@@ -153,8 +153,8 @@ class BidView:
     answers: list[AnsweredQuestion]
     budget_total_pence: int
     history: list[HistoryEntry]
-    screened_by: User | None
-    entered_by: User | None
+    screened_by: str  # the staff member's name, "" if not screened
+    entered_by: str  # the staff member's name, "" if the group entered it themselves
 
     @property
     def attachment(self) -> Attachment | None:
@@ -169,13 +169,19 @@ def describe_event(event: AuditEvent) -> str:
     facts = event.facts or {}
     match event.action:
         case "bid.created":
+            if facts.get("on_behalf"):
+                return "Started by staff on behalf of the group"
             return "Started as a draft"
         case "bid.submitted":
             return "Sent to the funder"
+        case "bid.returned_to_draft":
+            return "Returned to draft to be changed"
         case "bid.withdrawn":
             return "Withdrawn by the group"
-        case "bid.entered_by_staff":
-            return "Entered by staff on behalf of the group"
+        case "bid.attachment_added":
+            return "File added"
+        case "bid.attachment_removed":
+            return "File removed"
         case "bid.screened":
             outcome = _SCREENED.get(str(facts.get("outcome")), str(facts.get("outcome")))
             previous = str(facts.get("previous", ""))
@@ -198,20 +204,22 @@ def _who(event: AuditEvent, names: dict[int, str]) -> str:
 
 def bid_view(session: DbSession, bid: Bid) -> BidView:
     """Load a bid's answers, breakdown, attachment details and history (a fixed number of queries)."""
-    bid = session.scalars(
+    # The bid itself is already loaded (by the permission check); this fills in what the page shows of it.
+    session.scalars(
         sa.select(Bid)
         .where(Bid.id == bid.id)
         .options(
             selectinload(Bid.group),
-            selectinload(Bid.round).selectinload(Round.questions),
             selectinload(Bid.answers),
             selectinload(Bid.budget_lines),
             selectinload(Bid.attachment),
         )
-        .execution_options(populate_existing=True)
     ).one()
+    questions = session.scalars(
+        sa.select(Question).where(Question.round_id == bid.round_id).order_by(Question.position)
+    ).all()
     by_question = {a.question_id: a.text for a in bid.answers}
-    answers = [AnsweredQuestion(q, (by_question.get(q.id) or "").strip()) for q in bid.round.questions]
+    answers = [AnsweredQuestion(q, (by_question.get(q.id) or "").strip()) for q in questions]
     total = sum(line.cost_pence for line in bid.budget_lines)
 
     events = list(
@@ -223,16 +231,19 @@ def bid_view(session: DbSession, bid: Bid) -> BidView:
     )
     user_ids = {e.actor_id for e in events if e.actor_id is not None}
     user_ids.update(i for i in (bid.screened_by_id, bid.entered_by_staff_id) if i is not None)
-    users = {u.id: u for u in session.scalars(sa.select(User).where(User.id.in_(user_ids)))} if user_ids else {}
-    names = {i: u.name for i, u in users.items()}
+    names: dict[int, str] = {}
+    if user_ids:
+        names = {
+            row.id: row.name for row in session.execute(sa.select(User.id, User.name).where(User.id.in_(user_ids)))
+        }
     history = [HistoryEntry(e.occurred_at, describe_event(e), _who(e, names)) for e in events]
     return BidView(
         bid=bid,
         answers=answers,
         budget_total_pence=total,
         history=history,
-        screened_by=users.get(bid.screened_by_id) if bid.screened_by_id else None,
-        entered_by=users.get(bid.entered_by_staff_id) if bid.entered_by_staff_id else None,
+        screened_by=names.get(bid.screened_by_id, "") if bid.screened_by_id else "",
+        entered_by=names.get(bid.entered_by_staff_id, "") if bid.entered_by_staff_id else "",
     )
 
 

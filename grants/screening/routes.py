@@ -14,7 +14,7 @@ from grants.extensions import db
 from grants.models import Bid, BidStatus, Role, Round
 from grants.screening import queries
 from grants.screening.forms import BidFilterForm, ScreeningForm
-from grants.screening.services import ScreeningError, can_screen, screen_bid
+from grants.screening.services import ScreeningError, can_screen, recipients, screen_bid
 
 bp = Blueprint("screening", __name__)
 
@@ -114,9 +114,14 @@ def screen(bid_id: int) -> str | Response:
         else:
             outcome = "eligible" if bid.status == BidStatus.ELIGIBLE else "not eligible"
             reference = bid.reference
+            told = (
+                "We have emailed the group."
+                if recipients(db.session, bid)
+                else "The group has no email address, so tell them another way."
+            )
             db.session.commit()
             verb = "Screening changed" if was_screened else "Screened"
-            flash(f"{verb}: {reference} is marked {outcome}. We have emailed the group.", "success")
+            flash(f"{verb}: {reference} is marked {outcome}. {told}", "success")
             return redirect(url_for("screening.bid", bid_id=bid_id))
     return _bid_page(bid, form)
 

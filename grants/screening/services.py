@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 
 from grants.audit.chain import record_event
@@ -87,13 +89,32 @@ def screen_bid(session: DbSession, *, bid: Bid, eligible: bool, reason: str, act
     _email_group(session, bid=bid, changed=previous in (BidStatus.ELIGIBLE, BidStatus.INELIGIBLE))
 
 
-def _email_group(session: DbSession, *, bid: Bid, changed: bool) -> None:
+@dataclass(frozen=True)
+class Recipient:
+    email: str
+    name: str  # "" when only an address is known
+    has_account: bool  # a member who can sign in and see the bid; the group's contact may not be one
+
+
+def recipients(session: DbSession, bid: Bid) -> list[Recipient]:
+    """Who hears about a decision: each member of the group, and the group's contact if not already a member.
+
+    A bid entered by staff for a group that is not online may have no members, only a contact address.
+    """
     members = session.scalars(
         sa.select(User)
         .join(GroupMember, GroupMember.user_id == User.id)
         .where(GroupMember.group_id == bid.group_id, User.is_disabled.is_(False))
         .order_by(User.id)
     ).all()
+    found = [Recipient(m.email, m.name, has_account=True) for m in members]
+    contact = bid.group.contact_email.strip().lower()
+    if contact and contact not in {r.email.lower() for r in found}:
+        found.append(Recipient(contact, bid.group.contact_name.strip(), has_account=False))
+    return found
+
+
+def _email_group(session: DbSession, *, bid: Bid, changed: bool) -> None:
     eligible = bid.status == BidStatus.ELIGIBLE
     funder = bid.round.funder.name
     title = bid.title or "your group's bid"
@@ -101,18 +122,18 @@ def _email_group(session: DbSession, *, bid: Bid, changed: bool) -> None:
         subject = f"Your bid {bid.reference} can go to the community panel"
     else:
         subject = f"Your bid {bid.reference} is not eligible for {bid.round.title}"
-    for member in members:
+    for person in recipients(session, bid):
         queue_email(
             session,
-            to=member.email,
+            to=person.email,
             subject=subject,
-            body=_email_body(bid=bid, name=member.name, title=title, funder=funder, eligible=eligible, changed=changed),
+            body=_email_body(bid=bid, to=person, title=title, funder=funder, eligible=eligible, changed=changed),
         )
 
 
-def _email_body(*, bid: Bid, name: str, title: str, funder: str, eligible: bool, changed: bool) -> str:
+def _email_body(*, bid: Bid, to: Recipient, title: str, funder: str, eligible: bool, changed: bool) -> str:
     checked = "We have looked again at" if changed else "We have checked"
-    lines = [f"Hello {name},", ""]
+    lines = [f"Hello {to.name}," if to.name else "Hello,", ""]
     if eligible:
         lines += [
             f'{checked} "{title}" ({bid.reference}), your group\'s bid to {bid.round.title}, and it is eligible.',
@@ -135,10 +156,7 @@ def _email_body(*, bid: Bid, name: str, title: str, funder: str, eligible: bool,
             f"If you think we have got this wrong, or you would like to talk about it, please get in touch with"
             f" {funder}.",
         ]
-    lines += [
-        "",
-        f"You can see your bid and its status at {absolute_url('home.applicant')}",
-        "",
-        funder,
-    ]
+    if to.has_account:
+        lines += ["", f"You can see your bid and its status at {absolute_url('home.applicant')}"]
+    lines += ["", funder]
     return "\n".join(lines) + "\n"
