@@ -67,9 +67,12 @@ def _register_blueprints(app: Flask) -> None:
     from grants.auth import bp as auth_bp
     from grants.bids import bp as bids_bp
     from grants.home import bp as home_bp
+    from grants.panel import bp as panel_bp
     from grants.public import bp as public_bp
     from grants.rounds import bp as rounds_bp
     from grants.screening import bp as screening_bp
+    from grants.voting import bp as voting_bp
 
-    for blueprint in (public_bp, auth_bp, home_bp, admin_bp, rounds_bp, bids_bp, screening_bp):
+    blueprints = (public_bp, auth_bp, home_bp, admin_bp, rounds_bp, bids_bp, screening_bp, panel_bp, voting_bp)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)

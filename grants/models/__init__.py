@@ -6,7 +6,15 @@ from grants.models.bids import Answer, Attachment, Bid, BidStatus, BudgetLine
 from grants.models.funders import Funder
 from grants.models.groups import Group, GroupKind, GroupMember
 from grants.models.outbox import OutboxEmail
-from grants.models.panel import PanelMember
+from grants.models.panel import (
+    Ballot,
+    BallotChoice,
+    ConflictDeclaration,
+    ConflictKind,
+    DeliberationNote,
+    PanelMember,
+    Score,
+)
 from grants.models.rounds import Criterion, Question, Round, RoundStatus, VotingMethod
 from grants.models.users import Invitation, LoginSession, PasswordReset, Role, RoleGrant, SavedForm, User
 
@@ -14,11 +22,16 @@ __all__ = [
     "Answer",
     "Attachment",
     "AuditEvent",
+    "Ballot",
+    "BallotChoice",
     "Base",
     "Bid",
     "BidStatus",
     "BudgetLine",
+    "ConflictDeclaration",
+    "ConflictKind",
     "Criterion",
+    "DeliberationNote",
     "Funder",
     "Group",
     "GroupKind",
@@ -34,6 +47,7 @@ __all__ = [
     "Round",
     "RoundStatus",
     "SavedForm",
+    "Score",
     "User",
     "VotingMethod",
     "utcnow",

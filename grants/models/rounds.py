@@ -76,6 +76,8 @@ class Round(CreatedAtMixin, Base):
     voting_closes_at: Mapped[datetime | None] = mapped_column(nullable=True)
     # The last bid number handed out in this round; incremented under a row lock (see bids.services).
     bid_counter: Mapped[int] = mapped_column(default=0, server_default="0")
+    # What panellists agree to before they see any bid; empty means the platform's default text.
+    code_of_conduct: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
 
     funder: Mapped[Funder] = relationship()
     questions: Mapped[list[Question]] = relationship(

@@ -1,0 +1,7 @@
+"""Panel pages for panellists and for staff."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("panel", __name__)
