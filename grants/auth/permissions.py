@@ -165,3 +165,11 @@ def editable_bid_or_404(bid_id: int) -> Bid:
     if bid.entered_by_staff_id is not None and is_staff_of(current_user, bid.round.funder_id):
         return bid
     abort(404)
+
+
+def panel_round_or_404(round_id: int) -> Round:
+    """A round the signed-in person sits on the panel of, else 404."""
+    round_ = db.session.get(Round, round_id)
+    if round_ is None or round_id not in panel_round_ids(current_user):
+        abort(404)
+    return round_

@@ -1,0 +1,113 @@
+"""Rules the panel's pages and the voting pages share: which bids a panel sees, who is recused from what,
+and whether scoring or voting is open at this moment (server time)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from grants.database import DbSession
+from grants.models import (
+    Bid,
+    BidStatus,
+    ConflictDeclaration,
+    ConflictKind,
+    GroupMember,
+    PanelMember,
+    Round,
+    RoundStatus,
+    utcnow,
+)
+
+
+def panel_bids(session: DbSession, round_: Round) -> list[Bid]:
+    """The bids a panel considers: the round's eligible bids, in reference order."""
+    return list(
+        session.scalars(
+            sa.select(Bid).where(Bid.round_id == round_.id, Bid.status == BidStatus.ELIGIBLE).order_by(Bid.number)
+        )
+    )
+
+
+def seat(session: DbSession, round_id: int, user_id: int) -> PanelMember | None:
+    return session.scalar(
+        sa.select(PanelMember).where(PanelMember.round_id == round_id, PanelMember.user_id == user_id)
+    )
+
+
+def declarations(session: DbSession, round_id: int, user_id: int) -> dict[int, ConflictDeclaration]:
+    """This panellist's declarations in the round, by bid id."""
+    rows = session.scalars(
+        sa.select(ConflictDeclaration).where(
+            ConflictDeclaration.round_id == round_id, ConflictDeclaration.user_id == user_id
+        )
+    )
+    return {d.bid_id: d for d in rows}
+
+
+def own_group_bid_ids(session: DbSession, round_id: int, user_id: int) -> set[int]:
+    """Bids in the round from groups this person belongs to: the platform recuses them itself."""
+    return set(
+        session.scalars(
+            sa.select(Bid.id)
+            .join(GroupMember, GroupMember.group_id == Bid.group_id)
+            .where(Bid.round_id == round_id, GroupMember.user_id == user_id)
+        )
+    )
+
+
+def recused_bid_ids(session: DbSession, round_id: int, user_id: int) -> set[int]:
+    """Bids this panellist may not see the scoring form of, score or vote for: declared conflicts and their
+    own group's bids (whether or not the system has recorded that yet)."""
+    declared = set(
+        session.scalars(
+            sa.select(ConflictDeclaration.bid_id).where(
+                ConflictDeclaration.round_id == round_id,
+                ConflictDeclaration.user_id == user_id,
+                ConflictDeclaration.kind != ConflictKind.NONE,
+            )
+        )
+    )
+    return declared | own_group_bid_ids(session, round_id, user_id)
+
+
+def all_recusals(session: DbSession, round_id: int) -> set[tuple[int, int]]:
+    """Every (panellist, bid) recusal in the round, for the tally and the staff views."""
+    declared = session.execute(
+        sa.select(ConflictDeclaration.user_id, ConflictDeclaration.bid_id).where(
+            ConflictDeclaration.round_id == round_id, ConflictDeclaration.kind != ConflictKind.NONE
+        )
+    ).all()
+    own = session.execute(
+        sa.select(PanelMember.user_id, Bid.id)
+        .join(GroupMember, GroupMember.user_id == PanelMember.user_id)
+        .join(Bid, (Bid.group_id == GroupMember.group_id) & (Bid.round_id == PanelMember.round_id))
+        .where(PanelMember.round_id == round_id)
+    ).all()
+    return {(u, b) for u, b in declared} | {(u, b) for u, b in own}
+
+
+def scoring_open(round_: Round, now: datetime | None = None) -> bool:
+    """Scores can be given and changed while the round is in scoring and before scoring closes."""
+    now = now or utcnow()
+    return round_.status == RoundStatus.SCORING and (round_.scoring_closes_at is None or now < round_.scoring_closes_at)
+
+
+def scoring_closed(round_: Round, now: datetime | None = None) -> bool:
+    """The score summary is shown once scoring has closed (by time, or the round has moved on)."""
+    now = now or utcnow()
+    order = list(RoundStatus)
+    if order.index(round_.status) > order.index(RoundStatus.SCORING):
+        return True
+    return (
+        round_.status == RoundStatus.SCORING
+        and round_.scoring_closes_at is not None
+        and now >= round_.scoring_closes_at
+    )
+
+
+def voting_open(round_: Round, now: datetime | None = None) -> bool:
+    """Ballots can be cast and replaced while the round is in voting and before voting closes."""
+    now = now or utcnow()
+    return round_.status == RoundStatus.VOTING and (round_.voting_closes_at is None or now < round_.voting_closes_at)
