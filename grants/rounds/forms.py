@@ -178,6 +178,7 @@ class DatePartsField(Field):
     def __init__(self, label: str | None = None, validators: Any = None, *, what: str = "The date", **kw: Any):
         super().__init__(label, validators, **kw)
         self.what = what
+        self.type = "DateField"  # so the error summary links to the day box, as for any date field
 
     def process_formdata(self, valuelist: list[str]) -> None:
         parts = [str(v).strip() for v in valuelist[:3]]

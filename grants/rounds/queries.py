@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from grants.database import DbSession
-from grants.models import Answer, Bid, BidStatus, Question, Round, RoundStatus
+from grants.models import Answer, Bid, BidStatus, Round, RoundStatus
 
 
 def _with_parts() -> tuple[sa.orm.interfaces.LoaderOption, ...]:
@@ -21,6 +21,7 @@ def open_rounds(session: DbSession, *, now: datetime) -> list[Round]:
     return list(
         session.scalars(
             sa.select(Round)
+            # The same rule as grants.bids.services.accepting_bids, as a filter in SQL.
             .where(Round.status == RoundStatus.OPEN, Round.opens_at <= now, Round.closes_at > now)
             .options(selectinload(Round.funder))
             .order_by(Round.closes_at, Round.id)
@@ -90,7 +91,3 @@ def bid_counts(session: DbSession, round_id: int) -> BidCounts:
         ).where(Bid.round_id == round_id)
     ).one()
     return BidCounts(row.drafts, row.submitted, row.eligible)
-
-
-def question_count(session: DbSession, round_id: int) -> int:
-    return session.scalar(sa.select(sa.func.count(Question.id)).where(Question.round_id == round_id)) or 0

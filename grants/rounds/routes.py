@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from wtforms import Field
 
 from grants.auth.permissions import role_required, staff_funder_ids, staff_round_or_404
+from grants.bids.services import accepting_bids
 from grants.extensions import db
 from grants.models import Funder, Role, Round, RoundStatus, User, utcnow
 from grants.rounds import queries, services
@@ -61,6 +62,11 @@ def _show_problems(form: FlaskForm, error: services.RoundError, row_of: list[int
             form.form_errors.append(problem.message)
         else:
             target.errors.append(problem.message)
+    for list_name in ("questions", "criteria"):
+        rows = getattr(form, list_name, None)
+        if rows is not None:
+            # A FieldList works out its errors when validated; recount them so the page knows it has errors.
+            rows.errors = [row.errors for row in rows] if any(row.errors for row in rows) else []
 
 
 # --- public -------------------------------------------------------------------------------------------------
@@ -86,7 +92,7 @@ def _public_context(round_: Round, *, preview: bool) -> dict[str, Any]:
     return {
         "round": round_,
         "preview": preview,
-        "accepting": round_.status == RoundStatus.OPEN and round_.opens_at <= now < round_.closes_at,
+        "accepting": accepting_bids(round_, now),
         "not_yet_open": round_.status in (RoundStatus.DRAFT, RoundStatus.OPEN) and now < round_.opens_at,
     }
 
@@ -128,7 +134,7 @@ def overview(round_id: int) -> str:
         round=round_,
         counts=queries.bid_counts(db.session, round_.id),
         parts_locked=services.questions_locked(db.session, round_),
-        frozen=services.is_frozen(round_),
+        frozen_reason=services.frozen_reason(round_),
         method_locked=services.method_locked(round_),
         missing=services.missing_for_opening(round_) if round_.status == RoundStatus.DRAFT else [],
         moves=moves,
@@ -136,26 +142,17 @@ def overview(round_id: int) -> str:
     )
 
 
-def _frozen_reason(round_: Round) -> str | None:
-    if services.is_frozen(round_):
-        return (
-            f"This round has been {round_.status.label.lower()}, so its settings are frozen. To change them, "
-            "reopen the round with a reason."
-        )
-    return None
-
-
 def _parts_locked_reason(round_: Round) -> str | None:
     if services.questions_locked(db.session, round_):
         return services.LOCKED_MESSAGE
-    return _frozen_reason(round_)
+    return services.frozen_reason(round_)
 
 
 @bp.route("/staff/rounds/<int:round_id>/details", methods=["GET", "POST"])
 @role_required(Role.STAFF)
 def edit_details(round_id: int) -> str | Response:
     round_ = _round_or_404(round_id)
-    locked_reason = _frozen_reason(round_)
+    locked_reason = services.frozen_reason(round_)
     form = RoundDetailsForm() if request.method == "POST" else RoundDetailsForm.for_round(round_)
     if locked_reason is None and form.validate_on_submit():
         try:
@@ -228,7 +225,7 @@ def edit_criteria(round_id: int) -> str | Response:
 def edit_voting(round_id: int) -> str | Response:
     """The panel and voting page: the voting method (with K or N), the quorum and the panel's timetable."""
     round_ = _round_or_404(round_id)
-    locked_reason = _frozen_reason(round_)
+    locked_reason = services.frozen_reason(round_)
     form = PanelForm() if request.method == "POST" else PanelForm.for_round(round_)
     if locked_reason is None and form.validate_on_submit():
         try:

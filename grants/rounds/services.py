@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
@@ -84,18 +84,25 @@ def normalise_code(code: str) -> str:
     return re.sub(r"\s+", "", code).upper()
 
 
-def _check_not_frozen(round_: Round) -> None:
-    if is_frozen(round_):
-        raise RoundError(
-            f"This round has been {round_.status.value}, so its settings are frozen. To change them, reopen "
-            "the round with a reason.",
-            None,
-        )
-
-
 def is_frozen(round_: Round) -> bool:
     """Once a round is decided its inputs are frozen; changing them needs a logged reopening first."""
     return _stage(round_.status) >= _stage(RoundStatus.DECIDED)
+
+
+def frozen_reason(round_: Round) -> str | None:
+    """Why the round's settings cannot change, or None when they can."""
+    if not is_frozen(round_):
+        return None
+    return (
+        f"This round has reached the {round_.status.label.lower()} stage, so its settings are frozen. To change "
+        "them, first move the round back to voting (reopening it), giving a reason."
+    )
+
+
+def _check_not_frozen(round_: Round) -> None:
+    reason = frozen_reason(round_)
+    if reason is not None:
+        raise RoundError(reason, None)
 
 
 def _details_problems(
@@ -295,7 +302,10 @@ def _replace_children(
     removed rows deleted, before the final numbering is written.
     """
     by_id = {child.id: child for child in existing}
-    kept_ids = {child_id for child_id, _ in wanted if child_id in by_id}
+    wanted_ids: list[int | None] = []
+    for child_id, _ in wanted:  # an id given twice (or not this round's) keeps its row once; others are new
+        wanted_ids.append(child_id if child_id in by_id and child_id not in wanted_ids else None)
+    kept_ids = {child_id for child_id in wanted_ids if child_id is not None}
     for child in existing:
         if child.id not in kept_ids:
             session.delete(child)
@@ -305,8 +315,8 @@ def _replace_children(
             child.position = -child.position - 1000
     session.flush()
     result = []
-    for position, (child_id, values) in enumerate(wanted, start=1):
-        child = by_id.get(child_id) if child_id in kept_ids else None
+    for position, (child_id, (_, values)) in enumerate(zip(wanted_ids, wanted, strict=True), start=1):
+        child = by_id[child_id] if child_id is not None else None
         if child is None:
             child = make(round_id=round_.id, position=position, **values)
             session.add(child)
@@ -576,7 +586,7 @@ def move_problems(session: DbSession, *, round: Round, to: RoundStatus, now: dat
     now = now or utcnow()
     problems: list[str] = []
     if to == RoundStatus.OPEN:
-        problems.extend(missing_for_opening(round, now=now))
+        problems.extend(m.text for m in missing_for_opening(round, now=now))
     elif to == RoundStatus.SCORING and round.scoring_closes_at is None:
         problems.append("Set when scoring closes, on the panel and voting page")
     elif to == RoundStatus.VOTING and round.voting_closes_at is None:
@@ -584,23 +594,32 @@ def move_problems(session: DbSession, *, round: Round, to: RoundStatus, now: dat
     return problems
 
 
-def missing_for_opening(round_: Round, *, now: datetime | None = None) -> list[str]:
+class Missing(NamedTuple):
+    """Something a round needs before it can open, and the part of its settings where it is put right."""
+
+    text: str
+    part: str  # "details", "questions", "criteria" or "voting"
+
+
+def missing_for_opening(round_: Round, *, now: datetime | None = None) -> list[Missing]:
     """What a round still needs before groups can apply to it (empty when it is complete)."""
     now = now or utcnow()
-    missing: list[str] = []
+    missing: list[Missing] = []
     count = len(round_.questions)
     if count < MIN_QUESTIONS:
-        missing.append(f"Add at least {MIN_QUESTIONS} questions (it has {count})")
+        missing.append(Missing(f"Add at least {MIN_QUESTIONS} questions (it has {count})", "questions"))
     elif count > MAX_QUESTIONS:
-        missing.append(f"Remove questions: a round can have no more than {MAX_QUESTIONS} (it has {count})")
+        missing.append(
+            Missing(f"Remove questions: a round can have no more than {MAX_QUESTIONS} (it has {count})", "questions")
+        )
     if not round_.criteria:
-        missing.append("Add at least one scoring criterion")
+        missing.append(Missing("Add at least one scoring criterion", "criteria"))
     if round_.voting_method in METHODS_WITH_APPROVAL_LIMIT and round_.approval_limit is None:
-        missing.append("Set how many bids each panellist can pick")
+        missing.append(Missing("Set how many bids each panellist can pick", "voting"))
     if round_.voting_method in METHODS_WITH_RANKED_LIMIT and round_.ranked_limit is None:
-        missing.append("Set how many bids each panellist can rank")
+        missing.append(Missing("Set how many bids each panellist can rank", "voting"))
     if round_.closes_at <= now:
-        missing.append("The closing time has passed: set a later closing time")
+        missing.append(Missing("The closing time has passed: set a later closing time", "details"))
     return missing
 
 
