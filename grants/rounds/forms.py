@@ -462,6 +462,11 @@ class PanelForm(_DateTimeMixin, FlaskForm):
         invalid="Enter the quorum as a number, like 3",
         description="A bid scored by fewer panellists than this (after conflicts) is flagged for you to check",
     )
+    code_of_conduct = TextAreaField(
+        "Code of conduct for the panel (optional)",
+        widget=GovTextArea(),
+        description="Panellists agree to this before they see any bid. Leave it empty to use the standard code.",
+    )
     scoring_closes_at = DatePartsField("Scoring closes: date", what="The date scoring closes")
     scoring_closes_at_time = TimeOfDayField("Scoring closes: time", invalid="Enter the time like 5pm or 17:00")
     voting_closes_at = DatePartsField("Voting closes: date", what="The date voting closes")
@@ -482,6 +487,7 @@ class PanelForm(_DateTimeMixin, FlaskForm):
             quorum=self.quorum.data,
             scoring_closes_at=self.scoring_utc,
             voting_closes_at=self.voting_utc,
+            code_of_conduct=self.code_of_conduct.data or "",
         )
 
     @classmethod
@@ -491,6 +497,7 @@ class PanelForm(_DateTimeMixin, FlaskForm):
             "approval_limit": round_.approval_limit,
             "ranked_limit": round_.ranked_limit,
             "quorum": round_.quorum,
+            "code_of_conduct": round_.code_of_conduct,
         }
         for name in ("scoring_closes_at", "voting_closes_at"):
             value = getattr(round_, name)

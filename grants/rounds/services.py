@@ -452,6 +452,10 @@ class PanelSettings:
     quorum: int | None
     scoring_closes_at: datetime | None
     voting_closes_at: datetime | None
+    code_of_conduct: str = ""
+
+
+MAX_CODE_OF_CONDUCT = 10_000
 
 
 def method_locked(round_: Round) -> bool:
@@ -504,9 +508,14 @@ def set_panel_and_voting(session: DbSession, *, round: Round, actor: User, setti
             problems.append(RoundError("Enter when scoring closes, before voting closes", "scoring_closes_at"))
         elif voting <= scoring:
             problems.append(RoundError("Voting must close after scoring closes", "voting_closes_at"))
+    if len(settings.code_of_conduct) > MAX_CODE_OF_CONDUCT:
+        problems.append(
+            RoundError(f"Keep the code of conduct to {MAX_CODE_OF_CONDUCT:,} characters or fewer", "code_of_conduct")
+        )
     _raise_all(problems)
 
     values: dict[str, Any] = {
+        "code_of_conduct": settings.code_of_conduct.strip(),
         "voting_method": method,
         "approval_limit": approval_limit,
         "ranked_limit": ranked_limit,

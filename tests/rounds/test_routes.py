@@ -600,3 +600,17 @@ def test_winter_times_are_shown_in_gmt(app: Flask, client: FlaskClient) -> None:
             closes_at=datetime(2099, 12, 1, 17, 0, tzinfo=UTC),
         ).id
     assert "1 December 2099 at 5:00pm" in client.get(f"/rounds/{round_id}").text
+
+
+def test_staff_write_the_panels_code_of_conduct_for_the_round(
+    app: Flask, staff_client: FlaskClient, setting: Setting
+) -> None:
+    url = f"/staff/rounds/{setting.round_id}/voting"
+    code = "Be kind. Declare every conflict. Keep what you read to yourself."
+    response = staff_client.post(url, data=_panel_form(code_of_conduct=code))
+    assert response.status_code == 302
+    assert _round(app, setting.round_id).code_of_conduct == code
+    assert "Written for this round" in staff_client.get(f"/staff/rounds/{setting.round_id}").text
+    too_long = staff_client.post(url, data=_panel_form(code_of_conduct="x" * 10_001))
+    assert "Keep the code of conduct to 10,000 characters or fewer" in too_long.text
+    assert _round(app, setting.round_id).code_of_conduct == code
