@@ -1,8 +1,10 @@
 """All models, imported here so the metadata is complete for migrations."""
 
 from grants.models.audit import AuditEvent
+from grants.models.awards import Award, AwardStatus, Feedback, Payment, ReportDate
 from grants.models.base import Base, utcnow
 from grants.models.bids import Answer, Attachment, Bid, BidStatus, BudgetLine
+from grants.models.decisions import Departure, Ratification, TallyRun
 from grants.models.funders import Funder
 from grants.models.groups import Group, GroupKind, GroupMember
 from grants.models.outbox import OutboxEmail
@@ -22,6 +24,8 @@ __all__ = [
     "Answer",
     "Attachment",
     "AuditEvent",
+    "Award",
+    "AwardStatus",
     "Ballot",
     "BallotChoice",
     "Base",
@@ -32,6 +36,8 @@ __all__ = [
     "ConflictKind",
     "Criterion",
     "DeliberationNote",
+    "Departure",
+    "Feedback",
     "Funder",
     "Group",
     "GroupKind",
@@ -41,13 +47,17 @@ __all__ = [
     "OutboxEmail",
     "PanelMember",
     "PasswordReset",
+    "Payment",
     "Question",
+    "Ratification",
+    "ReportDate",
     "Role",
     "RoleGrant",
     "Round",
     "RoundStatus",
     "SavedForm",
     "Score",
+    "TallyRun",
     "User",
     "VotingMethod",
     "utcnow",

@@ -1,0 +1,85 @@
+"""Decisions: the recorded tallies, the ratification of a round's result, and departures from it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from grants.models.base import Base, CreatedAtMixin
+
+if TYPE_CHECKING:
+    from grants.models.users import User
+
+
+class TallyRun(CreatedAtMixin, Base):
+    """One computation of a round's tally: the inputs exactly as read, the result, and their digest.
+
+    `kind` is "panel" (the panel's result as cast) or "ratified" (re-run without the bids staff departed from).
+    Kept forever, so anyone can re-run the tally from the recorded inputs and compare.
+    """
+
+    __tablename__ = "tally_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("round.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    algorithm_version: Mapped[str] = mapped_column(sa.String(40))
+    digest: Mapped[str] = mapped_column(sa.String(64))
+    inputs: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    result: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), nullable=True)
+
+    created_by: Mapped[User | None] = relationship()
+
+    __table_args__ = (sa.CheckConstraint("kind IN ('panel', 'ratified')", name="kind_known"),)
+
+
+class Departure(CreatedAtMixin, Base):
+    """Staff departing from the panel's result for one bid, with the written reason (e.g. failed due diligence)."""
+
+    __tablename__ = "departure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("round.id"), index=True)
+    bid_id: Mapped[int] = mapped_column(sa.ForeignKey("bid.id"))
+    reason: Mapped[str] = mapped_column(sa.Text)
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+
+    created_by: Mapped[User] = relationship()
+
+    __table_args__ = (
+        sa.UniqueConstraint("round_id", "bid_id"),
+        sa.CheckConstraint("length(reason) > 0", name="reason_given"),
+    )
+
+
+class Ratification(CreatedAtMixin, Base):
+    """Staff ratifying a round's result: the panel's tally and the ratified one (the same when no departures)."""
+
+    __tablename__ = "ratification"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("round.id"), index=True)
+    panel_run_id: Mapped[int] = mapped_column(sa.ForeignKey("tally_run.id"))
+    ratified_run_id: Mapped[int] = mapped_column(sa.ForeignKey("tally_run.id"))
+    note: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    ratified_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    # A reopening (decided -> voting) ends a ratification without deleting it.
+    undone_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+    panel_run: Mapped[TallyRun] = relationship(foreign_keys=[panel_run_id])
+    ratified_run: Mapped[TallyRun] = relationship(foreign_keys=[ratified_run_id])
+    ratified_by: Mapped[User] = relationship()
+
+    __table_args__ = (
+        sa.Index(
+            "uq_ratification_current",
+            "round_id",
+            unique=True,
+            sqlite_where=sa.text("undone_at IS NULL"),
+            postgresql_where=sa.text("undone_at IS NULL"),
+        ),
+    )
