@@ -9,18 +9,9 @@ from zoneinfo import ZoneInfo
 from flask import Flask, g, has_request_context, request, url_for
 from flask_login import current_user
 
+from grants.money import format_pounds
+
 LONDON = ZoneInfo("Europe/London")
-
-
-def format_pounds(pence: int | None) -> str:
-    """Integer pennies as pounds for people: 125000 -> '£1,250', 12550 -> '£125.50'."""
-    if pence is None:
-        return ""
-    pounds, pennies = divmod(abs(pence), 100)
-    sign = "-" if pence < 0 else ""
-    if pennies:
-        return f"{sign}£{pounds:,}.{pennies:02d}"
-    return f"{sign}£{pounds:,}"
 
 
 def london_time(value: datetime | None, fmt: str = "%-d %B %Y at %-I:%M%p") -> str:

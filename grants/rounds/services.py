@@ -17,8 +17,9 @@ import sqlalchemy as sa
 from grants.audit.chain import MAX_FACT_STRING, record_event
 from grants.database import DbSession
 from grants.models import Criterion, Funder, Question, Role, Round, RoundStatus, User, VotingMethod, utcnow
+from grants.money import format_pounds
 from grants.rounds import queries
-from grants.templating import format_pounds, london_time
+from grants.templating import london_time
 
 MIN_QUESTIONS = 3
 MAX_QUESTIONS = 6
