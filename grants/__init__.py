@@ -65,7 +65,9 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from grants.admin import bp as admin_bp
     from grants.auth import bp as auth_bp
+    from grants.awards import bp as awards_bp
     from grants.bids import bp as bids_bp
+    from grants.decisions import bp as decisions_bp
     from grants.home import bp as home_bp
     from grants.panel import bp as panel_bp
     from grants.public import bp as public_bp
@@ -73,6 +75,18 @@ def _register_blueprints(app: Flask) -> None:
     from grants.screening import bp as screening_bp
     from grants.voting import bp as voting_bp
 
-    blueprints = (public_bp, auth_bp, home_bp, admin_bp, rounds_bp, bids_bp, screening_bp, panel_bp, voting_bp)
+    blueprints = (
+        public_bp,
+        auth_bp,
+        home_bp,
+        admin_bp,
+        rounds_bp,
+        bids_bp,
+        screening_bp,
+        panel_bp,
+        voting_bp,
+        decisions_bp,
+        awards_bp,
+    )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
