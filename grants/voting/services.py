@@ -1,0 +1,329 @@
+"""Casting ballots: the rules every ballot follows, whether the panellist casts it online or staff record it from
+a paper ballot given at an in-person meeting.
+
+A ballot can be replaced until voting closes; the old version is kept, marked superseded, and each version is
+logged. At most one ballot is current per panellist and round: the panellist's seat is locked while their ballot
+changes (PostgreSQL; SQLite's write transaction already serialises), and a partial unique index is the backstop.
+"""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from grants.audit.chain import record_event
+from grants.auth.permissions import is_staff_of
+from grants.database import DbSession, is_postgresql
+from grants.models import Ballot, BallotChoice, Bid, PanelMember, Role, Round, RoundStatus, User, VotingMethod, utcnow
+from grants.panel import rules
+from grants.templating import format_pounds, london_time
+from grants.voting import receipts
+
+BALLOT_METHODS = frozenset({VotingMethod.APPROVAL, VotingMethod.BUDGET, VotingMethod.RANKED, VotingMethod.EQUAL_SHARES})
+SET_METHODS = frozenset({VotingMethod.APPROVAL, VotingMethod.BUDGET, VotingMethod.EQUAL_SHARES})
+LIMITED_METHODS = frozenset({VotingMethod.APPROVAL, VotingMethod.EQUAL_SHARES})
+
+NO_BALLOT = "This round has no ballot to cast: the panel's scores are the vote"
+NOT_ON_BALLOT = "One of the bids chosen is not on this ballot. Choose only from the bids listed"
+ALREADY_RECORDED = (
+    "Your ballot was already recorded, so nothing was changed. It is shown on this page; you can change it"
+    " until voting closes"
+)
+ALREADY_RECORDED_PAPER = (
+    "A ballot for this panellist was recorded while this page was open, so nothing was changed. Check with them,"
+    " then record the paper ballot again if it should replace that one"
+)
+
+
+class BallotError(Exception):
+    """A voting rule was broken. `fields` names the form fields the message belongs next to (the first gets the
+    message; the others are marked as part of the same problem)."""
+
+    def __init__(self, message: str, *fields: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fields: tuple[str, ...] = fields or ("bids",)
+
+    @property
+    def field(self) -> str:
+        return self.fields[0]
+
+
+class VotingClosed(BallotError):
+    """The round is not taking ballots at this moment (not yet open, or closed)."""
+
+
+class AlreadyRecorded(BallotError):
+    """A replayed or double-posted form: the ballot it was based on is no longer the current one."""
+
+
+class Unchecked(enum.Enum):
+    """Marker for `cast_ballot(replaces=...)`: do not check which ballot is being replaced."""
+
+    UNCHECKED = "unchecked"
+
+
+UNCHECKED = Unchecked.UNCHECKED
+
+
+@dataclass(frozen=True)
+class CastResult:
+    """The ballot just stored, its receipt code (to show once), and the ballot it replaced, if any."""
+
+    ballot: Ballot
+    receipt_code: str
+    replaced_id: int | None
+    on_paper: bool
+
+
+def ordinal(n: int) -> str:
+    """1 -> '1st', 2 -> '2nd', 11 -> '11th', 23 -> '23rd'."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def has_ballot(round_: Round) -> bool:
+    """Whether panellists cast a ballot in this round (every method but scores)."""
+    return round_.voting_method in BALLOT_METHODS
+
+
+def choice_limit(round_: Round) -> int | None:
+    """How many bids a ballot may hold: K for approval and equal shares, N for ranked, none for budget."""
+    if round_.voting_method in LIMITED_METHODS:
+        return round_.approval_limit
+    if round_.voting_method == VotingMethod.RANKED:
+        return round_.ranked_limit
+    return None
+
+
+def voting_not_open_reason(round_: Round) -> str | None:
+    """Why ballots cannot be cast or changed at this moment (server time), or None while voting is open."""
+    if rules.voting_open(round_):
+        return None
+    order = list(RoundStatus)
+    if order.index(round_.status) < order.index(RoundStatus.VOTING):
+        return "Voting has not opened yet. You can vote once the panel's discussion is over and staff open voting"
+    if round_.voting_closes_at is not None and round_.status == RoundStatus.VOTING:
+        return f"Voting closed on {london_time(round_.voting_closes_at)}, so ballots can no longer be cast or changed"
+    return "Voting has closed, so ballots can no longer be cast or changed"
+
+
+def bid_label(bid: Bid) -> str:
+    return f'{bid.reference} "{bid.title or "Untitled bid"}"'
+
+
+def ranking_from_ranks(ranks: Mapping[int, int], *, limit: int) -> list[int]:
+    """Turn {bid id: rank (1 = first choice)} into an ordering of bid ids, refusing the same rank twice, a rank
+    outside 1..limit, or a gap (a 3rd choice with no 2nd)."""
+    by_rank: dict[int, list[int]] = {}
+    for bid_id, rank in ranks.items():
+        by_rank.setdefault(rank, []).append(bid_id)
+    for rank in sorted(by_rank):
+        if rank < 1 or rank > limit:
+            bid_ids = by_rank[rank]
+            raise BallotError(f"Rank no more than {limit} bids", *(f"rank_{b}" for b in bid_ids))
+        if len(by_rank[rank]) > 1:
+            bid_ids = sorted(by_rank[rank])
+            raise BallotError(
+                f"You gave more than one bid your {ordinal(rank)} choice. Give each bid a different rank",
+                *(f"rank_{b}" for b in bid_ids),
+            )
+    for expected, rank in enumerate(sorted(by_rank), start=1):
+        if rank != expected:
+            raise BallotError(
+                f"There is a {ordinal(rank)} choice but no {ordinal(expected)} choice. Number your choices in order"
+                " with no gaps",
+                f"rank_{by_rank[rank][0]}",
+            )
+    return [by_rank[rank][0] for rank in sorted(by_rank)]
+
+
+def _lock_round(session: DbSession, round_: Round) -> None:
+    # Re-read the round's status under a shared lock (PostgreSQL): a staff member moving the round on takes an
+    # exclusive lock, so a ballot is never stored in a round that has just been decided. Panellists voting at
+    # once share the lock and do not wait for each other. SQLite's write lock already excludes both.
+    if is_postgresql(session):
+        session.refresh(round_, with_for_update={"read": True})
+
+
+def _lock_seat(session: DbSession, seat: PanelMember) -> None:
+    # One writer at a time per panellist: a second cast by the same person waits here until the first has
+    # committed, then sees (and supersedes) the ballot the first stored.
+    if is_postgresql(session):
+        session.execute(sa.select(PanelMember.id).where(PanelMember.id == seat.id).with_for_update())
+
+
+def _current_ballot(session: DbSession, round_id: int, user_id: int) -> Ballot | None:
+    return session.scalar(
+        sa.select(Ballot).where(Ballot.round_id == round_id, Ballot.user_id == user_id, Ballot.is_current)
+    )
+
+
+def _is_current_ballot_clash(exc: IntegrityError) -> bool:
+    text = str(exc.orig)
+    return "uq_ballot_current" in text or "ballot.round_id, ballot.user_id" in text
+
+
+class _Words:
+    """The messages, in the second person for the panellist and the third person for staff recording paper."""
+
+    def __init__(self, voter: User, on_paper: bool) -> None:
+        self.on_paper = on_paper
+        self.name = voter.name
+
+    def no_seat(self) -> str:
+        return f"{self.name} is not on this round's panel" if self.on_paper else "You are not on this round's panel"
+
+    def no_conduct(self) -> str:
+        if self.on_paper:
+            return (
+                f"{self.name} has not accepted the panel's code of conduct yet, so their ballot cannot be recorded."
+                " They need to accept it first"
+            )
+        return "Accept the panel's code of conduct before you vote"
+
+    def recused(self, bid: Bid) -> str:
+        if self.on_paper:
+            return f"{self.name} declared a conflict with {bid_label(bid)}, so their ballot cannot include it"
+        return f"You declared a conflict with {bid_label(bid)}, so you cannot vote for it"
+
+
+def _check_choices(
+    session: DbSession, *, round_: Round, voter: User, chosen: Sequence[int], ranked: bool, words: _Words
+) -> list[Bid]:
+    """The bids chosen, checked against every rule of the round's method; raises BallotError."""
+    if len(set(chosen)) != len(chosen):
+        raise BallotError("The same bid was ranked twice" if ranked else "The same bid was chosen twice")
+    eligible = {bid.id: bid for bid in rules.panel_bids(session, round_)}
+    unknown = [b for b in chosen if b not in eligible]
+    if unknown:
+        raise BallotError(NOT_ON_BALLOT, *(f"rank_{b}" for b in unknown) if ranked else ("bids",))
+    recused = rules.recused_bid_ids(session, round_.id, voter.id)
+    for bid_id in chosen:
+        if bid_id in recused:
+            raise BallotError(words.recused(eligible[bid_id]), f"rank_{bid_id}" if ranked else "bids")
+    bids = [eligible[b] for b in chosen]
+    limit = choice_limit(round_)
+    if round_.voting_method in LIMITED_METHODS and limit is not None and len(bids) > limit:
+        raise BallotError(f"Choose no more than {limit} bids. {len(bids)} are ticked: untick {len(bids) - limit}")
+    if ranked and limit is not None and len(bids) > limit:
+        raise BallotError(f"Rank no more than {limit} bids ({len(bids)} are ranked)", "ranking")
+    if round_.voting_method == VotingMethod.BUDGET:
+        total = sum(bid.amount_pence or 0 for bid in bids)
+        if total > round_.budget_pence:
+            over = total - round_.budget_pence
+            raise BallotError(
+                f"The bids chosen add up to {format_pounds(total)}, which is {format_pounds(over)} over the budget"
+                f" of {format_pounds(round_.budget_pence)}. Untick bids until they fit"
+            )
+    return bids
+
+
+def cast_ballot(
+    session: DbSession,
+    *,
+    round_: Round,
+    voter: User,
+    bid_ids: Sequence[int] | None = None,
+    ranking: Sequence[int] | None = None,
+    recorded_by: User | None = None,
+    replaces: int | Unchecked | None = UNCHECKED,
+) -> CastResult:
+    """Cast (or replace) a panellist's ballot; `recorded_by` is the staff member recording a paper ballot.
+
+    Approval, budget and equal shares take `bid_ids` (a set); ranked takes `ranking` (first choice first). An
+    empty ballot is allowed: abstaining still counts as a ballot cast. `replaces` is the id of the ballot the form
+    was based on (None for none): if the current ballot is another one, the form was replayed or is stale, and
+    AlreadyRecorded is raised. The caller commits.
+    """
+    on_paper = recorded_by is not None
+    words = _Words(voter, on_paper)
+    if not has_ballot(round_):
+        raise BallotError(NO_BALLOT)
+    ranked = round_.voting_method == VotingMethod.RANKED
+    if ranked and bid_ids is not None:
+        raise ValueError("a ranked ballot is given as `ranking`, in order")
+    if not ranked and ranking is not None:
+        raise ValueError(f"a {round_.voting_method.value} ballot is given as `bid_ids`")
+    chosen = [int(b) for b in (ranking if ranked else bid_ids) or ()]
+
+    _lock_round(session, round_)
+    reason = voting_not_open_reason(round_)
+    if reason is not None:
+        raise VotingClosed(reason)
+    if recorded_by is not None and not is_staff_of(recorded_by, round_.funder_id):
+        raise BallotError("Only the funder's staff can record a paper ballot", "panellist")
+    seat = rules.seat(session, round_.id, voter.id)
+    if seat is None:
+        raise BallotError(words.no_seat(), "panellist" if on_paper else "bids")
+    _lock_seat(session, seat)
+    if seat.conduct_accepted_at is None:
+        raise BallotError(words.no_conduct(), "panellist" if on_paper else "bids")
+    bids = _check_choices(session, round_=round_, voter=voter, chosen=chosen, ranked=ranked, words=words)
+    stored = [b.id for b in bids] if ranked else sorted(b.id for b in bids)
+
+    current = _current_ballot(session, round_.id, voter.id)
+    current_id = current.id if current is not None else None
+    if replaces is not UNCHECKED and replaces != current_id:
+        raise AlreadyRecorded(ALREADY_RECORDED_PAPER if on_paper else ALREADY_RECORDED)
+    now = utcnow()
+    try:
+        if current is not None:
+            current.is_current = False
+            current.superseded_at = now
+            session.flush()
+        ballot = Ballot(
+            round_id=round_.id,
+            user_id=voter.id,
+            is_current=True,
+            recorded_by_staff_id=recorded_by.id if recorded_by is not None else None,
+            receipt_salt=receipts.new_salt(),
+            # The code depends on the ballot's id, known only once it is inserted: a unique placeholder until then.
+            receipt_code=f"pending-{secrets.token_hex(12)}",
+            choices=[BallotChoice(bid_id=bid_id, position=i) for i, bid_id in enumerate(stored, start=1)],
+        )
+        session.add(ballot)
+        session.flush()
+    except IntegrityError as exc:
+        if not _is_current_ballot_clash(exc):
+            raise
+        # Another cast by the same person got in first (the lock makes this the backstop, not the rule).
+        session.rollback()
+        raise AlreadyRecorded(ALREADY_RECORDED_PAPER if on_paper else ALREADY_RECORDED) from exc
+    code = receipts.receipt_code(salt=ballot.receipt_salt, round_id=round_.id, ballot_id=ballot.id, choices=stored)
+    ballot.receipt_code = code
+    session.flush()
+
+    if on_paper:
+        action = "ballot.recorded_on_paper"
+    elif current_id is not None:
+        action = "ballot.replaced"
+    else:
+        action = "ballot.cast"
+    facts: dict[str, Any] = {
+        "round_id": round_.id,
+        "ballot_id": ballot.id,
+        "panellist_id": voter.id,
+        "method": round_.voting_method.value,
+        # Decision data, not personal free text: auditors must be able to see what each ballot said.
+        "bids": stored,
+        "on_paper": on_paper,
+        "replaces": current_id,
+    }
+    actor = recorded_by if recorded_by is not None else voter
+    record_event(
+        session,
+        action,
+        actor_id=actor.id,
+        actor_role=Role.STAFF.value if on_paper else Role.PANELLIST.value,
+        object_type="ballot",
+        object_id=ballot.id,
+        facts=facts,
+    )
+    return CastResult(ballot=ballot, receipt_code=code, replaced_id=current_id, on_paper=on_paper)
