@@ -1,8 +1,9 @@
-"""Flask commands: admin, audit, outbox and demo."""
+"""Flask commands: admin, audit, outbox, demo and tally."""
 
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 import sqlalchemy as sa
@@ -15,6 +16,7 @@ admin_cli = AppGroup("admin", help="Set up funders and their first staff.")
 audit_cli = AppGroup("audit", help="Check the audit chain.")
 outbox_cli = AppGroup("outbox", help="Send the emails waiting in the outbox.")
 demo_cli = AppGroup("demo", help="Demo data for trying the platform.")
+tally_cli = AppGroup("tally", help="Re-run and check a round's ratified tally.")
 
 
 @admin_cli.command("create-funder")
@@ -113,6 +115,82 @@ def demo_load_command() -> None:
         click.echo(f"  {role:<28} {email}")
 
 
+def _round_argument(round_ref: str, funder_slug: str | None) -> Any:
+    """The round named on the command line: its id, or its code with --funder."""
+    from grants.models import Funder, Round
+
+    if funder_slug is None:
+        if not round_ref.isdigit():
+            raise click.ClickException(f"{round_ref!r} is not a round id. To name a round by its code, add --funder.")
+        round_ = db.session.get(Round, int(round_ref))
+        if round_ is None:
+            raise click.ClickException(f"No round with id {round_ref}.")
+        return round_
+    funder = db.session.scalar(sa.select(Funder).where(Funder.slug == funder_slug))
+    if funder is None:
+        raise click.ClickException(f"No funder with slug {funder_slug!r}.")
+    round_ = db.session.scalar(
+        sa.select(Round).where(Round.funder_id == funder.id, Round.code == round_ref.strip().upper())
+    )
+    if round_ is None:
+        raise click.ClickException(f"{funder.name} has no round with code {round_ref!r}.")
+    return round_
+
+
+@tally_cli.command("verify")
+@click.argument("round_ref", metavar="ROUND")
+@click.option("--funder", "funder_slug", default=None, help="The funder's slug, when ROUND is a round's code.")
+def tally_verify_command(round_ref: str, funder_slug: str | None) -> None:
+    """Re-run ROUND's ratified tally from the database and compare it with what was stored: exit 0 when it
+    matches, 1 listing every difference."""
+    from grants.decisions.verify import verify_round
+
+    round_ = _round_argument(round_ref, funder_slug)
+    report = verify_round(db.session, round_)
+    if report.ok:
+        click.echo(f"Tally verified: digest {report.panel_digest} matches (round {round_.code}, the panel's result).")
+        if report.ratified_digest != report.panel_digest:
+            click.echo(f"The ratified result's digest {report.ratified_digest} matches too.")
+        return
+    click.echo(f"Tally NOT verified for round {round_.code} ({len(report.problems)} differences):", err=True)
+    for problem in report.problems:
+        click.echo(f"  - {problem}", err=True)
+    sys.exit(1)
+
+
+@tally_cli.command("show")
+@click.argument("round_ref", metavar="ROUND")
+@click.option("--funder", "funder_slug", default=None, help="The funder's slug, when ROUND is a round's code.")
+def tally_show_command(round_ref: str, funder_slug: str | None) -> None:
+    """Print ROUND's ratified result as stored: the ranked list, the funded set and how it came about."""
+    from grants.decisions.queries import current_ratification
+    from grants.money import format_pounds
+
+    round_ = _round_argument(round_ref, funder_slug)
+    ratification = current_ratification(db.session, round_.id)
+    if ratification is None:
+        raise click.ClickException(f"Round {round_.code} has no ratified decision.")
+    runs = (("The panel's result", ratification.panel_run), ("The ratified result", ratification.ratified_run))
+    for title, run in runs:
+        result = run.result
+        click.echo(f"{title} (run {run.id}, {run.algorithm_version}, digest {run.digest})")
+        click.echo(
+            f"  {result['method']}: {format_pounds(result['used_pence'])} used of"
+            f" {format_pounds(result['budget_pence'])}, {format_pounds(result['left_pence'])} left"
+        )
+        if result.get("departed_ids"):
+            click.echo(f"  departed from bids: {', '.join(str(i) for i in result['departed_ids'])}")
+        for bid in result["bids"]:
+            flags = f" [{', '.join(bid['flag_notes'])}]" if bid.get("flag_notes") else ""
+            click.echo(
+                f"  {bid['rank']:>3}. {bid['reference']} (bid {bid['id']}) {format_pounds(bid['amount_pence'])}"
+                f" score {bid['mean_score_display']}, in favour {bid['in_favour']}: {bid['reason']}{flags}"
+            )
+        for line in result.get("explanation", []):
+            click.echo(f"  - {line}")
+        click.echo("")
+
+
 def register_cli(app: Flask) -> None:
-    for group in (admin_cli, audit_cli, outbox_cli, demo_cli):
+    for group in (admin_cli, audit_cli, outbox_cli, demo_cli, tally_cli):
         app.cli.add_command(group)

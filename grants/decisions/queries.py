@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from grants.database import DbSession
-from grants.models import Ratification
+from grants.models import Bid, Departure, Ratification
 
 
 def current_ratification(session: DbSession, round_id: int) -> Ratification | None:
@@ -24,3 +28,167 @@ def funded_bid_ids(session: DbSession, round_id: int) -> list[int]:
     if ratification is None:
         return []
     return [int(bid_id) for bid_id in ratification.ratified_run.result["funded_ids"]]
+
+
+# --- views for the decision pages ---------------------------------------------------------------------------------
+
+OUTCOME_WORDS = {"funded": "Funded", "not_funded_rank": "Not funded", "not_funded_did_not_fit": "Not funded"}
+
+
+@dataclass(frozen=True)
+class BidRow:
+    """One bid's line in a result, with what people recognise it by."""
+
+    id: int
+    rank: int
+    reference: str
+    group: str
+    title: str
+    amount_pence: int
+    mean_score: str  # for display, 2 dp or "not scored"
+    scorers: int
+    in_favour: int
+    points: int | None
+    funded: bool
+    outcome: str  # "Funded" or "Not funded"
+    reason: str
+    flags: tuple[str, ...]  # "under_quorum", "no_support"
+    flag_notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ResultView:
+    """A stored-form result (see services.result_document) ready for a page."""
+
+    rows: list[BidRow]
+    method: str
+    budget_pence: int
+    used_pence: int
+    left_pence: int
+    funded_ids: list[int]
+    departed_ids: list[int]
+    explanation: list[str]
+    digest: str
+    algorithm: str
+
+    @property
+    def funded_rows(self) -> list[BidRow]:
+        by_id = {row.id: row for row in self.rows}
+        return [by_id[i] for i in self.funded_ids if i in by_id]
+
+    @property
+    def used_share(self) -> float:
+        """The part of the budget used, from 0 to 1 (for drawing the bar only)."""
+        return min(1.0, self.used_pence / self.budget_pence) if self.budget_pence else 0.0
+
+    @property
+    def flagged(self) -> int:
+        return sum(1 for row in self.rows if row.flags)
+
+
+@dataclass(frozen=True)
+class ComparedRow:
+    """A bid in the panel's result beside what the resulting (ratified) result does with it."""
+
+    reference: str
+    title: str
+    amount_pence: int
+    panel: str  # "Funded", "Not funded"
+    resulting: str  # "Funded", "Not funded", "Departed from"
+    changed: bool
+
+
+def _bids_by_id(session: DbSession, bid_ids: list[int]) -> dict[int, Bid]:
+    if not bid_ids:
+        return {}
+    rows = session.scalars(sa.select(Bid).where(Bid.id.in_(bid_ids)).options(selectinload(Bid.group)))
+    return {bid.id: bid for bid in rows}
+
+
+def result_view(session: DbSession, document: dict[str, Any]) -> ResultView:
+    """The page view of a stored-form result (two queries: the bids and their groups)."""
+    entries = list(document.get("bids", []))
+    bids = _bids_by_id(session, [int(e["id"]) for e in entries] + [int(i) for i in document.get("departed_ids", [])])
+    rows = []
+    for entry in entries:
+        bid = bids.get(int(entry["id"]))
+        rows.append(
+            BidRow(
+                id=int(entry["id"]),
+                rank=int(entry["rank"]),
+                reference=str(entry.get("reference", "")),
+                group=bid.group.name if bid is not None else "",
+                title=(bid.title if bid is not None else "") or "Untitled bid",
+                amount_pence=int(entry["amount_pence"]),
+                mean_score=str(entry.get("mean_score_display", "")),
+                scorers=int(entry.get("scorers", 0)),
+                in_favour=int(entry.get("in_favour", 0)),
+                points=entry.get("points"),
+                funded=entry.get("outcome") == "funded",
+                outcome=OUTCOME_WORDS.get(str(entry.get("outcome")), str(entry.get("outcome"))),
+                reason=str(entry.get("reason", "")),
+                flags=tuple(entry.get("flags", [])),
+                flag_notes=tuple(entry.get("flag_notes", [])),
+            )
+        )
+    return ResultView(
+        rows=rows,
+        method=str(document.get("method", "")),
+        budget_pence=int(document.get("budget_pence", 0)),
+        used_pence=int(document.get("used_pence", 0)),
+        left_pence=int(document.get("left_pence", 0)),
+        funded_ids=[int(i) for i in document.get("funded_ids", [])],
+        departed_ids=[int(i) for i in document.get("departed_ids", [])],
+        explanation=[str(line) for line in document.get("explanation", [])],
+        digest=str(document.get("digest", "")),
+        algorithm=str(document.get("algorithm", "")),
+    )
+
+
+def compare(panel: ResultView, resulting: ResultView) -> list[ComparedRow]:
+    """The panel's result beside the resulting one, in the panel's order."""
+    resulting_funded = set(resulting.funded_ids)
+    departed = set(resulting.departed_ids)
+    rows = []
+    for row in panel.rows:
+        after = "Funded" if row.id in resulting_funded else "Not funded"
+        if row.id in departed:
+            after = "Departed from"
+        rows.append(
+            ComparedRow(
+                reference=row.reference,
+                title=row.title,
+                amount_pence=row.amount_pence,
+                panel=row.outcome,
+                resulting=after,
+                changed=after != row.outcome,
+            )
+        )
+    return rows
+
+
+def departures(session: DbSession, round_id: int) -> list[Departure]:
+    """The round's departures, with their bids and who made them, in the order they were made."""
+    return list(
+        session.scalars(
+            sa.select(Departure)
+            .where(Departure.round_id == round_id)
+            .options(selectinload(Departure.created_by))
+            .order_by(Departure.created_at, Departure.id)
+        )
+    )
+
+
+def departure_bids(session: DbSession, departures_: list[Departure]) -> dict[int, Bid]:
+    return _bids_by_id(session, [d.bid_id for d in departures_])
+
+
+def undone_ratifications(session: DbSession, round_id: int) -> list[Ratification]:
+    """Earlier ratifications of the round that a reopening ended, newest first."""
+    return list(
+        session.scalars(
+            sa.select(Ratification)
+            .where(Ratification.round_id == round_id, Ratification.undone_at.is_not(None))
+            .order_by(Ratification.undone_at.desc())
+        )
+    )

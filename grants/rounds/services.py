@@ -16,7 +16,18 @@ import sqlalchemy as sa
 
 from grants.audit.chain import MAX_FACT_STRING, record_event
 from grants.database import DbSession
-from grants.models import Criterion, Funder, Question, Role, Round, RoundStatus, User, VotingMethod, utcnow
+from grants.models import (
+    Criterion,
+    Funder,
+    Question,
+    Ratification,
+    Role,
+    Round,
+    RoundStatus,
+    User,
+    VotingMethod,
+    utcnow,
+)
 from grants.money import format_pounds
 from grants.rounds import queries
 from grants.templating import london_time
@@ -633,6 +644,27 @@ def missing_for_opening(round_: Round, *, now: datetime | None = None) -> list[M
     return missing
 
 
+def end_ratification(session: DbSession, *, round: Round, actor: User, reason: str) -> Ratification | None:
+    """End the round's ratification in force (kept, marked undone), logged with the reason; None if there is none."""
+    ratification = session.scalar(
+        sa.select(Ratification).where(Ratification.round_id == round.id, Ratification.undone_at.is_(None))
+    )
+    if ratification is None:
+        return None
+    ratification.undone_at = utcnow()
+    session.flush()
+    record_event(
+        session,
+        "decision.undone",
+        actor_id=actor.id,
+        actor_role=STAFF,
+        object_type="round",
+        object_id=round.id,
+        facts={"round_id": round.id, "ratification_id": ratification.id, "reason": reason[:MAX_FACT_STRING]},
+    )
+    return ratification
+
+
 def change_status(
     session: DbSession,
     *,
@@ -680,3 +712,6 @@ def change_status(
         object_id=round.id,
         facts=facts,
     )
+    if frm == RoundStatus.DECIDED and to == RoundStatus.VOTING:
+        # Reopening the vote ends the decision in force, however the round was moved back.
+        end_ratification(session, round=round, actor=actor, reason=reason)

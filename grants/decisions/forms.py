@@ -1,0 +1,80 @@
+"""Forms on the tally page: ratify as it stands, depart for a bid, take a departure back, reopen the vote."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovSelect, GovSubmitInput
+from wtforms import SelectField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, ValidationError
+
+from grants.decisions.services import (
+    BID_REQUIRED,
+    MAX_NOTE_LENGTH,
+    MAX_REASON_LENGTH,
+    MAX_REOPEN_REASON_LENGTH,
+    NOTE_TOO_LONG,
+    REASON_REQUIRED,
+    REASON_TOO_LONG,
+    REOPEN_REASON_REQUIRED,
+    REOPEN_REASON_TOO_LONG,
+)
+
+
+class RatifyForm(FlaskForm):
+    note = TextAreaField(
+        "Note (optional)",
+        widget=GovCharacterCount(),
+        description="Anything the panel and auditors should know about this decision. They can read it.",
+        validators=[Length(max=MAX_NOTE_LENGTH, message=NOTE_TOO_LONG)],
+    )
+    submit = SubmitField("Ratify as it stands", widget=GovSubmitInput())
+
+
+class DepartureForm(FlaskForm):
+    bid = SelectField(
+        "Which funded bid are you departing from?",
+        widget=GovSelect(),
+        coerce=str,
+        choices=[],
+        validate_choice=False,  # the service checks the bid against the panel's funded set
+    )
+    reason = TextAreaField(
+        "Reason",
+        widget=GovCharacterCount(),
+        description=(
+            "Explain why you are departing from the panel's result, for example failed due diligence. The panel "
+            "and auditors read exactly what you write here."
+        ),
+        validators=[
+            DataRequired(message=REASON_REQUIRED),
+            Length(max=MAX_REASON_LENGTH, message=REASON_TOO_LONG),
+        ],
+    )
+    submit = SubmitField("Depart for this bid", widget=GovSubmitInput())
+
+    def bid_id(self) -> int | None:
+        try:
+            return int(self.bid.data or "")
+        except ValueError:
+            return None
+
+    def validate_bid(self, field: SelectField) -> None:
+        if self.bid_id() is None:
+            raise ValidationError(BID_REQUIRED)
+
+
+class WithdrawDepartureForm(FlaskForm):
+    submit = SubmitField("Take back this departure", widget=GovSubmitInput())
+
+
+class ReopenForm(FlaskForm):
+    reopen_reason = TextAreaField(
+        "Why are you reopening the vote?",
+        widget=GovCharacterCount(),
+        description="This is logged. The ratified result is kept, marked as undone.",
+        validators=[
+            DataRequired(message=REOPEN_REASON_REQUIRED),
+            Length(max=MAX_REOPEN_REASON_LENGTH, message=REOPEN_REASON_TOO_LONG),
+        ],
+    )
+    submit = SubmitField("Reopen the vote", widget=GovSubmitInput())
