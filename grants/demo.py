@@ -22,6 +22,8 @@ from grants.models import (
     Bid,
     BidStatus,
     BudgetLine,
+    ConflictDeclaration,
+    ConflictKind,
     Criterion,
     Funder,
     Group,
@@ -32,6 +34,7 @@ from grants.models import (
     Role,
     Round,
     RoundStatus,
+    Score,
     User,
     VotingMethod,
     utcnow,
@@ -200,6 +203,26 @@ SCREENING_ROUND_BIDS: list[dict[str, Any]] = [
     },
 ]
 
+# Rounds further along, so the demo shows the whole journey: a panel part-way through scoring, a vote under way,
+# and a decided round with awards in several states.
+PANEL_ROUND_BIDS: list[dict[str, Any]] = [
+    {"group": "elm", "title": "Pond clean-up and wildlife days", "lines": [("Waders, nets and skips", 1_200_00)]},
+    {"group": "football", "title": "Community pitch-side garden", "lines": [("Planters and soil", 800_00)]},
+    {"group": "food", "title": "Grow-your-own veg boxes", "lines": [("Boxes, seed and compost", 1_500_00)]},
+    {
+        "group": "lunch",
+        "title": "Garden tea afternoons",
+        "lines": [("Tea, cake and chairs", 600_00)],
+        "on_behalf": True,
+    },
+]
+PANEL_ANSWERS = [
+    "What we will do, in a few lines.",
+    "Who will take part: neighbours of all ages.",
+    "Why it matters: people here asked for it.",
+    "How: our volunteers, over the spring and summer.",
+]
+
 PANELLISTS = [
     ("panel1@example.org", "Aisha Rahman"),
     ("panel2@example.org", "George Evans"),
@@ -345,6 +368,249 @@ def _bid(
     return bid
 
 
+def _eligible_bids(
+    session: DbSession, round_: Round, groups: dict[str, tuple[Group, User | None]], staff: User
+) -> list[Bid]:
+    bids = []
+    for spec in PANEL_ROUND_BIDS:
+        group, member = groups[spec["group"]]
+        full = {**spec, "answers": PANEL_ANSWERS, "status": BidStatus.ELIGIBLE}
+        bids.append(_bid(session, round_, group, member, staff, full))
+    return bids
+
+
+def _seat(session: DbSession, round_: Round, panellist: User, staff: User, *, chair: bool, conduct: bool) -> None:
+    seat = PanelMember(
+        round_id=round_.id,
+        user_id=panellist.id,
+        is_chair=chair,
+        conduct_accepted_at=utcnow() - timedelta(days=20) if conduct else None,
+    )
+    session.add(seat)
+    session.flush()
+    _event(session, "panel.member_added", staff, "staff", "panel_member", seat.id, round_id=round_.id)
+    if conduct:
+        _event(session, "panel.conduct_accepted", panellist, "panellist", "panel_member", seat.id, round_id=round_.id)
+
+
+def _declare(session: DbSession, round_: Round, panellist: User, bids: list[Bid], conflict_with: Bid | None) -> None:
+    for bid in bids:
+        kind = ConflictKind.PERSONAL if bid is conflict_with else ConflictKind.NONE
+        declaration = ConflictDeclaration(
+            round_id=round_.id,
+            user_id=panellist.id,
+            bid_id=bid.id,
+            kind=kind,
+            note="My sister runs this group." if kind != ConflictKind.NONE else "",
+        )
+        session.add(declaration)
+        session.flush()
+        _event(
+            session,
+            "conflict.declared",
+            panellist,
+            "panellist",
+            "conflict_declaration",
+            declaration.id,
+            round_id=round_.id,
+            bid_id=bid.id,
+            kind=kind.value,
+            by_system=False,
+        )
+
+
+def _score(session: DbSession, round_: Round, panellist: User, bid: Bid, values: list[int], comment: str) -> None:
+    for criterion, value in zip(round_.criteria, values, strict=True):
+        score = Score(
+            round_id=round_.id,
+            user_id=panellist.id,
+            bid_id=bid.id,
+            criterion_id=criterion.id,
+            value=value,
+            comment=comment if criterion.position == 1 else "",
+        )
+        session.add(score)
+        session.flush()
+        _event(
+            session,
+            "score.given",
+            panellist,
+            "panellist",
+            "score",
+            score.id,
+            round_id=round_.id,
+            bid_id=bid.id,
+            criterion_id=criterion.id,
+            value=value,
+        )
+
+
+COMMENTS = [
+    "Clear idea and real local need.",
+    "Good, but who will keep it going after the grant?",
+    "Lovely plan; I have heard neighbours ask for this.",
+    "Not sure the costs add up.",
+]
+
+
+def _panel_rounds(
+    session: DbSession,
+    funder: Funder,
+    staff: User,
+    groups: dict[str, tuple[Group, User | None]],
+    panellists: list[User],
+) -> None:
+    """A round in scoring (part-way), one in voting (part-way), and a decided round with awards."""
+    from grants.awards.services import accept_offer, decline_offer, make_offer, record_payment, send_feedback
+    from grants.decisions.services import ratify
+    from grants.voting.services import cast_ballot
+
+    scoring = _round(
+        session,
+        funder,
+        staff,
+        code="GS26",
+        title="Green Spaces 2026",
+        summary="Small grants to make shared outdoor spaces greener and more welcoming.",
+        opens_in_days=-90,
+        closes_in_days=-30,
+        budget_pence=3_000_00,
+        status=RoundStatus.SCORING,
+        method=VotingMethod.APPROVAL,
+        approval_limit=2,
+    )
+    bids = _eligible_bids(session, scoring, groups, staff)
+    for i, panellist in enumerate(panellists):
+        _seat(session, scoring, panellist, staff, chair=i == 0, conduct=i < 4)
+    for i, panellist in enumerate(panellists[:3]):
+        _declare(session, scoring, panellist, bids, conflict_with=bids[1] if i == 1 else None)
+    for bid_index, bid in enumerate(bids):  # the chair has scored everything, the second panellist half
+        _score(session, scoring, panellists[0], bid, [4, 3, 4 - bid_index % 2], COMMENTS[bid_index])
+    _score(session, scoring, panellists[1], bids[0], [5, 4, 4], "Strong local support.")
+
+    voting = _round(
+        session,
+        funder,
+        staff,
+        code="YV26",
+        title="Youth Voice 2026",
+        summary="Grants for projects young people design and run themselves.",
+        opens_in_days=-120,
+        closes_in_days=-60,
+        budget_pence=2_500_00,
+        status=RoundStatus.SCORING,
+        method=VotingMethod.APPROVAL,
+        approval_limit=2,
+    )
+    voting.scoring_closes_at = utcnow() - timedelta(days=10)
+    voting.voting_closes_at = utcnow() + timedelta(days=7)
+    vote_bids = _eligible_bids(session, voting, groups, staff)
+    _seat_declare_score(session, voting, vote_bids, panellists, staff)
+    _move(session, voting, staff, RoundStatus.VOTING)
+    cast_ballot(session, round_=voting, voter=panellists[0], bid_ids=[vote_bids[0].id, vote_bids[2].id])
+    cast_ballot(session, round_=voting, voter=panellists[1], bid_ids=[vote_bids[0].id])
+    cast_ballot(
+        session, round_=voting, voter=panellists[2], bid_ids=[vote_bids[3].id, vote_bids[2].id], recorded_by=staff
+    )
+
+    decided = _round(
+        session,
+        funder,
+        staff,
+        code="ST26",
+        title="Spring Together 2026",
+        summary="Grants for spring events that bring neighbours together.",
+        opens_in_days=-200,
+        closes_in_days=-150,
+        budget_pence=3_000_00,
+        status=RoundStatus.SCORING,
+        method=VotingMethod.APPROVAL,
+        approval_limit=2,
+    )
+    decided.scoring_closes_at = utcnow() - timedelta(days=120)
+    decided.voting_closes_at = utcnow() + timedelta(days=1)
+    won = _eligible_bids(session, decided, groups, staff)
+    _seat_declare_score(session, decided, won, panellists, staff)
+    _move(session, decided, staff, RoundStatus.VOTING)
+    for panellist, choice in zip(panellists, ([0, 1], [0, 3], [1, 3], [0, 2], [3]), strict=True):
+        cast_ballot(session, round_=decided, voter=panellist, bid_ids=[won[i].id for i in choice])
+    decided.voting_closes_at = utcnow() - timedelta(days=100)  # the vote closed long ago
+    session.flush()
+    ratify(session, round_=decided, actor=staff, note="Ratified at the panel meeting in the church hall.")
+    from grants.decisions.queries import funded_bid_ids
+
+    funded = [b for b in won if b.id in funded_bid_ids(session, decided.id)]
+    today = utcnow().date()
+    awards = [
+        make_offer(
+            session,
+            bid=bid,
+            amount_pence=bid.amount_pence,
+            reduced_reason="",
+            conditions="Spend the grant within a year and tell us how it went.",
+            report_dates=[today + timedelta(days=90), today + timedelta(days=270)],
+            withhold_name=False,
+            actor=staff,
+        )
+        for bid in funded
+    ]
+    for award, bid in zip(awards, funded, strict=True):
+        group, member = next(v for v in groups.values() if v[0].id == bid.group_id)
+        who = member or staff
+        if award is awards[0]:
+            accept_offer(session, award=award, name=group.contact_name, conditions_accepted=True, actor=who)
+            record_payment(
+                session,
+                award=award,
+                amount_pence=award.amount_pence,
+                paid_on=today - timedelta(days=30),
+                reference="BACS 100231",
+                actor=staff,
+            )
+        elif award is awards[-1] and len(awards) > 2:
+            decline_offer(session, award=award, reason="We could not find enough volunteers in time.", actor=who)
+        else:
+            accept_offer(session, award=award, name=group.contact_name, conditions_accepted=True, actor=who)
+            record_payment(
+                session,
+                award=award,
+                amount_pence=award.amount_pence // 2,
+                paid_on=today - timedelta(days=10),
+                reference="BACS 100245",
+                actor=staff,
+            )
+    for bid in won:
+        if bid not in funded:
+            send_feedback(
+                session,
+                bid=bid,
+                actor=staff,
+                text=(
+                    "The panel liked your idea and said it answered a real need. Other bids had more panellists "
+                    "in favour this time. Panellists asked how it would carry on after the grant: say more about that "
+                    "if you apply again."
+                ),
+            )
+
+
+def _move(session: DbSession, round_: Round, staff: User, to: RoundStatus) -> None:
+    previous = round_.status
+    round_.status = to
+    _event(
+        session, "round.status_changed", staff, "staff", "round", round_.id, **{"from": previous.value, "to": to.value}
+    )
+
+
+def _seat_declare_score(
+    session: DbSession, round_: Round, bids: list[Bid], panellists: list[User], staff: User
+) -> None:
+    for i, panellist in enumerate(panellists):
+        _seat(session, round_, panellist, staff, chair=i == 0, conduct=True)
+        _declare(session, round_, panellist, bids, conflict_with=None)
+        for bid_index, bid in enumerate(bids):
+            _score(session, round_, panellist, bid, [3 + (i + bid_index) % 3, 3, 4], COMMENTS[(i + bid_index) % 4])
+
+
 def load_demo(session: DbSession) -> list[tuple[str, str]]:
     """Create the demo once; return (role, email) for each demo login."""
     logins = [
@@ -432,10 +698,6 @@ def load_demo(session: DbSession) -> list[tuple[str, str]]:
             group, member = groups[spec["group"]]
             _bid(session, round_, group, member, staff, spec)
 
-    for email, name in PANELLISTS:
-        panellist = _user(session, email, name)
-        seat = PanelMember(round_id=open_round.id, user_id=panellist.id, is_chair=email == "panel1@example.org")
-        session.add(seat)
-        session.flush()
-        _event(session, "panel.member_added", staff, "staff", "panel_member", seat.id, round_id=open_round.id)
+    panellists = [_user(session, email, name) for email, name in PANELLISTS]
+    _panel_rounds(session, funder, staff, groups, panellists)
     return logins

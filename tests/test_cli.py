@@ -9,7 +9,20 @@ from flask.testing import FlaskClient
 from grants.audit.chain import verify_chain
 from grants.auth.permissions import home_endpoint
 from grants.demo import DEMO_PASSWORD
-from grants.models import Bid, BidStatus, Funder, PanelMember, Role, RoleGrant, Round, RoundStatus, User
+from grants.models import (
+    Award,
+    Ballot,
+    Bid,
+    BidStatus,
+    Feedback,
+    Funder,
+    PanelMember,
+    Role,
+    RoleGrant,
+    Round,
+    RoundStatus,
+    User,
+)
 from tests.conftest import app_session
 from tests.factories import sign_in
 
@@ -68,7 +81,14 @@ def test_demo_load_is_idempotent_and_every_login_reaches_its_home(app: Flask) ->
         ) == counts
         assert s.scalar(sa.select(sa.func.count()).select_from(Funder)) == 1
         rounds = {r.status: r for r in s.scalars(sa.select(Round))}
-        assert set(rounds) == {RoundStatus.OPEN, RoundStatus.SCREENING}
+        # The whole journey: taking bids, screening, a panel part-way through scoring, a vote under way, awards.
+        assert set(rounds) == {
+            RoundStatus.OPEN,
+            RoundStatus.SCREENING,
+            RoundStatus.SCORING,
+            RoundStatus.VOTING,
+            RoundStatus.AWARDING,
+        }
         assert all(len(r.questions) >= 3 and r.criteria for r in rounds.values())
         statuses = {b.status for b in s.scalars(sa.select(Bid))}
         assert statuses == set(BidStatus)  # the demo shows a bid in every state
@@ -76,7 +96,13 @@ def test_demo_load_is_idempotent_and_every_login_reaches_its_home(app: Flask) ->
         assert on_behalf
         for bid in s.scalars(sa.select(Bid).where(Bid.status != BidStatus.DRAFT)):
             assert sum(line.cost_pence for line in bid.budget_lines) == bid.amount_pence
-        assert s.scalar(sa.select(sa.func.count()).select_from(PanelMember)) == 5
+        assert s.scalar(sa.select(sa.func.count()).select_from(PanelMember)) == 15
+        voting = rounds[RoundStatus.VOTING]
+        cast = s.scalar(sa.select(sa.func.count()).select_from(Ballot).where(Ballot.round_id == voting.id))
+        assert 0 < cast < 5  # part-way through the vote
+        award_statuses = {a.status for a in s.scalars(sa.select(Award))}
+        assert len(award_statuses) >= 3
+        assert s.scalar(sa.select(sa.func.count()).select_from(Feedback)) >= 1
         assert verify_chain(s).ok
 
     emails = [line.split()[-1] for line in first.output.splitlines() if "@example.org" in line]

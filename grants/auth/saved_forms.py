@@ -18,7 +18,7 @@ from grants.auth.tokens import hash_token, new_token
 from grants.extensions import db
 from grants.models import SavedForm, utcnow
 
-KEEP_FORMS_FOR = ("bids.",)
+KEEP_FORMS_FOR = ("bids.", "panel.")
 KEEP_FOR = timedelta(days=1)
 SESSION_KEY = "saved_form_token"
 NOT_KEPT = {"csrf_token"}

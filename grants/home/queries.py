@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from grants.database import DbSession
 from grants.models import Bid, BidStatus, Funder, Group, GroupMember, PanelMember, Role, RoleGrant, Round, User
+from grants.panel.queries import Progress, my_progress
 
 
 @dataclass(frozen=True)
@@ -62,8 +63,20 @@ def funder_team(session: DbSession, funder_id: int) -> list[TeamMember]:
     return [TeamMember(r.User, r.role) for r in rows]
 
 
-def panel_seats(session: DbSession, user: User) -> list[PanelMember]:
-    return list(
+@dataclass(frozen=True)
+class PanelSeat:
+    seat: PanelMember
+    progress: Progress
+
+    @property
+    def round(self) -> Round:
+        return self.seat.round
+
+
+def panel_seats(session: DbSession, user: User) -> list[PanelSeat]:
+    """The panels this person sits on, newest first, with how far they have got in each (a few queries a seat:
+    a resident sits on few panels)."""
+    seats = list(
         session.scalars(
             sa.select(PanelMember)
             .where(PanelMember.user_id == user.id)
@@ -71,6 +84,7 @@ def panel_seats(session: DbSession, user: User) -> list[PanelMember]:
             .order_by(PanelMember.id.desc())
         )
     )
+    return [PanelSeat(seat, my_progress(session, seat.round, user.id)) for seat in seats]
 
 
 @dataclass(frozen=True)

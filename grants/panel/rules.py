@@ -72,6 +72,13 @@ def recused_bid_ids(session: DbSession, round_id: int, user_id: int) -> set[int]
     return declared | own_group_bid_ids(session, round_id, user_id)
 
 
+def undeclared_bid_ids(session: DbSession, round_: Round, user_id: int) -> set[int]:
+    """The panel's bids this panellist has not yet declared on (their own group's bids count as declared: the
+    platform recuses them itself). Empty means their declarations are complete."""
+    declared = set(declarations(session, round_.id, user_id)) | own_group_bid_ids(session, round_.id, user_id)
+    return {bid.id for bid in panel_bids(session, round_)} - declared
+
+
 def all_recusals(session: DbSession, round_id: int) -> set[tuple[int, int]]:
     """Every (panellist, bid) recusal in the round, for the tally and the staff views."""
     declared = session.execute(

@@ -265,6 +265,10 @@ def cast_ballot(
     _lock_seat(session, seat)
     if seat.conduct_accepted_at is None:
         raise BallotError(words.no_conduct(), "panellist" if on_paper else "bids")
+    if not on_paper and rules.undeclared_bid_ids(session, round_, voter.id):
+        # Conflicts are declared for every bid before any score or vote (a paper ballot's declarations were made
+        # on paper, at the meeting).
+        raise BallotError("Say whether you have a conflict of interest with each bid before you vote", "bids")
     bids = _check_choices(session, round_=round_, voter=voter, chosen=chosen, ranked=ranked, words=words)
     stored = [b.id for b in bids] if ranked else sorted(b.id for b in bids)
 

@@ -15,6 +15,7 @@ from grants.auth.passwords import hash_password
 from grants.models import (
     AuditEvent,
     Ballot,
+    Bid,
     BidStatus,
     ConflictDeclaration,
     ConflictKind,
@@ -58,7 +59,13 @@ class Setting:
 
 
 def add_panellists(
-    session: Session, round_: Round, count: int, *, conduct: bool = True, password_hash: str | None = None
+    session: Session,
+    round_: Round,
+    count: int,
+    *,
+    conduct: bool = True,
+    declared: bool = True,
+    password_hash: str | None = None,
 ) -> list[User]:
     """`count` new panellists of the round, made directly (one password hash shared by all, so it is cheap)."""
     password_hash = password_hash or hash_password(PASSWORD)
@@ -69,8 +76,16 @@ def add_panellists(
         session.add(user)
         users.append(user)
     session.flush()
+    eligible = list(
+        session.scalars(sa.select(Bid.id).where(Bid.round_id == round_.id, Bid.status == BidStatus.ELIGIBLE))
+    )
     for user in users:
         session.add(PanelMember(round_id=round_.id, user_id=user.id, conduct_accepted_at=utcnow() if conduct else None))
+        if declared:  # panellists declare (no conflict) on every bid before they vote
+            for bid_id in eligible:
+                session.add(
+                    ConflictDeclaration(round_id=round_.id, user_id=user.id, bid_id=bid_id, kind=ConflictKind.NONE)
+                )
     session.flush()
     return users
 
@@ -144,11 +159,16 @@ def make_voting_round(
 
 def declare_conflict(app: Flask, *, round_id: int, user_id: int, bid_id: int) -> None:
     with app_session(app) as s:
-        s.add(
-            ConflictDeclaration(
-                round_id=round_id, user_id=user_id, bid_id=bid_id, kind=ConflictKind.PERSONAL, note="My sister"
+        declaration = s.scalar(
+            sa.select(ConflictDeclaration).where(
+                ConflictDeclaration.user_id == user_id, ConflictDeclaration.bid_id == bid_id
             )
         )
+        if declaration is None:
+            declaration = ConflictDeclaration(round_id=round_id, user_id=user_id, bid_id=bid_id, kind=ConflictKind.NONE)
+            s.add(declaration)
+        declaration.kind = ConflictKind.PERSONAL
+        declaration.note = "My sister"
 
 
 def set_round(app: Flask, round_id: int, **values: object) -> None:

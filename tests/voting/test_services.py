@@ -371,3 +371,15 @@ def test_a_ballot_of_someone_no_longer_on_the_panel_is_not_counted(app: Flask, s
         assert queries.counted_receipt_codes(s, setting.round_id) == []
         assert queries.check_receipt(s, setting.round_id, result.receipt_code) == queries.ReceiptCheck.NOT_FOUND
         assert queries.voting_progress(s, setting.round_id).cast == 0
+
+
+def test_a_panellist_who_has_not_declared_on_every_bid_cannot_vote(app: Flask) -> None:
+    from tests.voting.helpers import add_panellists
+
+    setting = make_voting_round(app)
+    with app_session(app) as s:
+        round_ = s.get(Round, setting.round_id)
+        assert round_ is not None
+        (late,) = add_panellists(s, round_, 1, declared=False)
+        with pytest.raises(BallotError, match="conflict of interest with each bid before you vote"):
+            cast_ballot(s, round_=round_, voter=late, bid_ids=[setting.bid_ids[0]])

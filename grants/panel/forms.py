@@ -1,0 +1,232 @@
+"""Forms for the panel: messages in plain words, for residents rather than professionals.
+
+The declarations and scoring forms have a field per bid or per criterion, so they are built for the page from
+its bids or the round's criteria (`declarations_form`, `score_form`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, TypeVar
+
+from flask import request
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovRadioInput, GovSubmitInput, GovTextInput
+from werkzeug.datastructures import MultiDict
+from wtforms import EmailField, RadioField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length
+
+from grants.models import ConflictKind, Criterion
+from grants.panel.queries import DeclarationRow
+from grants.panel.services import (
+    COMMENT_TOO_LONG,
+    CONFLICT_NOTE_REQUIRED,
+    CONFLICT_NOTE_TOO_LONG,
+    MAX_COMMENT,
+    MAX_DECLARATION_NOTE,
+    MAX_DELIBERATION_NOTE,
+    NOTE_REQUIRED,
+    NOTE_TOO_LONG,
+    SCORE_LABELS,
+    SCORE_REQUIRED,
+    SCORE_VALUES,
+    DeclarationChoice,
+    ScoreEntry,
+)
+
+EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.com"
+
+
+class ConductForm(FlaskForm):
+    submit = SubmitField("I agree to the code of conduct", widget=GovSubmitInput())
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes something (resend, withdraw, make chair): a POST with its CSRF token, nothing else."""
+
+
+class InviteForm(FlaskForm):
+    email = EmailField(
+        "Email address of the resident to invite",
+        widget=GovTextInput(),
+        description="We email them a link to join this round's panel. It works once and expires in 14 days.",
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
+        validators=[
+            DataRequired(message="Enter the email address of the resident you want to invite"),
+            Email(message=EMAIL_FORMAT, check_deliverability=False),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Send invitation", widget=GovSubmitInput())
+
+
+class NoteForm(FlaskForm):
+    text = TextAreaField(
+        "Add a note of the discussion",
+        widget=GovCharacterCount(),
+        description=(
+            "What the panel discussed and agreed, for example which bids it talked about and why. The panel,"
+            " the funder's staff and auditors read the notes. Do not name panellists."
+        ),
+        validators=[
+            DataRequired(message=NOTE_REQUIRED),
+            Length(max=MAX_DELIBERATION_NOTE, message=NOTE_TOO_LONG),
+        ],
+    )
+    submit = SubmitField("Add note", widget=GovSubmitInput())
+
+
+F = TypeVar("F", bound=FlaskForm)
+
+
+def _instance(form_class: type[F], data: dict[str, Any], kept: MultiDict[str, str] | None) -> F:
+    """A POST reads what was sent; a GET shows what was typed before a sign-in ended (if kept), else what is saved.
+    (Saved values are not given on a POST: an unanswered question must stay unanswered, not fall back to them.)"""
+    if request.method == "POST":
+        return form_class()
+    if kept is not None:
+        return form_class(formdata=kept)
+    return form_class(data=data)
+
+
+# --- declarations -------------------------------------------------------------------------------------------------
+
+
+class DeclarationsForm(FlaskForm):
+    """One question per bid: a conflict or not, with a short note for a conflict. Bids left unanswered are
+    simply not saved yet, so a panellist can answer some now and the rest later."""
+
+    submit = SubmitField("Save your answers", widget=GovSubmitInput())
+
+    bid_groups: dict[int, str]
+
+    def kind_field(self, bid_id: int) -> Any:
+        return self._fields.get(f"kind_{bid_id}")
+
+    def note_field(self, bid_id: int) -> Any:
+        return self._fields.get(f"note_{bid_id}")
+
+    def validate(self, extra_validators: Mapping[str, Any] | None = None) -> bool:
+        ok = super().validate(extra_validators)
+        for bid_id, group in self.bid_groups.items():
+            kind, note = self.kind_field(bid_id), self.note_field(bid_id)
+            if kind.data and kind.data not in {c for c, _ in kind.choices}:
+                kind.errors.append(f"Choose one of the answers for {group}")
+                ok = False
+            elif kind.data and kind.data != ConflictKind.NONE.value and not (note.data or "").strip():
+                note.errors.append(CONFLICT_NOTE_REQUIRED.format(group=group))
+                ok = False
+        return ok
+
+    def choices(self) -> list[DeclarationChoice]:
+        """The answers given on this page (unanswered bids left out)."""
+        return [
+            DeclarationChoice(bid_id, ConflictKind(self.kind_field(bid_id).data), self.note_field(bid_id).data or "")
+            for bid_id in self.bid_groups
+            if self.kind_field(bid_id).data
+        ]
+
+
+def declarations_form(
+    rows: Iterable[DeclarationRow],
+    *,
+    no_withdrawing: bool = False,
+    kept: MultiDict[str, str] | None = None,
+) -> DeclarationsForm:
+    """The declarations form for these bids. Bids the platform recused the panellist from have no question; with
+    `no_withdrawing` (scoring has closed) a declared conflict can be changed but not turned back into none."""
+
+    class Form(DeclarationsForm):
+        pass
+
+    data: dict[str, Any] = {}
+    groups: dict[int, str] = {}
+    for row in rows:
+        if row.own_group:
+            continue
+        bid = row.bid
+        groups[bid.id] = bid.group.name
+        kinds = [k for k in ConflictKind if not (no_withdrawing and row.recused and k == ConflictKind.NONE)]
+        setattr(
+            Form,
+            f"kind_{bid.id}",
+            RadioField(
+                f"{bid.group.name}: {bid.title or 'Untitled bid'}",
+                widget=GovRadioInput(),
+                choices=[(k.value, k.label) for k in kinds],
+                # Unanswered is allowed (answer later); an answer not in the list is caught in validate().
+                validate_choice=False,
+            ),
+        )
+        setattr(
+            Form,
+            f"note_{bid.id}",
+            TextAreaField(
+                "If you have a conflict, say what it is",
+                widget=GovCharacterCount(),
+                description="A few words are enough, like “My sister runs this group”.",
+                validators=[Length(max=MAX_DECLARATION_NOTE, message=CONFLICT_NOTE_TOO_LONG)],
+            ),
+        )
+        if row.declaration is not None:
+            data[f"kind_{bid.id}"] = row.declaration.kind.value
+            data[f"note_{bid.id}"] = row.declaration.note
+    Form.bid_groups = groups
+    return _instance(Form, data, kept)
+
+
+# --- scores -------------------------------------------------------------------------------------------------------
+
+
+class ScoreForm(FlaskForm):
+    """A 1 to 5 score and an optional comment for each of the round's criteria, saved together."""
+
+    submit = SubmitField("Save your scores", widget=GovSubmitInput())
+
+    criterion_ids: list[int]
+
+    def entries(self) -> dict[int, ScoreEntry]:
+        result = {}
+        for criterion_id in self.criterion_ids:
+            raw = self._fields[f"score_{criterion_id}"].data
+            value = int(raw) if raw in {str(v) for v in SCORE_VALUES} else None
+            result[criterion_id] = ScoreEntry(value, self._fields[f"comment_{criterion_id}"].data or "")
+        return result
+
+
+def score_label(value: int) -> str:
+    return f"{value}: {SCORE_LABELS[value]}"
+
+
+def score_form(
+    criteria: Iterable[Criterion], *, data: dict[str, Any] | None = None, kept: MultiDict[str, str] | None = None
+) -> ScoreForm:
+    class Form(ScoreForm):
+        pass
+
+    ids = []
+    for criterion in criteria:
+        ids.append(criterion.id)
+        setattr(
+            Form,
+            f"score_{criterion.id}",
+            RadioField(
+                criterion.name,
+                widget=GovRadioInput(),
+                choices=[(str(v), score_label(v)) for v in SCORE_VALUES],
+                # Also the message when nothing is chosen: a radio with no choice is "not a valid choice".
+                invalid_choice_message=SCORE_REQUIRED.format(criterion=criterion.name),
+            ),
+        )
+        setattr(
+            Form,
+            f"comment_{criterion.id}",
+            TextAreaField(
+                f"Comment on {criterion.name} (optional)",
+                widget=GovCharacterCount(),
+                description="Why you gave this score. The panel reads comments without your name.",
+                validators=[Length(max=MAX_COMMENT, message=COMMENT_TOO_LONG)],
+            ),
+        )
+    Form.criterion_ids = ids
+    return _instance(Form, data or {}, kept)
