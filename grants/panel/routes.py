@@ -187,7 +187,20 @@ def _hub_tasks(round_: Round, progress: queries.Progress) -> list[dict[str, Any]
         }
     else:
         vote |= {"hint": {"text": "Voting opens after the panel has deliberated." + voting_closes}, "status": waiting}
-    return [declare, score, deliberate, vote]
+
+    decision: dict[str, Any] = {"title": {"text": "See the decision and check your vote was counted"}}
+    if services.is_decided(round_):
+        decision |= {
+            "href": url_for("decisions.decision", round_id=round_.id),
+            "hint": {
+                "text": "The result as ratified, any change the funder made to the panel's result and why, "
+                "and the list of counted ballots to check your receipt against."
+            },
+            "status": _status("Open", "green"),
+        }
+    else:
+        decision |= {"hint": {"text": "Ready once the funder has ratified the panel's result."}, "status": waiting}
+    return [declare, score, deliberate, vote, decision]
 
 
 def _open_now(round_: Round) -> str:
