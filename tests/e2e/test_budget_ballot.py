@@ -1,5 +1,5 @@
 """A budget ballot in a real browser: the running total follows the ticks, and the ballot is cast through the real
-form (CSRF on). Uses the browser harness of tests/e2e (Debian's Chromium; skipped when it is missing)."""
+form (CSRF on). Debian's Chromium through the harness in tests/e2e/conftest.py; skipped when it is missing."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from grants.models import Ballot, VotingMethod
 from tests.conftest import app_session
-from tests.e2e.conftest import app_config, browser, live_server, page, sign_in_as  # noqa: F401 (fixtures)
+from tests.e2e.conftest import sign_in_as
 from tests.voting.helpers import make_voting_round
 
 pytestmark = pytest.mark.e2e
@@ -20,8 +20,8 @@ pytestmark = pytest.mark.e2e
 
 def test_budget_ballot_running_total_updates_as_bids_are_ticked(
     app: Flask,
-    live_server: str,  # noqa: F811
-    page: Page,  # noqa: F811
+    live_server: str,
+    page: Page,
 ) -> None:
     setting = make_voting_round(app, method=VotingMethod.BUDGET)  # bids of £4,000, £3,500, £2,500, £1,000
     sign_in_as(page, live_server, setting.panellist_email)
