@@ -71,6 +71,7 @@ def _register_blueprints(app: Flask) -> None:
     from grants.home import bp as home_bp
     from grants.panel import bp as panel_bp
     from grants.public import bp as public_bp
+    from grants.reports import bp as reports_bp
     from grants.rounds import bp as rounds_bp
     from grants.screening import bp as screening_bp
     from grants.voting import bp as voting_bp
@@ -87,6 +88,7 @@ def _register_blueprints(app: Flask) -> None:
         voting_bp,
         decisions_bp,
         awards_bp,
+        reports_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

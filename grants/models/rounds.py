@@ -78,6 +78,8 @@ class Round(CreatedAtMixin, Base):
     bid_counter: Mapped[int] = mapped_column(default=0, server_default="0")
     # What panellists agree to before they see any bid; empty means the platform's default text.
     code_of_conduct: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    # The open prompts a funded group's report asks; empty means the platform's defaults.
+    report_prompts: Mapped[list[str]] = mapped_column(sa.JSON, default=list, server_default="[]")
 
     funder: Mapped[Funder] = relationship()
     questions: Mapped[list[Question]] = relationship(

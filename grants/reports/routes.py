@@ -1,0 +1,7 @@
+"""Report pages for groups, staff and panellists."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("reports", __name__)
