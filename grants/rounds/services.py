@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
@@ -215,7 +215,21 @@ def update_details(session: DbSession, *, round: Round, actor: User, details: Ro
     _check_not_frozen(round)
     details = _clean(details)
     _raise_all(_details_problems(session, funder_id=round.funder_id, details=details, round_=round))
-    values = _details_values(details)
+    _apply_changes(
+        session, round=round, actor=actor, part="details", values=_details_values(details), facts=_details_facts
+    )
+
+
+def _apply_changes(
+    session: DbSession,
+    *,
+    round: Round,
+    actor: User,
+    part: str,
+    values: dict[str, Any],
+    facts: Callable[[Round], dict[str, Any]],
+) -> None:
+    """Set the round's values that changed and log which, with the facts of the part's new state; no-op if none."""
     changed = sorted(name for name, value in values.items() if getattr(round, name) != value)
     if not changed:
         return
@@ -229,7 +243,7 @@ def update_details(session: DbSession, *, round: Round, actor: User, details: Ro
         actor_role=STAFF,
         object_type="round",
         object_id=round.id,
-        facts={"part": "details", "changed": changed, **_details_facts(round)},
+        facts={"part": part, "changed": changed, **facts(round)},
     )
 
 
@@ -535,30 +549,18 @@ def set_panel_and_voting(session: DbSession, *, round: Round, actor: User, setti
         "scoring_closes_at": scoring.astimezone(UTC) if scoring is not None else None,
         "voting_closes_at": voting.astimezone(UTC) if voting is not None else None,
     }
-    changed = sorted(name for name, value in values.items() if getattr(round, name) != value)
-    if not changed:
-        return
-    for name, value in values.items():
-        setattr(round, name, value)
-    session.flush()
-    record_event(
-        session,
-        "round.updated",
-        actor_id=actor.id,
-        actor_role=STAFF,
-        object_type="round",
-        object_id=round.id,
-        facts={
-            "part": "panel",
-            "changed": changed,
-            "method": method.value,
-            "approval_limit": approval_limit,
-            "ranked_limit": ranked_limit,
-            "quorum": settings.quorum,
-            "scoring_closes_at": _time_fact(values["scoring_closes_at"]),
-            "voting_closes_at": _time_fact(values["voting_closes_at"]),
-        },
-    )
+    _apply_changes(session, round=round, actor=actor, part="panel", values=values, facts=_panel_facts)
+
+
+def _panel_facts(round_: Round) -> dict[str, Any]:
+    return {
+        "method": round_.voting_method.value,
+        "approval_limit": round_.approval_limit,
+        "ranked_limit": round_.ranked_limit,
+        "quorum": round_.quorum,
+        "scoring_closes_at": _time_fact(round_.scoring_closes_at),
+        "voting_closes_at": _time_fact(round_.voting_closes_at),
+    }
 
 
 # --- moving through the round's stages -----------------------------------------------------------------------
