@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -105,10 +106,19 @@ def _bids_by_id(session: DbSession, bid_ids: list[int]) -> dict[int, Bid]:
     return {bid.id: bid for bid in rows}
 
 
+_BID_ID = re.compile(r"\bBid (\d+)\b")
+
+
+def _with_references(line: str, references: dict[int, str]) -> str:
+    """The tally speaks of bids by id; people know them by reference ("Bid 20" -> "RSS27-0004")."""
+    return _BID_ID.sub(lambda m: references.get(int(m[1])) or m[0], line)
+
+
 def result_view(session: DbSession, document: dict[str, Any]) -> ResultView:
     """The page view of a stored-form result (two queries: the bids and their groups)."""
     entries = list(document.get("bids", []))
     bids = _bids_by_id(session, [int(e["id"]) for e in entries] + [int(i) for i in document.get("departed_ids", [])])
+    references = {int(e["id"]): str(e.get("reference", "")) for e in entries}
     rows = []
     for entry in entries:
         bid = bids.get(int(entry["id"]))
@@ -139,7 +149,7 @@ def result_view(session: DbSession, document: dict[str, Any]) -> ResultView:
         left_pence=int(document.get("left_pence", 0)),
         funded_ids=[int(i) for i in document.get("funded_ids", [])],
         departed_ids=[int(i) for i in document.get("departed_ids", [])],
-        explanation=[str(line) for line in document.get("explanation", [])],
+        explanation=[_with_references(str(line), references) for line in document.get("explanation", [])],
         digest=str(document.get("digest", "")),
         algorithm=str(document.get("algorithm", "")),
     )
