@@ -1,4 +1,4 @@
-"""Flask commands: admin, audit, outbox, demo and tally."""
+"""Flask commands: admin, audit, outbox, demo, tally and reports."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ audit_cli = AppGroup("audit", help="Check the audit chain.")
 outbox_cli = AppGroup("outbox", help="Send the emails waiting in the outbox.")
 demo_cli = AppGroup("demo", help="Demo data for trying the platform.")
 tally_cli = AppGroup("tally", help="Re-run and check a round's ratified tally.")
+reports_cli = AppGroup("reports", help="Reminders about groups' reports.")
 
 
 @admin_cli.command("create-funder")
@@ -191,6 +192,15 @@ def tally_show_command(round_ref: str, funder_slug: str | None) -> None:
         click.echo("")
 
 
+@reports_cli.command("remind")
+def reports_remind_command() -> None:
+    """Email groups whose report is due within a week or overdue; each reminder at most once. Safe to run daily."""
+    from grants.reports.group_services import send_reminders
+
+    count = send_reminders(db.session)
+    click.echo(f"Sent {count} reminder(s).")
+
+
 def register_cli(app: Flask) -> None:
-    for group in (admin_cli, audit_cli, outbox_cli, demo_cli, tally_cli):
+    for group in (admin_cli, audit_cli, outbox_cli, demo_cli, tally_cli, reports_cli):
         app.cli.add_command(group)

@@ -8,9 +8,11 @@ for a day, reachable only with the random token in that browser's session cookie
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from flask import flash, redirect, request, session, url_for
+from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
@@ -18,7 +20,7 @@ from grants.auth.tokens import hash_token, new_token
 from grants.extensions import db
 from grants.models import SavedForm, utcnow
 
-KEEP_FORMS_FOR = ("bids.", "panel.")
+KEEP_FORMS_FOR = ("bids.", "panel.", "reports.")
 KEEP_FOR = timedelta(days=1)
 SESSION_KEY = "saved_form_token"
 NOT_KEPT = {"csrf_token"}
@@ -60,3 +62,17 @@ def take_saved_form() -> MultiDict[str, str] | None:
     session.pop(SESSION_KEY, None)
     flash("We have put back what you typed before you were signed out. Check it, then save.", "info")
     return data
+
+
+F = TypeVar("F", bound=FlaskForm)
+
+
+def load_form(form_class: type[F], data: dict[str, Any] | None = None) -> F:
+    """A page's form: on a GET, what was typed before a sign-in ended if it was kept, else the saved `data`;
+    on a POST, what was posted."""
+    if request.method == "GET":
+        kept = take_saved_form()
+        if kept is not None:
+            return form_class(formdata=kept)
+        return form_class(data=data) if data is not None else form_class()
+    return form_class()

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import io
-from typing import Any, TypeVar
+from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from grants.auth import services as account_services
@@ -19,7 +18,7 @@ from grants.auth.permissions import (
     role_required,
     staff_round_or_404,
 )
-from grants.auth.saved_forms import take_saved_form
+from grants.auth.saved_forms import load_form
 from grants.bids import services
 from grants.bids.forms import (
     AmountForm,
@@ -70,19 +69,6 @@ def _group_details(form: GroupForm) -> services.GroupDetails:
         contact_email=form.contact_email.data or "",
         contact_phone=form.contact_phone.data or "",
     )
-
-
-F = TypeVar("F", bound=FlaskForm)
-
-
-def _load_form(form_class: type[F], data: dict[str, Any] | None = None) -> F:
-    """The page's form: on a GET, what was typed before a sign-in ended if kept, else the saved values."""
-    if request.method == "GET":
-        kept = take_saved_form()
-        if kept is not None:
-            return form_class(formdata=kept)
-        return form_class(data=data) if data is not None else form_class()
-    return form_class()
 
 
 def _after_save(bid: Bid, form: object, next_url: str) -> Response:
@@ -162,7 +148,7 @@ def _start_for(round_: Round, group: Group) -> str | Response:
 @login_required
 def group_new() -> str | Response:
     round_id = request.args.get("round_id", type=int)
-    form = _load_form(GroupForm, {"contact_name": _me().name, "contact_email": _me().email})
+    form = load_form(GroupForm, {"contact_name": _me().name, "contact_email": _me().email})
     if form.validate_on_submit():
         try:
             group = services.create_group(db.session, details=_group_details(form), creator=_me())
@@ -201,7 +187,7 @@ def _my_group_or_404(group_id: int) -> Group:
 @login_required
 def group_edit(group_id: int) -> str | Response:
     group = _my_group_or_404(group_id)
-    form = _load_form(GroupForm, _group_data(group))
+    form = load_form(GroupForm, _group_data(group))
     if form.validate_on_submit():
         try:
             services.update_group(db.session, group=group, details=_group_details(form), actor=_me())
@@ -356,7 +342,7 @@ def group(bid_id: int) -> str | Response:
     bid = editable_bid_or_404(bid_id)
     if (redirect_to := _not_draft(bid)) is not None:
         return redirect_to
-    form = _load_form(GroupForm, _group_data(bid.group))
+    form = load_form(GroupForm, _group_data(bid.group))
     if form.validate_on_submit():
         try:
             services.update_group(db.session, group=bid.group, details=_group_details(form), actor=_me())
@@ -375,7 +361,7 @@ def title(bid_id: int) -> str | Response:
     bid = editable_bid_or_404(bid_id)
     if (redirect_to := _not_draft(bid)) is not None:
         return redirect_to
-    form = _load_form(TitleForm, {"title": bid.title})
+    form = load_form(TitleForm, {"title": bid.title})
     if form.validate_on_submit():
         services.save_title(db.session, bid=bid, title=form.title.data or "")
         db.session.commit()
@@ -397,7 +383,7 @@ def question(bid_id: int, position: int) -> str | Response:
         abort(404)
     q = questions[index]
     saved = services.answer_for(bid, q).text
-    form = _load_form(AnswerForm, {"answer": saved})
+    form = load_form(AnswerForm, {"answer": saved})
     problem = None
     if form.validate_on_submit():
         problem = services.save_answer(db.session, bid=bid, question=q, text=form.answer.data or "")
@@ -433,7 +419,7 @@ def amount(bid_id: int) -> str | Response:
                 for line in bid.budget_lines
             ],
         }
-    form = _load_form(AmountForm, data)
+    form = load_form(AmountForm, data)
     if form.validate_on_submit():
         lines = [services.BudgetLineInput(item=e.item.data or "", cost=e.cost.data or "") for e in form.lines]
         try:
@@ -467,7 +453,7 @@ def recording(bid_id: int) -> str | Response:
     bid = editable_bid_or_404(bid_id)
     if (redirect_to := _not_draft(bid)) is not None:
         return redirect_to
-    form = _load_form(RecordingForm, {"url": bid.recording_url})
+    form = load_form(RecordingForm, {"url": bid.recording_url})
     if form.validate_on_submit():
         try:
             services.save_recording(db.session, bid=bid, url=form.url.data or "")
@@ -545,7 +531,7 @@ def check(bid_id: int) -> str | Response:
     if bid.status == BidStatus.SUBMITTED:
         return redirect(url_for("bids.confirmation", bid_id=bid.id))
     signer = _me().name if is_group_member(_me(), bid.group_id) else bid.group.contact_name
-    form = _load_form(SubmitBidForm, {"declaration_name": signer})
+    form = load_form(SubmitBidForm, {"declaration_name": signer})
     page_error = None
     if form.validate_on_submit():
         try:
@@ -604,7 +590,7 @@ def return_to_draft(bid_id: int) -> Response:
 @login_required
 def withdraw(bid_id: int) -> str | Response:
     bid = editable_bid_or_404(bid_id)
-    form = _load_form(WithdrawForm)
+    form = load_form(WithdrawForm)
     if form.validate_on_submit():
         try:
             services.withdraw_bid(db.session, bid=bid, reason=form.reason.data or "", actor=_me())

@@ -1,4 +1,5 @@
-"""Report pages for groups, staff and panellists."""
+"""The reports blueprint. Its views live in group_routes (the group's side) and staff_routes (staff and panel),
+which the package imports so they are registered on `bp`."""
 
 from __future__ import annotations
 

@@ -1,0 +1,477 @@
+"""The group's side of narrative reporting: a story in its own words for each report date, photos with consent,
+sending it (or staff recording it from a conversation), and reminders before and after the due date.
+
+No numeric targets and no word limits: the only rule at sending is that the group told us something, in
+writing or in a recording. A draft keeps everything typed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import puremagic
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from grants.audit.chain import record_event
+from grants.auth.services import absolute_url
+from grants.awards.services import group_recipients, today_in_london
+from grants.database import DbSession
+from grants.mail import queue_email
+from grants.models import (
+    Award,
+    AwardStatus,
+    GroupMember,
+    ReminderKind,
+    ReminderSent,
+    Report,
+    ReportDate,
+    ReportPhoto,
+    ReportStatus,
+    Role,
+    RoleGrant,
+    Round,
+    User,
+    utcnow,
+)
+
+DEFAULT_PROMPTS = (
+    "What did you do?",
+    "What changed, and for whom?",
+    "What did you learn, or what would you do differently?",
+    "Anything else you want to tell us?",
+)
+# Awards a group reports on: writing is open while the grant is live; a closed award's reports can still be read.
+WRITABLE_AWARDS = frozenset({AwardStatus.ACCEPTED, AwardStatus.PAID_IN_FULL})
+READABLE_AWARDS = WRITABLE_AWARDS | {AwardStatus.CLOSED}
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+MAX_PHOTOS = 10
+MAX_CAPTION = 300
+# Photos are recognised from their content (never their name): extension seen -> MIME type.
+ALLOWED_PHOTO_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".jfif": "image/jpeg",
+    ".jpe": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+}
+WEEK_BEFORE_DAYS = 7
+SHARED_WORDS = "They are happy for their story to be shared publicly, without names of people."
+PRIVATE_WORDS = "They asked to keep their story between them and the funder."
+NOTHING_TOLD = "Tell us something about what happened, or add a link to a recording"
+
+
+class ReportError(Exception):
+    """A reporting rule was broken. `field` names the form field the message belongs next to (None: the page)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+# --- reading ------------------------------------------------------------------------------------------------
+
+
+def prompts_for(round_: Round) -> list[str]:
+    """The round's report prompts, or the defaults when it set none."""
+    prompts = [p.strip() for p in round_.report_prompts or [] if isinstance(p, str) and p.strip()]
+    return prompts or list(DEFAULT_PROMPTS)
+
+
+def report_for(session: DbSession, report_date: ReportDate) -> Report | None:
+    return session.scalar(sa.select(Report).where(Report.report_date_id == report_date.id))
+
+
+def reports_by_date(session: DbSession, award: Award) -> dict[int, Report]:
+    """The award's reports, keyed by report date id, in one query."""
+    return {r.report_date_id: r for r in session.scalars(sa.select(Report).where(Report.award_id == award.id))}
+
+
+@dataclass(frozen=True)
+class DueStatus:
+    """Where a report date stands, for the group: not started, draft, sent or overdue."""
+
+    key: str
+    label: str
+    colour: str
+
+
+NOT_STARTED = DueStatus("not_started", "Not started", "grey")
+DRAFT = DueStatus("draft", "Draft", "blue")
+SENT = DueStatus("sent", "Sent", "green")
+OVERDUE = DueStatus("overdue", "Overdue", "red")
+
+
+def due_status(report_date: ReportDate, report: Report | None, today: date | None = None) -> DueStatus:
+    if report is not None and report.status == ReportStatus.SUBMITTED:
+        return SENT
+    if report_date.due_on < (today or today_in_london()):
+        return OVERDUE
+    return DRAFT if report is not None else NOT_STARTED
+
+
+def answers_for(report: Report | None, prompts: list[str]) -> list[dict[str, str]]:
+    """The report's answers as [{"prompt", "text"}]; an unsaved report has the prompts with empty answers."""
+    if report is None:
+        return [{"prompt": p, "text": ""} for p in prompts]
+    return [{"prompt": str(a.get("prompt", "")), "text": str(a.get("text", ""))} for a in report.answers]
+
+
+def has_something(report: Report) -> bool:
+    """True when the group told us something: a written answer or a recording link."""
+    return bool(report.recording_url.strip()) or any(str(a.get("text", "")).strip() for a in report.answers)
+
+
+def is_member(session: DbSession, user: User, group_id: int) -> bool:
+    return (
+        session.scalar(
+            sa.select(GroupMember.id).where(GroupMember.group_id == group_id, GroupMember.user_id == user.id)
+        )
+        is not None
+    )
+
+
+# --- drafting -----------------------------------------------------------------------------------------------
+
+
+def _require_writable(report_date: ReportDate) -> None:
+    if report_date.award.status not in WRITABLE_AWARDS:
+        raise ReportError("This award is closed, so its reports can no longer be changed.")
+
+
+def _require_draft(report: Report) -> None:
+    if report.status != ReportStatus.DRAFT:
+        raise ReportError("This report has been sent, so it cannot be changed.")
+
+
+def start_report(session: DbSession, *, report_date: ReportDate) -> Report:
+    """The report for this date, created as a draft with the round's prompts if there is none yet."""
+    existing = report_for(session, report_date)
+    if existing is not None:
+        return existing
+    _require_writable(report_date)
+    prompts = prompts_for(report_date.award.bid.round)
+    report = Report(
+        award_id=report_date.award_id,
+        report_date_id=report_date.id,
+        status=ReportStatus.DRAFT,
+        answers=[{"prompt": p, "text": ""} for p in prompts],
+        recording_url="",
+    )
+    try:
+        # Two first saves at once (two members, or a double click): the unique report date keeps one.
+        with session.begin_nested():
+            session.add(report)
+            session.flush()
+    except IntegrityError:
+        found = report_for(session, report_date)
+        if found is None:
+            raise
+        return found
+    return report
+
+
+def check_recording_url(url: str) -> str:
+    url = url.strip()
+    if url:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 500:
+            raise ReportError(
+                "Enter a full web address starting with https://, like https://youtu.be/abc123", "recording_url"
+            )
+    return url
+
+
+def save_draft(
+    session: DbSession, *, report_date: ReportDate, texts: list[str], recording_url: str, actor: User
+) -> str | None:
+    """Save what was typed, as typed (no word limit); staff saving for the group mark the report as recorded by
+    them. Returns what is wrong with the recording link, if anything: the answers are saved all the same."""
+    _require_writable(report_date)
+    report = start_report(session, report_date=report_date)
+    _require_draft(report)
+    answers = answers_for(report, [])
+    for i, answer in enumerate(answers):
+        if i < len(texts):
+            answer["text"] = texts[i].replace("\r\n", "\n")
+    # Assign a new list: the JSON column notices a new value, not changes inside the old one.
+    report.answers = answers
+    if not is_member(session, actor, report_date.award.bid.group_id):
+        report.recorded_by_staff_id = actor.id
+    try:
+        report.recording_url = check_recording_url(recording_url)
+    except ReportError as exc:
+        return exc.message  # the earlier link stays until a good one is given
+    return None
+
+
+# --- photos -------------------------------------------------------------------------------------------------
+
+
+def sniff_photo_type(data: bytes) -> str | None:
+    """The MIME type of a JPEG, PNG, GIF or WebP image, judged from its content; None for anything else."""
+    try:
+        matches = puremagic.magic_string(data[:8192])
+    except puremagic.PureError:
+        return None
+    for match in matches:
+        mime = ALLOWED_PHOTO_TYPES.get(match.extension.lower())
+        if mime:
+            return mime
+    return None
+
+
+def _audit(session: DbSession, action: str, report: Report, actor: User, **facts: Any) -> None:
+    award = report.award
+    member = is_member(session, actor, award.bid.group_id)
+    on_behalf = report.recorded_by_staff_id is not None
+    record_event(
+        session,
+        action,
+        actor_id=actor.id,
+        actor_role="applicant" if member else "staff",
+        object_type="report",
+        object_id=report.id,
+        facts={
+            "award_id": award.id,
+            "report_id": report.id,
+            "report_date_id": report.report_date_id,
+            **facts,
+            "on_behalf": on_behalf,
+            **({"recorded_by_staff_id": report.recorded_by_staff_id} if on_behalf else {}),
+        },
+    )
+
+
+def add_photo(
+    session: DbSession,
+    *,
+    report_date: ReportDate,
+    filename: str,
+    data: bytes,
+    people_agreed: bool,
+    caption: str,
+    actor: User,
+) -> ReportPhoto:
+    """Add a photo (JPEG, PNG, GIF or WebP, at most 5 MB), only with the tick that the people in it agreed."""
+    _require_writable(report_date)
+    existing = report_for(session, report_date)
+    if existing is not None:
+        _require_draft(existing)
+    if not data:
+        raise ReportError("Choose a photo to upload", "photo")
+    if len(data) > MAX_PHOTO_BYTES:
+        raise ReportError("The photo must be smaller than 5 MB", "photo")
+    content_type = sniff_photo_type(data)
+    if content_type is None:
+        raise ReportError("The photo must be a JPG, PNG, GIF or WebP image", "photo")
+    if len(caption.strip()) > MAX_CAPTION:
+        raise ReportError(f"Keep the caption to {MAX_CAPTION} characters or fewer", "caption")
+    if not people_agreed:
+        raise ReportError(
+            "Tick the box to confirm the people in this photo agreed to it being shared with the funder",
+            "people_agreed",
+        )
+    report = start_report(session, report_date=report_date)
+    if len(report.photos) >= MAX_PHOTOS:
+        raise ReportError(f"You can add up to {MAX_PHOTOS} photos. Remove one to add another", "photo")
+    safe_name = re.sub(r"[^\w.\- ]", "_", filename.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]).strip() or "photo"
+    photo = ReportPhoto(
+        report_id=report.id,
+        filename=safe_name[:200],
+        content_type=content_type,
+        size_bytes=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        content=data,
+        caption=caption.strip(),
+        people_agreed=True,
+    )
+    report.photos.append(photo)
+    session.flush()
+    _audit(
+        session,
+        "report.photo_added",
+        report,
+        actor,
+        photo_id=photo.id,
+        content_type=content_type,
+        size_bytes=len(data),
+        sha256=photo.sha256,
+    )
+    return photo
+
+
+def remove_photo(session: DbSession, *, report: Report, photo: ReportPhoto, actor: User) -> None:
+    _require_writable(report.report_date)
+    _require_draft(report)
+    if photo.report_id != report.id:
+        raise ReportError("That photo is not part of this report.")
+    photo_id = photo.id
+    report.photos.remove(photo)
+    session.flush()
+    _audit(session, "report.photo_removed", report, actor, photo_id=photo_id)
+
+
+# --- sending ------------------------------------------------------------------------------------------------
+
+
+def staff_of_funder(session: DbSession, funder_id: int) -> list[User]:
+    return list(
+        session.scalars(
+            sa.select(User)
+            .join(RoleGrant, RoleGrant.user_id == User.id)
+            .where(RoleGrant.role == Role.STAFF, RoleGrant.funder_id == funder_id, User.is_disabled.is_(False))
+            .order_by(User.id)
+        )
+    )
+
+
+def submit_report(session: DbSession, *, report: Report, share_publicly: bool | None, actor: User) -> bool:
+    """Send the report. Returns False (and changes nothing) if it had already been sent, e.g. a second click."""
+    if report.status != ReportStatus.DRAFT:
+        return False
+    _require_writable(report.report_date)
+    if not has_something(report):
+        raise ReportError(NOTHING_TOLD)
+    if share_publicly is None:
+        raise ReportError("Choose whether your story can be shared publicly", "share")
+    # Conditional on still being a draft: of two racing clicks only one changes the row.
+    sent = session.execute(
+        sa.update(Report)
+        .where(Report.id == report.id, Report.status == ReportStatus.DRAFT)
+        .values(status=ReportStatus.SUBMITTED, submitted_at=utcnow(), share_publicly=share_publicly)
+        .execution_options(synchronize_session=False)
+    )
+    if not sent.rowcount:  # type: ignore[attr-defined]
+        return False
+    session.refresh(report)
+    _audit(session, "report.submitted", report, actor, shared=share_publicly)
+    _email_staff(session, report=report)
+    return True
+
+
+def _email_staff(session: DbSession, *, report: Report) -> None:
+    award = report.award
+    bid = award.bid
+    on_behalf = " (recorded by staff on behalf of the group)" if report.recorded_by_staff_id else ""
+    due = report.report_date.due_on.strftime("%-d %B %Y")
+    for staff in staff_of_funder(session, bid.round.funder_id):
+        body = "\n".join(
+            [
+                f"Hello {staff.name},",
+                "",
+                f"{bid.group.name} has sent its report{on_behalf} for {bid.reference} in {bid.round.title}, due {due}.",
+                "",
+                SHARED_WORDS if report.share_publicly else PRIVATE_WORDS,
+                "",
+                f"Read it at {absolute_url('reports.staff_report', report_id=report.id)}",
+            ]
+        )
+        queue_email(session, to=staff.email, subject=f"{bid.reference}: report received", body=body + "\n")
+
+
+# --- reminders ----------------------------------------------------------------------------------------------
+
+
+def reminder_kind(due_on: date, today: date) -> ReminderKind | None:
+    """Which reminder a report date not yet reported on is due today, if any."""
+    if today > due_on:
+        return ReminderKind.OVERDUE
+    if due_on - timedelta(days=WEEK_BEFORE_DAYS) <= today < due_on:
+        return ReminderKind.WEEK_BEFORE
+    return None
+
+
+def _reminders_due(session: DbSession, today: date) -> list[tuple[int, ReminderKind]]:
+    """(report date id, kind) for each reminder due today and never sent: live awards, reports not sent."""
+    sent_report = sa.select(Report.id).where(
+        Report.report_date_id == ReportDate.id, Report.status == ReportStatus.SUBMITTED
+    )
+    rows = session.execute(
+        sa.select(ReportDate.id, ReportDate.due_on)
+        .join(Award, Award.id == ReportDate.award_id)
+        .where(
+            Award.status.in_(WRITABLE_AWARDS),
+            ReportDate.due_on <= today + timedelta(days=WEEK_BEFORE_DAYS),
+            ~sent_report.exists(),
+        )
+        .order_by(ReportDate.due_on, ReportDate.id)
+    ).all()
+    sent = {
+        (rd_id, kind)
+        for rd_id, kind in session.execute(
+            sa.select(ReminderSent.report_date_id, ReminderSent.kind).where(
+                ReminderSent.report_date_id.in_([r.id for r in rows])
+            )
+        )
+    }
+    due = []
+    for rd_id, due_on in rows:
+        kind = reminder_kind(due_on, today)
+        if kind is not None and (rd_id, kind) not in sent:
+            due.append((rd_id, kind))
+    return due
+
+
+def send_reminders(session: DbSession, *, today: date | None = None) -> int:
+    """Send each reminder due today, each kind at most once per report date ever; safe to run daily, or twice.
+
+    Each reminder is its own transaction: the ReminderSent row is inserted first, so a second run at the same
+    moment fails on the unique constraint, rolls back that one reminder (its emails too), and goes on.
+    """
+    today = today or today_in_london()
+    due = _reminders_due(session, today)
+    session.commit()
+    count = 0
+    for rd_id, kind in due:
+        try:
+            session.add(ReminderSent(report_date_id=rd_id, kind=kind))
+            session.flush()
+            report_date = session.get(ReportDate, rd_id)
+            if report_date is None:  # removed since the list was read
+                session.rollback()
+                continue
+            _email_reminder(session, report_date=report_date, kind=kind)
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            continue
+        count += 1
+    return count
+
+
+def _email_reminder(session: DbSession, *, report_date: ReportDate, kind: ReminderKind) -> None:
+    bid = report_date.award.bid
+    funder = bid.round.funder.name
+    due = report_date.due_on.strftime("%-d %B %Y")
+    link = absolute_url("reports.write", report_date_id=report_date.id)
+    if kind == ReminderKind.WEEK_BEFORE:
+        subject = f"Your story for {bid.reference} is due on {due}"
+        opening = f"{funder} would love to hear how things are going. Your report for {bid.reference} is due on {due}."
+    else:
+        subject = f"Your story for {bid.reference} was due on {due}"
+        opening = (
+            f"Your report for {bid.reference} was due on {due} and {funder} has not received it yet."
+            " It is not too late."
+        )
+    for to in group_recipients(session, bid):
+        lines = [
+            f"Hello {to.name}," if to.name else "Hello,",
+            "",
+            opening,
+            "",
+            "Tell us in your own words what you did, what changed and for whom, and what you learned. A few"
+            " sentences for each is plenty. If writing is hard, you can send a link to a short video or voice"
+            " recording instead, or ask us to call you.",
+            "",
+            f"Write your report here: {link}",
+        ]
+        queue_email(session, to=to.email, subject=subject, body="\n".join(lines) + "\n")

@@ -1,0 +1,119 @@
+"""Forms for the conversation, themes, quotes, the most significant change selection and the staff list's filter.
+They read what was typed; the rules are in staff_services.py, whose messages land next to the field they name."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount,
+    GovCheckboxesInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms.validators import Length
+
+from grants.models import Report, Theme
+from grants.reports import staff_services as services
+
+
+class MessageForm(FlaskForm):
+    text = TextAreaField(
+        "Your message",
+        widget=GovCharacterCount(),
+        validators=[Length(max=services.MAX_MESSAGE, message=services.MESSAGE_TOO_LONG)],
+    )
+    submit = SubmitField("Send the message", widget=GovSubmitInput())
+
+
+class ThemesForm(FlaskForm):
+    themes = SelectMultipleField(
+        "Themes",
+        widget=GovCheckboxesInput(),
+        coerce=int,
+        choices=[],
+        validate_choice=False,  # checked by the service, with a message for people
+    )
+    new_theme = StringField(
+        "Add a new theme (optional)",
+        widget=GovTextInput(),
+        description="For example: Loneliness, Young people, Food",
+        validators=[Length(max=services.MAX_THEME_NAME, message=services.THEME_TOO_LONG)],
+    )
+    submit = SubmitField("Save the themes", widget=GovSubmitInput())
+
+    def set_choices(self, themes: Sequence[Theme]) -> ThemesForm:
+        self.themes.choices = [(t.id, t.name) for t in themes]
+        return self
+
+
+class QuoteForm(FlaskForm):
+    quote = TextAreaField(
+        "Quote",
+        widget=GovCharacterCount(),
+        description="Copy the group's words exactly from one of their answers",
+        validators=[Length(max=services.MAX_QUOTE, message=services.QUOTE_TOO_LONG)],
+    )
+    submit = SubmitField("Keep this quote", widget=GovSubmitInput())
+
+
+class ButtonForm(FlaskForm):
+    """A POST with only its CSRF token: open or close the selection, remove a quote."""
+
+
+class ThemeFilterForm(FlaskForm):
+    """The list's theme filter. Sent by GET, so it needs no CSRF token and works without JavaScript."""
+
+    class Meta:
+        csrf = False
+
+    theme = SelectField("Theme", widget=GovSelect(), choices=[], validate_choice=False)
+    submit = SubmitField("Filter", widget=GovSubmitInput())
+
+    def set_choices(self, themes: Sequence[Theme]) -> ThemeFilterForm:
+        self.theme.choices = [("", "All themes"), *[(str(t.id), t.name) for t in themes]]
+        return self
+
+    def theme_id(self) -> int | None:
+        value = self.theme.data or ""
+        return int(value) if value.isdigit() else None
+
+
+class StoryChoiceForm(FlaskForm):
+    """The stories ticked and a reason for each. The reasons are fields named reason_<report id>, added per
+    round by `story_choice_form`."""
+
+    story = SelectMultipleField("Most significant stories", coerce=int, choices=[], validate_choice=False)
+    submit = SubmitField("Save my choices", widget=GovSubmitInput())
+
+    def picks(self) -> dict[int, str]:
+        """Report id -> reason, for each story ticked (the service checks the ids and reasons)."""
+        found: dict[int, str] = {}
+        for report_id in self.story.data or []:
+            field = self._fields.get(f"reason_{report_id}")
+            found[report_id] = (field.data or "") if field is not None else ""
+        return found
+
+
+def story_choice_form(reports: Sequence[Report], **kwargs: object) -> StoryChoiceForm:
+    """A StoryChoiceForm with a reason field for each of the round's stories."""
+
+    class _Form(StoryChoiceForm):
+        pass
+
+    for report in reports:
+        setattr(
+            _Form,
+            f"reason_{report.id}",
+            TextAreaField(
+                "Why is this story most significant to you?",
+                widget=GovCharacterCount(),
+                validators=[Length(max=services.MAX_REASON, message=services.REASON_TOO_LONG)],
+            ),
+        )
+    form = _Form(**kwargs)
+    form.story.choices = [(r.id, r.award.bid.group.name) for r in reports]
+    return form

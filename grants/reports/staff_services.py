@@ -1,0 +1,383 @@
+"""The conversation about a report, themes, quotes and the most significant change selection. The caller commits;
+every change writes an audit event in the same transaction, with ids only (never the words people wrote)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+import sqlalchemy as sa
+
+from grants.audit.chain import record_event
+from grants.auth.services import absolute_url
+from grants.awards.services import group_recipients
+from grants.database import DbSession
+from grants.mail import queue_email
+from grants.models import (
+    PanelMember,
+    Report,
+    ReportMessage,
+    ReportQuote,
+    ReportStatus,
+    ReportTheme,
+    Role,
+    RoleGrant,
+    Round,
+    StoryChoice,
+    StorySelection,
+    Theme,
+    User,
+    utcnow,
+)
+from grants.reports import queries
+
+GROUP = "group"
+STAFF = "staff"
+SIDES = (GROUP, STAFF)
+MAX_MESSAGE = 5000
+MAX_THEME_NAME = 80
+MAX_QUOTE = 1000
+MAX_REASON = 1000
+MAX_PICKS = 2
+
+MESSAGE_REQUIRED = "Enter your message"
+MESSAGE_TOO_LONG = f"Your message must be {MAX_MESSAGE:,} characters or fewer"
+REPORT_NOT_SENT = "The conversation opens once the group has sent its report"
+THEME_TOO_LONG = f"A theme's name must be {MAX_THEME_NAME} characters or fewer"
+THEME_UNKNOWN = "Choose themes from your list"
+QUOTE_REQUIRED = "Enter the words you want to quote"
+QUOTE_TOO_LONG = f"A quote must be {MAX_QUOTE:,} characters or fewer"
+QUOTE_NOT_IN_REPORT = "A quote must be the group's own words: copy it exactly from one of their answers"
+QUOTE_ALREADY_PICKED = "You have already picked this quote"
+SELECTION_ALREADY_OPEN = "The selection is already open"
+SELECTION_NOT_OPEN = "The selection of most significant stories is not open"
+SELECTION_CLOSED = "The selection has closed, so picks can no longer be changed"
+NO_STORIES = "No group in this round has sent its story yet"
+TOO_MANY_PICKS = f"Choose at most {MAX_PICKS} stories"
+STORY_NOT_IN_ROUND = "Choose from the stories sent in this round"
+REASON_REQUIRED = "Say why you chose this story"
+REASON_TOO_LONG = f"Your reason must be {MAX_REASON:,} characters or fewer"
+
+
+class ReportError(Exception):
+    """A rule about reports was broken. `field` names the form field the message belongs next to."""
+
+    def __init__(self, message: str, field: str = "text") -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def _actor_role(side: str) -> str:
+    return Role.STAFF.value if side == STAFF else "applicant"
+
+
+# --- the conversation -------------------------------------------------------------------------------------------
+
+
+def funder_staff(session: DbSession, funder_id: int) -> list[User]:
+    """Staff of a funder who can sign in, for emails about its reports."""
+    return list(
+        session.scalars(
+            sa.select(User)
+            .join(RoleGrant, RoleGrant.user_id == User.id)
+            .where(RoleGrant.role == Role.STAFF, RoleGrant.funder_id == funder_id, User.is_disabled.is_(False))
+            .distinct()
+            .order_by(User.id)
+        )
+    )
+
+
+def _email_other_side(session: DbSession, *, report: Report, message: ReportMessage) -> None:
+    bid = report.award.bid
+    round_ = bid.round
+    if message.side == STAFF:
+        link = absolute_url("reports.conversation", report_id=report.id)
+        subject = f"{round_.funder.name} replied about your report on {bid.reference}"
+        body = (
+            f"Hello,\n\n{round_.funder.name} has written to you about the story your group sent for "
+            f"{bid.title or bid.reference} ({round_.title}).\n\nRead it and reply here:\n{link}\n"
+        )
+        for recipient in group_recipients(session, bid):
+            queue_email(session, to=recipient.email, subject=subject, body=body)
+        return
+    link = absolute_url("reports.staff_report", report_id=report.id)
+    subject = f"{bid.group.name} wrote about their report on {bid.reference}"
+    body = (
+        f"Hello,\n\n{bid.group.name} has written in the conversation about their report for "
+        f"{bid.reference} ({round_.title}).\n\nRead it and reply here:\n{link}\n"
+    )
+    for person in funder_staff(session, round_.funder_id):
+        queue_email(session, to=person.email, subject=subject, body=body)
+
+
+def send_message(session: DbSession, *, report: Report, author: User, side: str, text: str) -> ReportMessage:
+    """Add a message to the report's conversation and email the other side."""
+    if side not in SIDES:
+        raise ValueError(f"unknown side {side!r}")
+    if report.status != ReportStatus.SUBMITTED:
+        raise ReportError(REPORT_NOT_SENT)
+    text = text.strip()
+    if not text:
+        raise ReportError(MESSAGE_REQUIRED)
+    if len(text) > MAX_MESSAGE:
+        raise ReportError(MESSAGE_TOO_LONG)
+    message = ReportMessage(report_id=report.id, author_id=author.id, side=side, text=text)
+    session.add(message)
+    session.flush()
+    record_event(
+        session,
+        "report.message",
+        actor_id=author.id,
+        actor_role=_actor_role(side),
+        object_type="report",
+        object_id=report.id,
+        facts={"report_id": report.id, "side": side},
+    )
+    _email_other_side(session, report=report, message=message)
+    return message
+
+
+# --- themes -----------------------------------------------------------------------------------------------------
+
+
+def _clean_name(name: str) -> str:
+    return re.sub(r"\s+", " ", name).strip()
+
+
+def tag_report(
+    session: DbSession, *, report: Report, theme_ids: Iterable[int], new_theme: str, actor: User
+) -> list[Theme]:
+    """Set the report's themes to the ticked ones from the funder's list, plus a new one typed in (added to the
+    list, or matched to an existing theme of the same name in any letter case)."""
+    funder_id = report.award.bid.round.funder_id
+    own = {t.id: t for t in queries.funder_themes(session, funder_id)}
+    wanted_ids = set(theme_ids)
+    if not wanted_ids <= set(own):
+        raise ReportError(THEME_UNKNOWN, "themes")
+    name = _clean_name(new_theme)
+    added: Theme | None = None
+    if name:
+        if len(name) > MAX_THEME_NAME:
+            raise ReportError(THEME_TOO_LONG, "new_theme")
+        added = next((t for t in own.values() if t.name.casefold() == name.casefold()), None)
+        if added is None:
+            added = Theme(funder_id=funder_id, name=name)
+            session.add(added)
+            session.flush()
+            record_event(
+                session,
+                "theme.added",
+                actor_id=actor.id,
+                actor_role=STAFF,
+                object_type="theme",
+                object_id=added.id,
+                facts={"funder_id": funder_id, "theme_id": added.id},
+            )
+        wanted_ids.add(added.id)
+    current = {
+        rt.theme_id: rt for rt in session.scalars(sa.select(ReportTheme).where(ReportTheme.report_id == report.id))
+    }
+    for theme_id, link in current.items():
+        if theme_id not in wanted_ids:
+            session.delete(link)
+    for theme_id in wanted_ids - set(current):
+        session.add(ReportTheme(report_id=report.id, theme_id=theme_id))
+    session.flush()
+    record_event(
+        session,
+        "report.tagged",
+        actor_id=actor.id,
+        actor_role=STAFF,
+        object_type="report",
+        object_id=report.id,
+        facts={"report_id": report.id, "theme_ids": sorted(wanted_ids)},
+    )
+    by_id = {**own, **({added.id: added} if added is not None else {})}
+    return sorted((by_id[i] for i in wanted_ids), key=lambda t: t.name)
+
+
+# --- quotes -----------------------------------------------------------------------------------------------------
+
+
+def _squash(text: str) -> str:
+    """Text with every run of white space as one space, and curly quotes as straight ones: a quote copied from a
+    page may have lost the group's line breaks or gained typographic quotes."""
+    text = text.replace("\u2018", "'").replace("\u2019", "'").replace("\u201c", '"').replace("\u201d", '"')
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def quote_in_answers(report: Report, text: str) -> bool:
+    wanted = _squash(text)
+    return bool(wanted) and any(wanted in _squash(str(a.get("text", ""))) for a in report.answers or [])
+
+
+def pick_quote(session: DbSession, *, report: Report, text: str, actor: User) -> ReportQuote:
+    """Keep a quote from the report for the learning summary: the group's own words, from one of its answers."""
+    text = text.strip()
+    if not text:
+        raise ReportError(QUOTE_REQUIRED, "quote")
+    if len(text) > MAX_QUOTE:
+        raise ReportError(QUOTE_TOO_LONG, "quote")
+    if report.status != ReportStatus.SUBMITTED or not quote_in_answers(report, text):
+        raise ReportError(QUOTE_NOT_IN_REPORT, "quote")
+    squashed = _squash(text)
+    if any(_squash(q.text) == squashed for q in queries.report_quotes(session, report.id)):
+        raise ReportError(QUOTE_ALREADY_PICKED, "quote")
+    quote = ReportQuote(report_id=report.id, text=squashed, chosen_by_id=actor.id)
+    session.add(quote)
+    session.flush()
+    record_event(
+        session,
+        "report.quote_picked",
+        actor_id=actor.id,
+        actor_role=STAFF,
+        object_type="report",
+        object_id=report.id,
+        facts={"report_id": report.id, "quote_id": quote.id},
+    )
+    return quote
+
+
+def remove_quote(session: DbSession, *, quote: ReportQuote, actor: User) -> None:
+    report_id, quote_id = quote.report_id, quote.id
+    session.delete(quote)
+    session.flush()
+    record_event(
+        session,
+        "report.quote_removed",
+        actor_id=actor.id,
+        actor_role=STAFF,
+        object_type="report",
+        object_id=report_id,
+        facts={"report_id": report_id, "quote_id": quote_id},
+    )
+
+
+# --- the most significant change --------------------------------------------------------------------------------
+
+
+def _email_panel(session: DbSession, round_: Round) -> None:
+    link = absolute_url("reports.stories", round_id=round_.id)
+    panellists = session.scalars(
+        sa.select(User)
+        .join(PanelMember, PanelMember.user_id == User.id)
+        .where(PanelMember.round_id == round_.id, User.is_disabled.is_(False))
+        .order_by(User.id)
+    )
+    for person in panellists:
+        queue_email(
+            session,
+            to=person.email,
+            subject=f"Choose the most significant stories from {round_.title}",
+            body=(
+                f"Hello {person.name},\n\nThe groups funded in {round_.title} have told their stories of what "
+                f"changed. Please read them and choose up to {MAX_PICKS} you think matter most, saying why:\n"
+                f"{link}\n"
+            ),
+        )
+
+
+def open_selection(session: DbSession, *, round_: Round, actor: User) -> StorySelection:
+    """Open (or reopen) the round's most significant change selection and invite the panel to choose."""
+    if not queries.sent_report_ids(session, round_.id):
+        raise ReportError(NO_STORIES, "selection")
+    selection = queries.selection_for_round(session, round_.id)
+    if selection is not None and selection.closed_at is None:
+        raise ReportError(SELECTION_ALREADY_OPEN, "selection")
+    if selection is None:
+        selection = StorySelection(round_id=round_.id, opened_by_id=actor.id)
+        session.add(selection)
+    else:
+        selection.closed_at = None
+    session.flush()
+    record_event(
+        session,
+        "story.selection_opened",
+        actor_id=actor.id,
+        actor_role=STAFF,
+        object_type="round",
+        object_id=round_.id,
+        facts={"round_id": round_.id, "selection_id": selection.id},
+    )
+    _email_panel(session, round_)
+    return selection
+
+
+def close_selection(session: DbSession, *, round_: Round, actor: User) -> StorySelection:
+    """Close the selection: the picks made are fixed for the learning summary."""
+    selection = queries.selection_for_round(session, round_.id)
+    if selection is None or selection.closed_at is not None:
+        raise ReportError(SELECTION_NOT_OPEN, "selection")
+    selection.closed_at = utcnow()
+    session.flush()
+    record_event(
+        session,
+        "story.selection_closed",
+        actor_id=actor.id,
+        actor_role=STAFF,
+        object_type="round",
+        object_id=round_.id,
+        facts={"round_id": round_.id, "selection_id": selection.id},
+    )
+    return selection
+
+
+def choose_stories(session: DbSession, *, round_: Round, user: User, picks: Mapping[int, str]) -> list[StoryChoice]:
+    """Replace this person's picks with `picks` (report id -> reason): at most two stories sent in this round,
+    each with a reason, while the selection is open."""
+    selection = queries.selection_for_round(session, round_.id)
+    if selection is None:
+        raise ReportError(SELECTION_NOT_OPEN, "story")
+    if selection.closed_at is not None:
+        raise ReportError(SELECTION_CLOSED, "story")
+    if len(picks) > MAX_PICKS:
+        raise ReportError(TOO_MANY_PICKS, "story")
+    in_round = queries.sent_report_ids(session, round_.id)
+    if not set(picks) <= in_round:
+        raise ReportError(STORY_NOT_IN_ROUND, "story")
+    reasons: dict[int, str] = {}
+    for report_id, reason in picks.items():
+        reason = reason.strip()
+        if not reason:
+            raise ReportError(REASON_REQUIRED, f"reason_{report_id}")
+        if len(reason) > MAX_REASON:
+            raise ReportError(REASON_TOO_LONG, f"reason_{report_id}")
+        reasons[report_id] = reason
+    # Serialise one person's changes (PostgreSQL; SQLite's write lock already does).
+    session.refresh(selection, with_for_update=True)
+    current = queries.choices_of(session, selection, user.id)
+    for report_id, choice in current.items():
+        if report_id not in reasons:
+            session.delete(choice)
+            record_event(
+                session,
+                "story.unchosen",
+                actor_id=user.id,
+                object_type="report",
+                object_id=report_id,
+                facts={"round_id": round_.id, "report_id": report_id},
+            )
+    kept: list[StoryChoice] = []
+    for report_id, reason in reasons.items():
+        existing = current.get(report_id)
+        if existing is not None and existing.reason == reason:
+            kept.append(existing)
+            continue
+        if existing is None:
+            existing = StoryChoice(selection_id=selection.id, user_id=user.id, report_id=report_id, reason=reason)
+            session.add(existing)
+        else:
+            existing.reason = reason
+        kept.append(existing)
+        session.flush()
+        record_event(
+            session,
+            "story.chosen",
+            actor_id=user.id,
+            object_type="report",
+            object_id=report_id,
+            facts={"round_id": round_.id, "report_id": report_id},
+        )
+    session.flush()
+    return kept
