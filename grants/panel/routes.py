@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -15,7 +16,18 @@ from werkzeug.wrappers import Response
 from grants.auth.permissions import panel_round_or_404, role_required, staff_round_or_404
 from grants.auth.saved_forms import take_saved_form
 from grants.extensions import db
-from grants.models import Bid, BidStatus, Invitation, PanelMember, Role, Round, RoundStatus, User, VotingMethod
+from grants.models import (
+    Bid,
+    BidStatus,
+    Invitation,
+    PanelMember,
+    Role,
+    Round,
+    RoundStatus,
+    StorySelection,
+    User,
+    VotingMethod,
+)
 from grants.panel import queries, rules, services
 from grants.panel.forms import (
     ConductForm,
@@ -200,7 +212,18 @@ def _hub_tasks(round_: Round, progress: queries.Progress) -> list[dict[str, Any]
         }
     else:
         decision |= {"hint": {"text": "Ready once the funder has ratified the panel's result."}, "status": waiting}
-    return [declare, score, deliberate, vote, decision]
+    tasks = [declare, score, deliberate, vote, decision]
+    selection = db.session.scalar(sa.select(StorySelection).where(StorySelection.round_id == round_.id))
+    if selection is not None:
+        tasks.append(
+            {
+                "title": {"text": "Choose the most significant stories of change"},
+                "href": url_for("reports.stories", round_id=round_.id),
+                "hint": {"text": "Read what funded groups told us and pick up to two stories, saying why."},
+                "status": _status("Open", "green") if selection.closed_at is None else _status("Closed", "grey"),
+            }
+        )
+    return tasks
 
 
 def _open_now(round_: Round) -> str:
