@@ -19,6 +19,7 @@ from grants.auth.services import find_user_by_email, grant_role, register_user
 from grants.database import DbSession
 from grants.models import (
     Answer,
+    Award,
     Bid,
     BidStatus,
     BudgetLine,
@@ -31,10 +32,12 @@ from grants.models import (
     GroupMember,
     PanelMember,
     Question,
+    Report,
     Role,
     Round,
     RoundStatus,
     Score,
+    Theme,
     User,
     VotingMethod,
     utcnow,
@@ -579,6 +582,7 @@ def _panel_rounds(
                 reference="BACS 100245",
                 actor=staff,
             )
+    _stories(session, decided, awards[0], groups, staff, panellists)
     for bid in won:
         if bid not in funded:
             send_feedback(
@@ -591,6 +595,71 @@ def _panel_rounds(
                     "if you apply again."
                 ),
             )
+
+
+STORY = [
+    "We cleared the pond over six Saturdays with 40 neighbours, and the children ran two wildlife days.",
+    "Older people who had never spoken to each other now meet at the pond every week. A dad told us his son "
+    "talks about newts all the time. The council now mows around the pond instead of over it.",
+    "Start earlier in the year: the first two Saturdays were rained off. Ask the school sooner.",
+    "Thank you for trusting us with this.",
+]
+
+
+def _stories(
+    session: DbSession,
+    round_: Round,
+    award: Award,
+    groups: dict[str, tuple[Group, User | None]],
+    staff: User,
+    panellists: list[User],
+) -> None:
+    """A sent report for the first award, a conversation about it, themes, a quote and the panel's picks."""
+    from grants.reports.group_services import save_draft, submit_report
+    from grants.reports.staff_services import choose_stories, open_selection, pick_quote, send_message, tag_report
+
+    member = next(m for g, m in groups.values() if g.id == award.bid.group_id)
+    writer = member or staff
+    report_date = award.report_dates[0]
+    save_draft(session, report_date=report_date, texts=STORY, recording_url="", actor=writer)
+    report = session.scalars(sa.select(Report).where(Report.report_date_id == report_date.id)).one()
+    submit_report(session, report=report, share_publicly=True, actor=writer)
+    send_message(
+        session,
+        report=report,
+        author=staff,
+        side="staff",
+        text="What a story. Could we share the newt drawings at our trustees' meeting?",
+    )
+    if member is not None:
+        send_message(session, report=report, author=member, side="group", text="Yes, of course. We'll bring them.")
+    tag_report(session, report=report, theme_ids=[], new_theme="Loneliness and connection", actor=staff)
+    tag_report(
+        session, report=report, theme_ids=[t.id for t in _themes(session, round_)], new_theme="Nature", actor=staff
+    )
+    pick_quote(
+        session,
+        report=report,
+        actor=staff,
+        text="Older people who had never spoken to each other now meet at the pond every week.",
+    )
+    open_selection(session, round_=round_, actor=staff)
+    choose_stories(
+        session,
+        round_=round_,
+        user=panellists[0],
+        picks={report.id: ("It changed how neighbours see each other, not just the pond.")},
+    )
+    choose_stories(
+        session,
+        round_=round_,
+        user=panellists[2],
+        picks={report.id: ("The council changed how it looks after the pond because of them.")},
+    )
+
+
+def _themes(session: DbSession, round_: Round) -> list[Theme]:
+    return list(session.scalars(sa.select(Theme).where(Theme.funder_id == round_.funder_id)))
 
 
 def _move(session: DbSession, round_: Round, staff: User, to: RoundStatus) -> None:

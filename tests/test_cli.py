@@ -17,10 +17,14 @@ from grants.models import (
     Feedback,
     Funder,
     PanelMember,
+    Report,
+    ReportStatus,
+    ReportTheme,
     Role,
     RoleGrant,
     Round,
     RoundStatus,
+    StoryChoice,
     User,
 )
 from tests.conftest import app_session
@@ -103,6 +107,10 @@ def test_demo_load_is_idempotent_and_every_login_reaches_its_home(app: Flask) ->
         award_statuses = {a.status for a in s.scalars(sa.select(Award))}
         assert len(award_statuses) >= 3
         assert s.scalar(sa.select(sa.func.count()).select_from(Feedback)) >= 1
+        report = s.scalars(sa.select(Report)).one()  # a sent story, its thread, themes and the panel's picks
+        assert report.status == ReportStatus.SUBMITTED and len(report.messages) >= 1
+        assert s.scalar(sa.select(sa.func.count()).select_from(ReportTheme)) >= 1
+        assert s.scalar(sa.select(sa.func.count()).select_from(StoryChoice)) >= 1
         assert verify_chain(s).ok
 
     emails = [line.split()[-1] for line in first.output.splitlines() if "@example.org" in line]
