@@ -64,6 +64,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from grants.admin import bp as admin_bp
+    from grants.audit import bp as audit_bp
     from grants.auth import bp as auth_bp
     from grants.awards import bp as awards_bp
     from grants.bids import bp as bids_bp
@@ -74,6 +75,7 @@ def _register_blueprints(app: Flask) -> None:
     from grants.reports import bp as reports_bp
     from grants.rounds import bp as rounds_bp
     from grants.screening import bp as screening_bp
+    from grants.transparency import bp as transparency_bp
     from grants.voting import bp as voting_bp
 
     blueprints = (
@@ -89,6 +91,8 @@ def _register_blueprints(app: Flask) -> None:
         decisions_bp,
         awards_bp,
         reports_bp,
+        audit_bp,
+        transparency_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

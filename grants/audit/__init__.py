@@ -1,1 +1,5 @@
-"""The audit chain: record decision-relevant events and verify the chain."""
+"""The audit chain and the auditor's pages."""
+
+from grants.audit.routes import bp
+
+__all__ = ["bp"]

@@ -1,6 +1,6 @@
 """All models, imported here so the metadata is complete for migrations."""
 
-from grants.models.audit import AuditEvent
+from grants.models.audit import AuditEvent, Checkpoint
 from grants.models.awards import Award, AwardStatus, Feedback, Payment, ReportDate
 from grants.models.base import Base, utcnow
 from grants.models.bids import Answer, Attachment, Bid, BidStatus, BudgetLine
@@ -45,6 +45,7 @@ __all__ = [
     "Bid",
     "BidStatus",
     "BudgetLine",
+    "Checkpoint",
     "ConflictDeclaration",
     "ConflictKind",
     "Criterion",

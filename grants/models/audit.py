@@ -37,3 +37,23 @@ class AuditEvent(Base):
         sa.Index("ix_audit_event_object", "object_type", "object_id"),
         sa.CheckConstraint("seq >= 1", name="seq_positive"),
     )
+
+
+class Checkpoint(Base):
+    """The chain's head (sequence and hash) recorded at a round milestone and published on the round's public
+    page, so a later rewrite of the whole chain by someone with database access shows against what was published."""
+
+    __tablename__ = "audit_checkpoint"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("round.id"), index=True)
+    milestone: Mapped[str] = mapped_column(sa.String(20))
+    seq: Mapped[int]
+    hash: Mapped[str] = mapped_column(sa.String(64))
+    recorded_at: Mapped[datetime]
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "milestone IN ('closed', 'scoring_closed', 'voting_closed', 'decided')", name="milestone_known"
+        ),
+    )
