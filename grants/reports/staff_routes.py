@@ -214,7 +214,7 @@ def tag(report_id: int) -> str | Response:
         else:
             db.session.commit()
             flash("Themes saved.", "success")
-            return redirect(url_for("reports.staff_report", report_id=report_id, _anchor="themes"))
+            return redirect(url_for("reports.staff_report", report_id=report_id, _anchor="report-themes"))
     return _report_page(_staff_report_or_404(report_id), themes_form=form)
 
 
