@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 
 from grants.audit.chain import MAX_FACT_STRING, record_event
+from grants.audit.checkpoints import milestones_for_move, record_checkpoint
 from grants.database import DbSession
 from grants.models import (
     Criterion,
@@ -714,6 +715,8 @@ def change_status(
         object_id=round.id,
         facts=facts,
     )
+    for milestone in milestones_for_move(frm, to):
+        record_checkpoint(session, round=round, milestone=milestone)
     if frm == RoundStatus.DECIDED and to == RoundStatus.VOTING:
         # Reopening the vote ends the decision in force, however the round was moved back.
         end_ratification(session, round=round, actor=actor, reason=reason)

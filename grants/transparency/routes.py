@@ -2,6 +2,42 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, Response, abort, current_app, render_template
+
+from grants.extensions import db
+from grants.models import Funder, utcnow
+from grants.transparency import queries
+from grants.transparency.services import ExportError, export_360giving
 
 bp = Blueprint("transparency", __name__)
+
+_MEDIA_TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8"}
+
+
+def _funder_or_404(slug: str) -> Funder:
+    funder = queries.funder_by_slug(db.session, slug)
+    if funder is None:
+        abort(404)
+    return funder
+
+
+@bp.get("/funders/<slug>")
+def funder(slug: str) -> str:
+    """What a funder's rounds funded, how the decisions were made, and the stories groups chose to share."""
+    page = queries.funder_page(db.session, _funder_or_404(slug))
+    return render_template("transparency/funder.html", page=page, can_download=bool(page.funder.grant_id_prefix))
+
+
+@bp.get("/funders/<slug>/360giving.<any(json, csv):fmt>")
+def download(slug: str, fmt: str) -> Response:
+    """The funder's accepted awards as 360Giving open data."""
+    funder_ = _funder_or_404(slug)
+    try:
+        body = export_360giving(
+            db.session, funder_, fmt=fmt, base_url=current_app.config["PUBLIC_BASE_URL"], now=utcnow()
+        )
+    except ExportError:
+        abort(404)
+    response = Response(body, mimetype=_MEDIA_TYPES[fmt])
+    response.headers["Content-Disposition"] = f'attachment; filename="{funder_.slug}-360giving.{fmt}"'
+    return response

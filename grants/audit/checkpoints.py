@@ -1,0 +1,98 @@
+"""Checkpoints: the audit chain's head recorded at each round milestone and published on the round's page.
+
+A checkpoint is what lets a reader detect a rewrite of the whole chain: someone with database access can recompute
+every hash after an edit so the chain verifies on its own, but not the heads already published.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from grants.database import DbSession
+from grants.models import AuditEvent, Checkpoint, Round, RoundStatus, utcnow
+from grants.models.audit import GENESIS_HASH
+
+CLOSED = "closed"
+SCORING_CLOSED = "scoring_closed"
+VOTING_CLOSED = "voting_closed"
+DECIDED = "decided"
+
+MILESTONE_WORDS = {
+    CLOSED: "Closed for bids",
+    SCORING_CLOSED: "Scoring closed",
+    VOTING_CLOSED: "Voting closed",
+    DECIDED: "Decided",
+}
+
+# The round moves that pass a milestone. Ratification moves voting -> decided, which closes the vote and decides.
+MILESTONE_MOVES: dict[tuple[RoundStatus, RoundStatus], tuple[str, ...]] = {
+    (RoundStatus.OPEN, RoundStatus.CLOSED): (CLOSED,),
+    (RoundStatus.SCORING, RoundStatus.VOTING): (SCORING_CLOSED,),
+    (RoundStatus.VOTING, RoundStatus.DECIDED): (VOTING_CLOSED, DECIDED),
+}
+
+
+def milestones_for_move(frm: RoundStatus, to: RoundStatus) -> tuple[str, ...]:
+    """The milestones a round passes when it moves from `frm` to `to` (none for most moves)."""
+    return MILESTONE_MOVES.get((frm, to), ())
+
+
+def record_checkpoint(session: DbSession, *, round: Round, milestone: str) -> Checkpoint:
+    """Record the chain's current head (in this transaction, after the move's own event) for a round milestone."""
+    if milestone not in MILESTONE_WORDS:
+        raise ValueError(f"unknown milestone {milestone!r}")
+    head = session.execute(sa.select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
+    checkpoint = Checkpoint(
+        round_id=round.id,
+        milestone=milestone,
+        seq=head.seq if head else 0,
+        hash=head.hash if head else GENESIS_HASH,
+        recorded_at=utcnow(),
+    )
+    session.add(checkpoint)
+    session.flush()
+    return checkpoint
+
+
+def round_checkpoints(session: DbSession, round_id: int) -> list[Checkpoint]:
+    """A round's checkpoints, oldest first."""
+    return list(
+        session.scalars(
+            sa.select(Checkpoint).where(Checkpoint.round_id == round_id).order_by(Checkpoint.seq, Checkpoint.id)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class CheckpointProblem:
+    """A published checkpoint the chain no longer agrees with."""
+
+    round_id: int
+    round_code: str
+    milestone: str
+    seq: int
+
+    @property
+    def message(self) -> str:
+        return (
+            f"checkpoint for {self.round_code} at {self.milestone}: the chain's event {self.seq} has a different hash"
+            " than was published"
+        )
+
+
+def verify_checkpoints(session: DbSession) -> tuple[int, list[CheckpointProblem]]:
+    """Check every checkpoint against the chain: its event must exist with the same hash. Returns (count, problems)."""
+    rows = session.execute(
+        sa.select(Checkpoint, Round.code, AuditEvent.hash)
+        .join(Round, Round.id == Checkpoint.round_id)
+        .outerjoin(AuditEvent, AuditEvent.seq == Checkpoint.seq)
+        .order_by(Checkpoint.id)
+    ).all()
+    problems: list[CheckpointProblem] = []
+    for checkpoint, code, chain_hash in rows:
+        expected = chain_hash if checkpoint.seq > 0 else GENESIS_HASH
+        if expected != checkpoint.hash:
+            problems.append(CheckpointProblem(checkpoint.round_id, code, checkpoint.milestone, checkpoint.seq))
+    return len(rows), problems

@@ -1,0 +1,142 @@
+"""Helpers for the auditor's tests: a decided round built on the decisions helpers, and the chain's state."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from grants.audit.chain import compute_hash, event_payload, record_event
+from grants.awards import services as awards
+from grants.decisions import services as decisions
+from grants.models import AuditEvent, Bid, GroupMember, Round, User, utcnow
+from grants.models.audit import GENESIS_HASH
+from grants.templating import LONDON
+from tests.conftest import app_session
+from tests.decisions.helpers import Setting
+from tests.factories import make_user
+
+REASON = "Failed due diligence."
+
+
+def event_count(app: Flask) -> int:
+    with app_session(app) as s:
+        return s.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) or 0
+
+
+def table_counts(app: Flask, *tables: str) -> dict[str, int]:
+    with app_session(app) as s:
+        # The table names are the tests' own constants, never input.
+        return {t: s.execute(sa.text(f'SELECT COUNT(*) FROM "{t}"')).scalar_one() for t in tables}  # noqa: S608
+
+
+def ratify(app: Flask, setting: Setting, *, depart: str | None = "B") -> None:
+    with app_session(app) as s:
+        round_, staff = s.get(Round, setting.round_id), s.get(User, setting.staff_id)
+        assert round_ is not None and staff is not None
+        if depart:
+            decisions.depart(s, round_=round_, bid_id=setting.bids[depart], actor=staff, reason=REASON)
+        decisions.ratify(s, round_=round_, actor=staff, note="Agreed at the panel meeting.")
+
+
+def record_panel_events(app: Flask, setting: Setting) -> None:
+    """The events the panel's services would have written for bid A (the decisions helpers insert rows directly)."""
+    a, b = setting.bids["A"], setting.bids["B"]
+    p1, p5 = setting.panellists[0], setting.panellists[4]
+    with app_session(app) as s:
+        round_id = setting.round_id
+        record_event(
+            s, "bid.submitted", actor_id=setting.staff_id, actor_role="staff", object_type="bid", object_id=a,
+            facts={"round_id": round_id, "group_id": 1, "on_behalf": True},
+        )  # fmt: skip
+        record_event(
+            s, "bid.screened", actor_id=setting.staff_id, actor_role="staff", object_type="bid", object_id=a,
+            facts={"round_id": round_id, "outcome": "eligible", "previous": "submitted"},
+        )  # fmt: skip
+        record_event(
+            s, "conflict.declared", actor_id=p5, actor_role="panellist", object_type="conflict_declaration",
+            object_id=1, facts={"round_id": round_id, "bid_id": a, "kind": "personal", "by_system": False},
+        )  # fmt: skip
+        record_event(
+            s, "score.given", actor_id=p1, actor_role="panellist", object_type="score", object_id=1,
+            facts={"round_id": round_id, "bid_id": a, "criterion_id": setting.criteria[0], "value": 5},
+        )  # fmt: skip
+        record_event(
+            s, "score.changed", actor_id=p1, actor_role="panellist", object_type="score", object_id=1,
+            facts={"round_id": round_id, "bid_id": a, "criterion_id": setting.criteria[0], "value": 4},
+        )  # fmt: skip
+        record_event(
+            s, "ballot.cast", actor_id=p1, actor_role="panellist", object_type="ballot", object_id=1,
+            facts={"round_id": round_id, "ballot_id": 1, "panellist_id": p1, "method": "approval", "bids": [a, b],
+                   "on_paper": False, "replaces": None},
+        )  # fmt: skip
+        # Another bid's score, which must stay out of A's trail.
+        record_event(
+            s, "score.given", actor_id=p1, actor_role="panellist", object_type="score", object_id=2,
+            facts={"round_id": round_id, "bid_id": b, "criterion_id": setting.criteria[0], "value": 5},
+        )  # fmt: skip
+
+
+def award_and_pay(app: Flask, setting: Setting, bid_name: str = "A") -> int:
+    """Offer the funded bid a grant, have its group accept, and record a payment, through the awards services."""
+    with app_session(app) as s:
+        bid, staff = s.get(Bid, setting.bids[bid_name]), s.get(User, setting.staff_id)
+        assert bid is not None and staff is not None
+        member = make_user(s, name="Maria Okafor")
+        s.add(GroupMember(group_id=bid.group_id, user_id=member.id))
+        s.flush()
+        today = utcnow().astimezone(LONDON).date()
+        award = awards.make_offer(
+            s,
+            bid=bid,
+            amount_pence=bid.amount_pence,
+            reduced_reason="",
+            conditions="",
+            report_dates=[today + timedelta(days=90)],
+            withhold_name=False,
+            actor=staff,
+        )
+        awards.accept_offer(s, award=award, name="Maria Okafor", conditions_accepted=True, actor=member)
+        awards.record_payment(s, award=award, amount_pence=1_000_00, paid_on=today, reference="BACS 1", actor=staff)
+        return award.id
+
+
+def raw_sql(session: Session, sql: str, params: dict[str, Any] | None = None) -> None:
+    """Run SQL as someone with direct database access would: the append-only triggers set aside."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.text("SET LOCAL session_replication_role = replica"))
+    else:
+        session.execute(sa.text("DROP TRIGGER IF EXISTS audit_event_no_update"))
+        session.execute(sa.text("DROP TRIGGER IF EXISTS audit_event_no_delete"))
+    session.execute(sa.text(sql), params or {})
+
+
+def rewrite_chain(app: Flask, *, seq: int, facts: dict[str, Any]) -> None:
+    """Rewrite the whole chain from event `seq`: change its facts and recompute every later hash, so the chain
+    verifies on its own (what someone with database access could do)."""
+    with app_session(app) as s:
+        pg = s.get_bind().dialect.name == "postgresql"
+        rows = list(s.scalars(sa.select(AuditEvent).order_by(AuditEvent.seq)))
+        prev = GENESIS_HASH
+        for row in rows:
+            if row.seq < seq:
+                prev = row.hash
+                continue
+            row_facts = facts if row.seq == seq else row.facts
+            payload = event_payload(
+                seq=row.seq, occurred_at=row.occurred_at, actor_id=row.actor_id, actor_role=row.actor_role,
+                action=row.action, object_type=row.object_type, object_id=row.object_id, facts=row_facts,
+            )  # fmt: skip
+            new_hash = compute_hash(prev, payload)
+            facts_sql = "CAST(:facts AS json)" if pg else ":facts"
+            raw_sql(
+                s,
+                f"UPDATE audit_event SET facts = {facts_sql}, prev_hash = :prev, hash = :hash WHERE seq = :seq",  # noqa: S608
+                {"facts": json.dumps(row_facts), "prev": prev, "hash": new_hash, "seq": row.seq},
+            )
+            prev = new_hash
+        s.expunge_all()
