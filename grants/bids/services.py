@@ -11,14 +11,13 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
-import puremagic
 import sqlalchemy as sa
 
 from grants.audit.chain import record_event
 from grants.auth.services import absolute_url
 from grants.database import DbSession
+from grants.files import AUDIO_TYPES, IMAGE_TYPES, PDF_TYPES, is_web_link, sniff_type
 from grants.mail import queue_email
 from grants.models import (
     Answer,
@@ -38,25 +37,8 @@ from grants.models import (
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_BUDGET_LINES = 8
-# What a group may attach, recognised from the file's content (never its name): extension seen -> MIME type.
-ALLOWED_ATTACHMENT_TYPES = {
-    ".pdf": "application/pdf",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".jfif": "image/jpeg",
-    ".jpe": "image/jpeg",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-    ".mp3": "audio/mpeg",
-    ".mpga": "audio/mpeg",
-    ".m4a": "audio/mp4",
-    ".f4a": "audio/mp4",
-    ".wav": "audio/wav",
-    ".ogg": "audio/ogg",
-    ".oga": "audio/ogg",
-    ".opus": "audio/ogg",
-}
+# What a group may attach, recognised from the file's content (never its name).
+ALLOWED_ATTACHMENT_TYPES = {**PDF_TYPES, **IMAGE_TYPES, **AUDIO_TYPES}
 CHARITY_NUMBER = re.compile(r"^(\d{6,8}|SC\d{6}|NIC\d{6}|NI\d{6})$")
 COMPANY_NUMBER = re.compile(r"^([0-9]{8}|(SC|NI|OC|SO|NC|R0)[0-9]{6})$")
 KINDS_WITH_CHARITY_NUMBER = {GroupKind.CHARITY, GroupKind.CIO}
@@ -359,24 +341,14 @@ def save_recording(session: DbSession, *, bid: Bid, url: str) -> None:
     """A link to a short video or audio recording, instead of (or beside) written answers. Empty removes it."""
     _require_draft(bid)
     url = url.strip()
-    if url:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 500:
-            raise BidError("Enter a full web address starting with https://, like https://youtu.be/abc123", "url")
+    if url and not is_web_link(url):
+        raise BidError("Enter a full web address starting with https://, like https://youtu.be/abc123", "url")
     bid.recording_url = url
 
 
 def sniff_attachment_type(data: bytes) -> str | None:
     """The MIME type of an allowed file, judged from its content; None for anything else."""
-    try:
-        matches = puremagic.magic_string(data[:8192])
-    except puremagic.PureError:
-        return None
-    for match in matches:
-        mime = ALLOWED_ATTACHMENT_TYPES.get(match.extension.lower())
-        if mime:
-            return mime
-    return None
+    return sniff_type(data, ALLOWED_ATTACHMENT_TYPES)
 
 
 def save_attachment(session: DbSession, *, bid: Bid, filename: str, data: bytes, actor: User) -> Attachment:

@@ -12,9 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
-import puremagic
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
@@ -22,6 +20,7 @@ from grants.audit.chain import record_event
 from grants.auth.services import absolute_url
 from grants.awards.services import group_recipients, today_in_london
 from grants.database import DbSession
+from grants.files import IMAGE_TYPES, is_web_link, sniff_type
 from grants.mail import queue_email
 from grants.models import (
     Award,
@@ -53,15 +52,7 @@ MAX_PHOTO_BYTES = 5 * 1024 * 1024
 MAX_PHOTOS = 10
 MAX_CAPTION = 300
 # Photos are recognised from their content (never their name): extension seen -> MIME type.
-ALLOWED_PHOTO_TYPES = {
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".jfif": "image/jpeg",
-    ".jpe": "image/jpeg",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-}
+ALLOWED_PHOTO_TYPES = IMAGE_TYPES
 WEEK_BEFORE_DAYS = 7
 SHARED_WORDS = "They are happy for their story to be shared publicly, without names of people."
 PRIVATE_WORDS = "They asked to keep their story between them and the funder."
@@ -181,12 +172,10 @@ def start_report(session: DbSession, *, report_date: ReportDate) -> Report:
 
 def check_recording_url(url: str) -> str:
     url = url.strip()
-    if url:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 500:
-            raise ReportError(
-                "Enter a full web address starting with https://, like https://youtu.be/abc123", "recording_url"
-            )
+    if url and not is_web_link(url):
+        raise ReportError(
+            "Enter a full web address starting with https://, like https://youtu.be/abc123", "recording_url"
+        )
     return url
 
 
@@ -218,15 +207,7 @@ def save_draft(
 
 def sniff_photo_type(data: bytes) -> str | None:
     """The MIME type of a JPEG, PNG, GIF or WebP image, judged from its content; None for anything else."""
-    try:
-        matches = puremagic.magic_string(data[:8192])
-    except puremagic.PureError:
-        return None
-    for match in matches:
-        mime = ALLOWED_PHOTO_TYPES.get(match.extension.lower())
-        if mime:
-            return mime
-    return None
+    return sniff_type(data, ALLOWED_PHOTO_TYPES)
 
 
 def _audit(session: DbSession, action: str, report: Report, actor: User, **facts: Any) -> None:
