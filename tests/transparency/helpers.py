@@ -35,7 +35,7 @@ from grants.models import (
 from tests.awards.helpers import make_setting
 from tests.conftest import app_session
 
-REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference" / "360giving"
+REFERENCE = Path(__file__).resolve().parents[2] / "grants" / "transparency" / "standard"
 PREFIX = "360G-riversidecf"
 CONTACT = {"name": "Gwendolyn Tarrant", "email": "gwen.tarrant@example.org", "phone": "07700 900123"}
 ACCEPTED_BY = "Maria Okafor"
