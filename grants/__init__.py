@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from flask import Flask
@@ -38,8 +39,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from grants.errors import register_error_handlers
     from grants.templating import register_template_helpers
+    from grants.web import register_commit_path
 
     register_error_handlers(app)
+    register_commit_path(app)
     register_template_helpers(app)
 
     from grants.cli import register_cli
@@ -62,37 +65,27 @@ def _init_extensions(app: Flask) -> None:
     configure_login_manager(app)
 
 
-def _register_blueprints(app: Flask) -> None:
-    from grants.admin import bp as admin_bp
-    from grants.audit import bp as audit_bp
-    from grants.auth import bp as auth_bp
-    from grants.awards import bp as awards_bp
-    from grants.bids import bp as bids_bp
-    from grants.decisions import bp as decisions_bp
-    from grants.home import bp as home_bp
-    from grants.panel import bp as panel_bp
-    from grants.public import bp as public_bp
-    from grants.reports import bp as reports_bp
-    from grants.rounds import bp as rounds_bp
-    from grants.screening import bp as screening_bp
-    from grants.transparency import bp as transparency_bp
-    from grants.voting import bp as voting_bp
+# Each area's blueprint, and the route modules that attach views to it. Only the factory imports route modules.
+ROUTE_MODULES: dict[str, tuple[str, ...]] = {
+    "public": ("routes",),
+    "auth": ("routes",),
+    "home": ("routes",),
+    "admin": ("routes",),
+    "rounds": ("routes",),
+    "bids": ("routes",),
+    "screening": ("routes",),
+    "panel": ("routes",),
+    "voting": ("routes",),
+    "decisions": ("routes",),
+    "awards": ("routes",),
+    "reports": ("group_routes", "staff_routes"),
+    "audit": ("routes",),
+    "transparency": ("routes",),
+}
 
-    blueprints = (
-        public_bp,
-        auth_bp,
-        home_bp,
-        admin_bp,
-        rounds_bp,
-        bids_bp,
-        screening_bp,
-        panel_bp,
-        voting_bp,
-        decisions_bp,
-        awards_bp,
-        reports_bp,
-        audit_bp,
-        transparency_bp,
-    )
-    for blueprint in blueprints:
-        app.register_blueprint(blueprint)
+
+def _register_blueprints(app: Flask) -> None:
+    for area, modules in ROUTE_MODULES.items():
+        for module in modules:
+            importlib.import_module(f"grants.{area}.{module}")
+        app.register_blueprint(importlib.import_module(f"grants.{area}").bp)

@@ -304,7 +304,7 @@ def _round(
     )
     order = list(RoundStatus)
     for previous, following in pairwise(order):
-        if order.index(following) > order.index(status):
+        if following.stage > status.stage:
             break
         round_.status = following
         _event(

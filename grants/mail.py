@@ -9,9 +9,10 @@ import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import make_msgid
+from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, has_request_context, url_for
 
 from grants.database import DbSession
 from grants.models import OutboxEmail, utcnow
@@ -20,9 +21,39 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 
 
+def absolute_url(endpoint: str, **values: Any) -> str:
+    """A link for an email: the public base URL and the endpoint's path, in a request or from the CLI."""
+    if has_request_context():
+        path = url_for(endpoint, **values)
+    else:
+        with current_app.test_request_context("/"):
+            path = url_for(endpoint, **values)
+    return str(current_app.config["PUBLIC_BASE_URL"]) + path
+
+
+def one_line(text: str) -> str:
+    """A subject (or a name inside one) on one line: line breaks and other control characters become spaces."""
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+
+
+def send_email(session: DbSession, *, to: str, template: str, **context: Any) -> OutboxEmail:
+    """Queue the email `templates/email/<template>.txt` to one address (sent only if the transaction commits).
+
+    The template sets its subject with `{% set subject %}...{% endset %}` and its body is the rest; it builds
+    links with `absolute_url(endpoint, ...)`, so services pass objects and never know a page's address.
+    """
+    module = current_app.jinja_env.get_template(f"email/{template}.txt").make_module(
+        {"product_name": current_app.config["PRODUCT_NAME"], "absolute_url": absolute_url, **context}
+    )
+    subject = one_line(str(getattr(module, "subject", "")))
+    if not subject:
+        raise ValueError(f"email/{template}.txt sets no subject")
+    return queue_email(session, to=to, subject=subject, body=str(module).strip() + "\n")
+
+
 def queue_email(session: DbSession, *, to: str, subject: str, body: str) -> OutboxEmail:
     """Add an email to the outbox; it is sent only if the caller's transaction commits."""
-    email = OutboxEmail(to_address=to, subject=subject, body_text=body)
+    email = OutboxEmail(to_address=to, subject=one_line(subject), body_text=body)
     session.add(email)
     if current_app.config.get("MAIL_LOG_BODIES"):
         log.warning("Email to %s: %s\n%s", to, subject, body)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 
 
@@ -18,3 +19,20 @@ def format_pounds(pence: int | Fraction | None) -> str:
     if pennies:
         return f"{sign}£{pounds:,}.{pennies:02d}"
     return f"{sign}£{pounds:,}"
+
+
+# Pounds as people type them: an optional £, whole pounds with commas only between groups of three
+# ("1,250", never "1,2,5,0"), and at most two decimal places ("1250.5" is £1,250.50).
+_POUNDS = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?")
+MAX_POUND_DIGITS = 12  # up to £999,999,999,999: far beyond any grant, well inside a 64-bit column
+
+
+def parse_pounds(text: str | None) -> int | None:
+    """'£1,250', '1250', '1,250.50' or '1250.5' as integer pennies; None when the text is not an amount of money."""
+    cleaned = re.sub(r"\s+", "", text or "").removeprefix("£")
+    match = _POUNDS.fullmatch(cleaned)
+    if not match or len(match.group(1).replace(",", "")) > MAX_POUND_DIGITS:
+        return None
+    pounds = int(match.group(1).replace(",", ""))
+    pennies = int((match.group(2) or "0").ljust(2, "0"))
+    return pounds * 100 + pennies

@@ -2,29 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Flask, g, has_request_context, request, url_for
 from flask_login import current_user
 
 from grants.money import format_pounds
-
-LONDON = ZoneInfo("Europe/London")
-
-
-def london_time(value: datetime | None, fmt: str = "%-d %B %Y at %-I:%M%p") -> str:
-    """A UTC datetime as Europe/London wall time, e.g. '24 November 2026 at 9:05am'."""
-    if value is None:
-        return ""
-    local = value.astimezone(LONDON)
-    text = local.strftime(fmt)
-    return text.replace("AM", "am").replace("PM", "pm")
-
-
-def london_date(value: datetime | None) -> str:
-    return london_time(value, "%-d %B %Y")
+from grants.timefmt import london_date, london_time
 
 
 def nav_items() -> list[dict[str, Any]]:

@@ -150,14 +150,23 @@ ensure_chromium
 mkdir -p test-artifacts
 rm -f test-artifacts/*.png
 
-section "Lint: ruff check grants tests"
-# A lint failure fails the script, but only at the end: the test results are worth having too.
-if ruff check grants tests; then
-    RESULTS+=("ruff: passed")
-else
-    RESULTS+=("ruff: FAILED (see above; ruff check --fix grants tests fixes many problems)")
-    FAILED=1
-fi
+# Each check fails the script, but only at the end: the test results are worth having too.
+check() {
+    local label="$1" hint="$2"
+    shift 2
+    section "$label: $*"
+    if "$@"; then
+        RESULTS+=("$label: passed")
+    else
+        RESULTS+=("$label: FAILED ($hint)")
+        FAILED=1
+    fi
+}
+
+check "ruff" "ruff check --fix grants tests fixes many problems" ruff check grants tests bench scripts
+check "format" "ruff format grants tests bench scripts rewrites them" ruff format --check grants tests bench scripts
+check "mypy" "see above" mypy
+check "import contracts" "see above; docs/architecture.md explains the layers" lint-imports
 
 run_pytest "SQLite" -u TEST_DATABASE_URL -- "$@"
 

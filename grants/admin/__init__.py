@@ -1,5 +1,7 @@
 """Site administration: funders and their first staff."""
 
-from grants.admin.routes import bp
+from flask import Blueprint
 
-__all__ = ["bp"]
+# The views are attached by grants.admin.routes, which the app factory imports: importing this package
+# (or any service in it) never loads a route module.
+bp = Blueprint("admin", __name__, url_prefix="/admin")

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from grants.admin import bp
 from grants.admin.forms import FunderForm, InviteStaffForm
 from grants.admin.services import create_funder
 from grants.auth import services as account_services
 from grants.auth.permissions import role_required
 from grants.extensions import db
 from grants.models import Funder, Role, RoleGrant
-
-bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def _page(funder_form: FunderForm, invite_form: InviteStaffForm) -> str:

@@ -1,5 +1,7 @@
 """The audit chain and the auditor's pages."""
 
-from grants.audit.routes import bp
+from flask import Blueprint
 
-__all__ = ["bp"]
+# The views are attached by grants.audit.routes, which the app factory imports: importing this package
+# (or any service in it) never loads a route module.
+bp = Blueprint("audit", __name__)

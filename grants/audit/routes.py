@@ -7,15 +7,13 @@ the exports, which name panellists, are for auditors.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template
+from flask import Response, abort, render_template
 from flask_login import current_user, login_required
 
-from grants.audit import checkpoints, exports, trail
-from grants.auth.permissions import has_role, is_auditor_of, readable_round_or_404
+from grants.audit import bp, checkpoints, exports, trail
+from grants.auth.permissions import can_read_round, has_role, is_auditor_of, load_or_404
 from grants.extensions import db
 from grants.models import Bid, Checkpoint, Role, Round
-
-bp = Blueprint("audit", __name__)
 
 READER_ROLES = (Role.AUDITOR, Role.STAFF)
 
@@ -24,7 +22,7 @@ def _readable_round(round_id: int) -> Round:
     """A round the signed-in auditor or staff member may audit; 403 without either role, 404 if not theirs."""
     if not any(has_role(current_user, role) for role in READER_ROLES):
         abort(403)
-    return readable_round_or_404(round_id)
+    return load_or_404(Round, round_id, can_read_round)
 
 
 def _auditor_round(round_id: int) -> Round:
@@ -71,7 +69,7 @@ def trail_page(bid_id: int) -> str:
     bid = db.session.get(Bid, bid_id)
     if bid is None:
         abort(404)
-    round_ = readable_round_or_404(bid.round_id)
+    round_ = load_or_404(Round, bid.round_id, can_read_round)
     auditor = is_auditor_of(current_user, round_.funder_id)
     return render_template(
         "audit/trail.html",

@@ -1,5 +1,7 @@
 """Accounts, sign-in, roles and invitations."""
 
-from grants.auth.routes import bp
+from flask import Blueprint
 
-__all__ = ["bp"]
+# The views are attached by grants.auth.routes, which the app factory imports: importing this package
+# (or any service in it) never loads a route module.
+bp = Blueprint("auth", __name__)

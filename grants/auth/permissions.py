@@ -1,8 +1,12 @@
-"""Who may do what: the one place that decides. Routes use the decorators; services and templates the functions.
+"""Who may do what: the one place that decides "may this person do this to this object".
 
-Rules (DESIGN.md): staff see only their funder's rounds, auditors read only their funder's, panellists only the
-rounds they sit on, applicants only their own group's bids. Another's object answers 404; a role's missing
-right answers 403; a signed-out visitor is sent to sign in.
+The rules (docs/domain.md): staff see only their funder's rounds, auditors read only their funder's,
+panellists only the rounds they sit on, applicants only their own group's bids. A signed-out visitor is sent
+to sign in; a signed-in person without the role answers 403 (`role_required`, `any_role_required`); another's
+object answers 404, so its existence is not revealed (`load_or_404` with a `can_*` rule).
+
+Each rule is a plain `can_*(user, obj) -> bool` function: routes load objects through `load_or_404`, services
+and pages ask the same functions, and the access-matrix test checks every route against every persona.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from flask import abort
 from flask_login import current_user, login_required
 
 from grants.extensions import db
-from grants.models import Bid, GroupMember, PanelMember, Role, Round, User
+from grants.models import Bid, BidStatus, GroupMember, PanelMember, Role, Round, User
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -63,20 +67,41 @@ def has_role(user: User, role: Role) -> bool:
     return False
 
 
-def role_required(role: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
-    """Signed-out visitors go to sign in; signed-in people without the role get 403."""
+def current_person() -> User:
+    """The signed-in person, as the User row (not Flask-Login's proxy), for services and rules."""
+    return current_user._get_current_object()
+
+
+def any_role_required(*roles: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Signed-out visitors go to sign in; signed-in people with none of the roles get 403."""
 
     def decorator(view: Callable[P, R]) -> Callable[P, R]:
         @wraps(view)
         @login_required
         def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
-            if not has_role(current_user, role):
+            if not any(has_role(current_user, role) for role in roles):
                 abort(403)
             return view(*args, **kwargs)
 
         return wrapped
 
     return decorator
+
+
+def role_required(role: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Signed-out visitors go to sign in; signed-in people without the role get 403."""
+    return any_role_required(role)
+
+
+M = TypeVar("M")
+
+
+def load_or_404(model: type[M], ident: object, can: Callable[[User, M], bool]) -> M:
+    """The object with this id if the signed-in person passes `can`, else 404 (not revealing that it exists)."""
+    obj = db.session.get(model, ident)
+    if obj is None or not can(current_person(), obj):
+        abort(404)
+    return obj
 
 
 # The home pages, in the order a person with several roles is sent to them after signing in.
@@ -106,26 +131,23 @@ def home_endpoint(user: User) -> str:
     return home_links(user)[0][1]
 
 
-# --- objects: rounds and bids ---------------------------------------------------------------------------------
-# Another person's object answers 404 (its existence is not revealed); these return the object or abort.
+# --- objects: rounds and bids --------------------------------------------------------------------------------
+# Routes load with `load_or_404(Round, round_id, can_manage_round)`: another person's object answers 404.
 
 
-def staff_round_or_404(round_id: int) -> Round:
-    """A round the signed-in staff member may manage (their funder's), else 404."""
-    round_ = db.session.get(Round, round_id)
-    if round_ is None or not is_staff_of(current_user, round_.funder_id):
-        abort(404)
-    return round_
+def can_manage_round(user: User, round_: Round) -> bool:
+    """Staff of the round's funder run it."""
+    return is_staff_of(user, round_.funder_id)
 
 
-def readable_round_or_404(round_id: int) -> Round:
-    """A round the signed-in person may read as staff or auditor of its funder, else 404."""
-    round_ = db.session.get(Round, round_id)
-    if round_ is None or not (
-        is_staff_of(current_user, round_.funder_id) or is_auditor_of(current_user, round_.funder_id)
-    ):
-        abort(404)
-    return round_
+def can_read_round(user: User, round_: Round) -> bool:
+    """Staff and auditors of the round's funder read everything about it."""
+    return is_staff_of(user, round_.funder_id) or is_auditor_of(user, round_.funder_id)
+
+
+def sits_on_panel(user: User, round_: Round) -> bool:
+    """The person is a member of the round's community panel."""
+    return round_.id in panel_round_ids(user)
 
 
 def is_group_member(user: User, group_id: int) -> bool:
@@ -138,38 +160,49 @@ def can_view_bid(user: User, bid: Bid) -> bool:
     return is_group_member(user, bid.group_id) or is_staff_of(user, funder_id) or is_auditor_of(user, funder_id)
 
 
-def group_bid_or_404(bid_id: int) -> Bid:
-    """A bid of one of the signed-in person's groups, else 404."""
-    bid = db.session.get(Bid, bid_id)
-    if bid is None or not is_group_member(current_user, bid.group_id):
-        abort(404)
-    return bid
+def is_own_group_bid(user: User, bid: Bid) -> bool:
+    """The bid is one of the person's own groups' bids."""
+    return is_group_member(user, bid.group_id)
 
 
-def staff_bid_or_404(bid_id: int) -> Bid:
-    """A bid in a round of the signed-in staff member's funder, else 404."""
-    bid = db.session.get(Bid, bid_id)
-    if bid is None or not is_staff_of(current_user, bid.round.funder_id):
-        abort(404)
-    return bid
+def can_manage_bid(user: User, bid: Bid) -> bool:
+    """Staff of the funder whose round the bid is in."""
+    return is_staff_of(user, bid.round.funder_id)
 
 
-def editable_bid_or_404(bid_id: int) -> Bid:
-    """A bid the signed-in person may work on as the applicant: a member of its group, or staff of the funder
-    for a bid they are entering on the group's behalf. Anyone else gets 404."""
-    bid = db.session.get(Bid, bid_id)
-    if bid is None:
-        abort(404)
-    if is_group_member(current_user, bid.group_id):
-        return bid
-    if bid.entered_by_staff_id is not None and is_staff_of(current_user, bid.round.funder_id):
-        return bid
-    abort(404)
+def can_work_on_bid(user: User, bid: Bid) -> bool:
+    """Who may work on a bid as the applicant: a member of its group, or staff of the funder for a bid they
+    are entering on the group's behalf."""
+    if is_group_member(user, bid.group_id):
+        return True
+    return bid.entered_by_staff_id is not None and is_staff_of(user, bid.round.funder_id)
 
 
-def panel_round_or_404(round_id: int) -> Round:
-    """A round the signed-in person sits on the panel of, else 404."""
-    round_ = db.session.get(Round, round_id)
-    if round_ is None or round_id not in panel_round_ids(current_user):
-        abort(404)
-    return round_
+# --- each area's rules ------------------------------------------------------------------------------------------
+# One section per area, in the journey's order, so that each rule has one home and is easy to find.
+
+# --- rounds -----------------------------------------------------------------------------------------------------
+
+# --- groups and bids --------------------------------------------------------------------------------------------
+
+# --- screening --------------------------------------------------------------------------------------------------
+
+
+def can_screen_bid(user: User, bid: Bid) -> bool:
+    """Staff of the funder see a bid for screening once the group has sent it: a draft is still the group's own."""
+    return can_manage_bid(user, bid) and bid.status != BidStatus.DRAFT
+
+
+# --- panel ------------------------------------------------------------------------------------------------------
+
+# --- voting -----------------------------------------------------------------------------------------------------
+
+# --- decisions --------------------------------------------------------------------------------------------------
+
+# --- awards -----------------------------------------------------------------------------------------------------
+
+# --- reports ----------------------------------------------------------------------------------------------------
+
+# --- audit and transparency -------------------------------------------------------------------------------------
+
+# --- end of the areas' rules ------------------------------------------------------------------------------------

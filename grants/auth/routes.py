@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from grants.auth import services
+from grants.auth import bp, services
 from grants.auth.forms import (
     ChangePasswordForm,
     ConfirmForm,
@@ -21,8 +21,6 @@ from grants.auth.forms import (
 from grants.auth.permissions import home_endpoint
 from grants.auth.sessions import end_current_session, start_session
 from grants.extensions import db
-
-bp = Blueprint("auth", __name__)
 
 
 def safe_next_url(target: str | None) -> str | None:

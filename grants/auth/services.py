@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 
 from grants.audit.chain import record_event
 from grants.auth.passwords import check_password, hash_password, needs_rehash
 from grants.auth.sessions import end_all_sessions
 from grants.auth.tokens import hash_token, new_token
 from grants.database import DbSession
-from grants.mail import queue_email
+from grants.mail import absolute_url, send_email
 from grants.models import (
     AuditEvent,
     Funder,
@@ -53,16 +52,6 @@ def normalise_email(email: str) -> str:
 
 def find_user_by_email(session: DbSession, email: str) -> User | None:
     return session.scalar(sa.select(User).where(User.email == normalise_email(email)))
-
-
-def absolute_url(endpoint: str, **values: Any) -> str:
-    """A link for an email: the public base URL and the endpoint's path, in a request or from the CLI."""
-    if has_request_context():
-        path = url_for(endpoint, **values)
-    else:
-        with current_app.test_request_context("/"):
-            path = url_for(endpoint, **values)
-    return current_app.config["PUBLIC_BASE_URL"] + path
 
 
 # --- registration and sign-in -------------------------------------------------------------------------------
@@ -157,19 +146,7 @@ def request_password_reset(session: DbSession, *, email: str) -> None:
     token, token_hash = new_token()
     hours = current_app.config["PASSWORD_RESET_HOURS"]
     session.add(PasswordReset(user_id=user.id, token_hash=token_hash, expires_at=utcnow() + timedelta(hours=hours)))
-    link = absolute_url("auth.reset_password", token=token)
-    queue_email(
-        session,
-        to=user.email,
-        subject="Reset your password",
-        body=(
-            f"Hello {user.name},\n\n"
-            f"Someone asked to reset the password for your {current_app.config['PRODUCT_NAME']} account.\n"
-            f"To choose a new password, open this link within {hours} hours:\n\n{link}\n\n"
-            "The link works once. If you did not ask for this, you can ignore this email: "
-            "your password has not changed.\n"
-        ),
-    )
+    send_email(session, to=user.email, template="auth/password_reset", user=user, token=token, hours=hours)
     record_event(session, "auth.password_reset_requested", object_type="user", object_id=user.id)
 
 
@@ -286,23 +263,16 @@ def invite(
     session.add(invitation)
     session.flush()
     link = absolute_url("auth.invitation", token=token)
-    if role == Role.GROUP_MEMBER and group is not None:
-        where = group.name
-    elif role == Role.PANELLIST and round is not None:
-        where = f"the community panel for {round.title}"
-    elif funder is not None:
-        where = funder.name
-    else:
-        where = current_app.config["PRODUCT_NAME"]
-    queue_email(
+    send_email(
         session,
         to=email,
-        subject=f"You are invited to join {where} on {current_app.config['PRODUCT_NAME']}",
-        body=(
-            f"Hello,\n\nYou have been invited to join {where} as {role.label.lower()}.\n"
-            f"Open this link within {days} days to accept:\n\n{link}\n\n"
-            "The link works once, and only for this email address.\n"
-        ),
+        template="auth/invitation",
+        invitation=invitation,
+        group=group,
+        round=round,
+        funder=funder,
+        days=days,
+        link=link,
     )
     record_event(
         session,

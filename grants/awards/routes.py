@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
-from grants.auth.permissions import group_bid_or_404, is_staff_of, role_required, staff_bid_or_404, staff_round_or_404
-from grants.awards import queries
+from grants.auth.permissions import (
+    can_manage_bid,
+    can_manage_round,
+    is_own_group_bid,
+    is_staff_of,
+    load_or_404,
+    role_required,
+)
+from grants.awards import bp, queries
 from grants.awards.forms import (
     AcceptForm,
     CloseForm,
@@ -30,13 +37,11 @@ from grants.awards.services import (
     record_payment,
     withdraw_offer,
 )
-from grants.awards.services import group_recipients as _recipients
 from grants.awards.services import send_feedback as _send_feedback
+from grants.bids.audience import bid_recipients
 from grants.extensions import db
-from grants.models import Award, AwardStatus, Bid, Feedback, Role, User
+from grants.models import Award, AwardStatus, Bid, Feedback, Role, Round, User
 from grants.money import format_pounds
-
-bp = Blueprint("awards", __name__)
 
 
 def _me() -> User:
@@ -81,7 +86,7 @@ def feedback_for_bid(bid_id: int) -> Feedback | None:
 @bp.get("/staff/rounds/<int:round_id>/awards")
 @role_required(Role.STAFF)
 def round_awards(round_id: int) -> str:
-    round_ = staff_round_or_404(round_id)
+    round_ = load_or_404(Round, round_id, can_manage_round)
     view = queries.round_awards(db.session, round_)
     return render_template("awards/round.html", round=round_, view=view)
 
@@ -93,7 +98,7 @@ def _offer_page(bid: Bid, form: OfferForm) -> str:
 @bp.route("/staff/bids/<int:bid_id>/offer", methods=["GET", "POST"])
 @role_required(Role.STAFF)
 def offer(bid_id: int) -> str | Response:
-    bid = staff_bid_or_404(bid_id)
+    bid = load_or_404(Bid, bid_id, can_manage_bid)
     existing = queries.award_for_bid(db.session, bid.id)
     if existing is not None:
         return redirect(url_for("awards.award", award_id=existing.id))
@@ -221,7 +226,7 @@ def close(award_id: int) -> Response:
 
 
 def _group_award_or_404(bid_id: int) -> tuple[Bid, Award]:
-    bid = group_bid_or_404(bid_id)
+    bid = load_or_404(Bid, bid_id, is_own_group_bid)
     award = queries.award_for_bid(db.session, bid.id)
     if award is None:
         abort(404)
@@ -301,7 +306,7 @@ def decline(bid_id: int) -> str | Response:
 @bp.route("/staff/bids/<int:bid_id>/feedback", methods=["GET", "POST"])
 @role_required(Role.STAFF)
 def feedback(bid_id: int) -> str | Response:
-    bid = staff_bid_or_404(bid_id)
+    bid = load_or_404(Bid, bid_id, can_manage_bid)
     comments = queries.panel_comments(db.session, bid)
     sent = queries.sent_feedback_for_bid(db.session, bid.id)
     form = FeedbackForm()
@@ -317,7 +322,9 @@ def feedback(bid_id: int) -> str | Response:
             db.session.rollback()
             _put_error(form, exc)
         else:
-            told = "We have emailed the group." if _recipients(db.session, bid) else "The group has no email address."
+            told = (
+                "We have emailed the group." if bid_recipients(db.session, bid) else "The group has no email address."
+            )
             reference, round_id = bid.reference, bid.round_id
             db.session.commit()
             flash(f"Feedback sent for {reference}. {told}", "success")

@@ -11,10 +11,10 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from grants.audit.chain import record_event
-from grants.auth.services import absolute_url
+from grants.bids.audience import Recipient, bid_recipients
 from grants.database import DbSession
 from grants.decisions.queries import current_ratification, funded_bid_ids
-from grants.mail import queue_email
+from grants.mail import absolute_url, queue_email
 from grants.models import (
     Award,
     AwardStatus,
@@ -31,8 +31,7 @@ from grants.models import (
 )
 from grants.money import format_pounds
 from grants.rounds.services import change_status
-from grants.screening.services import Recipient, recipients
-from grants.templating import LONDON, london_date
+from grants.timefmt import london_date, today_in_london
 
 MIN_REPORT_DATES = 1
 MAX_REPORT_DATES = 4
@@ -93,10 +92,6 @@ class AwardError(Exception):
         self.field = field
 
 
-def today_in_london() -> date:
-    return utcnow().astimezone(LONDON).date()
-
-
 def _too_long(text: str, limit: int, what: str, field: str) -> None:
     if len(text) > limit:
         raise AwardError(f"{what} must be {limit:,} characters or fewer", field)
@@ -116,13 +111,6 @@ def committed_pence(session: DbSession, round_id: int, *, excluding_award_id: in
     if excluding_award_id is not None:
         query = query.where(Award.id != excluding_award_id)
     return int(session.scalar(query) or 0)
-
-
-def group_recipients(session: DbSession, bid: Bid) -> list[Recipient]:
-    """Who hears about the award: the group's members, or its contact address when it has no members online."""
-    found = recipients(session, bid)
-    members = [r for r in found if r.has_account]
-    return members or found
 
 
 # --- offers ----------------------------------------------------------------------------------------------------
@@ -459,7 +447,7 @@ def _email_group_offer(session: DbSession, *, award: Award, bid: Bid) -> None:
     round_: Round = bid.round
     funder = round_.funder.name
     title = bid.title or "your group's bid"
-    for to in group_recipients(session, bid):
+    for to in bid_recipients(session, bid):
         lines = [
             *_hello(to),
             f'Good news: {funder} is offering your group a grant of {format_pounds(award.amount_pence)} for "{title}"'
@@ -488,7 +476,7 @@ def _email_group_offer(session: DbSession, *, award: Award, bid: Bid) -> None:
 def _email_group_withdrawn(session: DbSession, *, award: Award) -> None:
     bid = award.bid
     funder = bid.round.funder.name
-    for to in group_recipients(session, bid):
+    for to in bid_recipients(session, bid):
         lines = [
             *_hello(to),
             f"We are sorry: {funder} has withdrawn its offer of {format_pounds(award.amount_pence)} for your bid"
@@ -528,7 +516,7 @@ def _email_staff(session: DbSession, *, award: Award, accepted: bool) -> None:
 
 def _email_feedback(session: DbSession, *, bid: Bid, text: str) -> None:
     funder = bid.round.funder.name
-    for to in group_recipients(session, bid):
+    for to in bid_recipients(session, bid):
         lines = [
             *_hello(to),
             f"Thank you for your bid {bid.reference} to {bid.round.title}. The community panel did not choose it for"

@@ -1,5 +1,7 @@
 """Bids: groups describe themselves once and apply in a few short steps."""
 
-from grants.bids.routes import bp
+from flask import Blueprint
 
-__all__ = ["bp"]
+# The views are attached by grants.bids.routes, which the app factory imports: importing this package
+# (or any service in it) never loads a route module.
+bp = Blueprint("bids", __name__)

@@ -6,20 +6,21 @@ import io
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from grants.auth import services as account_services
 from grants.auth.permissions import (
-    editable_bid_or_404,
+    can_manage_round,
+    can_work_on_bid,
     group_ids,
     is_group_member,
+    load_or_404,
     role_required,
-    staff_round_or_404,
 )
 from grants.auth.saved_forms import load_form
-from grants.bids import services
+from grants.bids import bp, services
 from grants.bids.forms import (
     AmountForm,
     AnswerForm,
@@ -37,8 +38,6 @@ from grants.bids.forms import (
 )
 from grants.extensions import db
 from grants.models import Bid, BidStatus, Group, GroupKind, GroupMember, Role, Round, RoundStatus, User
-
-bp = Blueprint("bids", __name__)
 
 
 def _me() -> User:
@@ -230,7 +229,7 @@ def group_members(group_id: int) -> str | Response:
 @bp.get("/bids/<int:bid_id>")
 @login_required
 def view(bid_id: int) -> str:
-    bid = editable_bid_or_404(bid_id)
+    bid = load_or_404(Bid, bid_id, can_work_on_bid)
     accepting = services.accepting_bids(bid.round)
     if bid.status == BidStatus.DRAFT:
         return render_template(
@@ -339,7 +338,7 @@ def _task_sections(bid: Bid) -> list[dict[str, object]]:
 @bp.route("/bids/<int:bid_id>/group", methods=["GET", "POST"])
 @login_required
 def group(bid_id: int) -> str | Response:
-    bid = editable_bid_or_404(bid_id)
+    bid = load_or_404(Bid, bid_id, can_work_on_bid)
     if (redirect_to := _not_draft(bid)) is not None:
         return redirect_to
     form = load_form(GroupForm, _group_data(bid.group))
@@ -358,7 +357,7 @@ def group(bid_id: int) -> str | Response:
 @bp.route("/bids/<int:bid_id>/title", methods=["GET", "POST"])
 @login_required
 def title(bid_id: int) -> str | Response:
-    bid = editable_bid_or_404(bid_id)
+    bid = load_or_404(Bid, bid_id, can_work_on_bid)
     if (redirect_to := _not_draft(bid)) is not None:
         return redirect_to
     form = load_form(TitleForm, {"title": bid.title})
@@ -374,7 +373,7 @@ def title(bid_id: int) -> str | Response:
 @bp.route("/bids/<int:bid_id>/questions/<int:position>", methods=["GET", "POST"])
 @login_required
 def question(bid_id: int, position: int) -> str | Response:
-    bid = editable_bid_or_404(bid_id)
+    bid = load_or_404(Bid, bid_id, can_work_on_bid)
     if (redirect_to := _not_draft(bid)) is not None:
         return redirect_to
     questions = bid.round.questions
@@ -407,7 +406,7 @@ def question(bid_id: int, position: int) -> str | Response:
 @bp.route("/bids/<int:bid_id>/amount", methods=["GET", "POST"])
 @login_required
 def amount(bid_id: int) -> str | Response:
-    bid = editable_bid_or_404(bid_id)
+    bid = load_or_404(Bid, bid_id, can_work_on_bid)
     if (redirect_to := _not_draft(bid)) is not None:
         return redirect_to
     data = None
@@ -441,7 +440,7 @@ def amount(bid_id: int) -> str | Response:
 @bp.get("/bids/<int:bid_id>/extras")
 @login_required
 def extras(bid_id: int) -> str | Response:
-    bid = editable_bid_or_404(bid_id)
+    bid = load_or_404(Bid, bid_id, can_work_on_bid)
     if (redirect_to := _not_draft(bid)) is not None:
         return redirect_to
     return render_template("bids/extras.html", bid=bid)
@@ -450,7 +449,7 @@ def extras(bid_id: int) -> str | Response:
 @bp.route("/bids/<int:bid_id>/recording", methods=["GET", "POST"])
 @login_required
 def recording(bid_id: int) -> str | Response:
-    bid = editable_bid_or_404(bid_id)
+    bid = load_or_404(Bid, bid_id, can_work_on_bid)
     if (redirect_to := _not_draft(bid)) is not None:
         return redirect_to
     form = load_form(RecordingForm, {"url": bid.recording_url})
@@ -469,7 +468,7 @@ def recording(bid_id: int) -> str | Response:
 @bp.route("/bids/<int:bid_id>/attachment", methods=["GET", "POST"])
 @login_required
 def attachment(bid_id: int) -> str | Response:
-    bid = editable_bid_or_404(bid_id)
+    bid = load_or_404(Bid, bid_id, can_work_on_bid)
     if (redirect_to := _not_draft(bid)) is not None:
         return redirect_to
     form = AttachmentForm()
@@ -494,7 +493,7 @@ def attachment(bid_id: int) -> str | Response:
 @bp.post("/bids/<int:bid_id>/attachment/remove")
 @login_required
 def remove_attachment(bid_id: int) -> Response:
-    bid = editable_bid_or_404(bid_id)
+    bid = load_or_404(Bid, bid_id, can_work_on_bid)
     if (redirect_to := _not_draft(bid)) is not None:
         return redirect_to
     if RemoveForm().validate_on_submit():
@@ -507,7 +506,7 @@ def remove_attachment(bid_id: int) -> Response:
 @bp.get("/bids/<int:bid_id>/attachment/file")
 @login_required
 def attachment_file(bid_id: int) -> Response:
-    bid = editable_bid_or_404(bid_id)
+    bid = load_or_404(Bid, bid_id, can_work_on_bid)
     if bid.attachment is None:
         abort(404)
     response = send_file(
@@ -527,7 +526,7 @@ def attachment_file(bid_id: int) -> Response:
 @bp.route("/bids/<int:bid_id>/check", methods=["GET", "POST"])
 @login_required
 def check(bid_id: int) -> str | Response:
-    bid = editable_bid_or_404(bid_id)
+    bid = load_or_404(Bid, bid_id, can_work_on_bid)
     if bid.status == BidStatus.SUBMITTED:
         return redirect(url_for("bids.confirmation", bid_id=bid.id))
     signer = _me().name if is_group_member(_me(), bid.group_id) else bid.group.contact_name
@@ -564,7 +563,7 @@ def check(bid_id: int) -> str | Response:
 @bp.get("/bids/<int:bid_id>/sent")
 @login_required
 def confirmation(bid_id: int) -> str | Response:
-    bid = editable_bid_or_404(bid_id)
+    bid = load_or_404(Bid, bid_id, can_work_on_bid)
     if bid.status == BidStatus.DRAFT:
         return redirect(url_for("bids.view", bid_id=bid.id))
     return render_template("bids/confirmation.html", bid=bid)
@@ -573,7 +572,7 @@ def confirmation(bid_id: int) -> str | Response:
 @bp.post("/bids/<int:bid_id>/return-to-draft")
 @login_required
 def return_to_draft(bid_id: int) -> Response:
-    bid = editable_bid_or_404(bid_id)
+    bid = load_or_404(Bid, bid_id, can_work_on_bid)
     if ConfirmForm().validate_on_submit():
         try:
             services.return_to_draft(db.session, bid=bid, actor=_me())
@@ -589,7 +588,7 @@ def return_to_draft(bid_id: int) -> Response:
 @bp.route("/bids/<int:bid_id>/withdraw", methods=["GET", "POST"])
 @login_required
 def withdraw(bid_id: int) -> str | Response:
-    bid = editable_bid_or_404(bid_id)
+    bid = load_or_404(Bid, bid_id, can_work_on_bid)
     form = load_form(WithdrawForm)
     if form.validate_on_submit():
         try:
@@ -615,7 +614,7 @@ def withdraw(bid_id: int) -> str | Response:
 @role_required(Role.STAFF)
 def staff_new(round_id: int) -> str | Response:
     """A bid taken by phone or in person: staff enter the group and its bid, marked as entered on its behalf."""
-    round_ = staff_round_or_404(round_id)
+    round_ = load_or_404(Round, round_id, can_manage_round)
     form = GroupForm()
     if form.validate_on_submit():
         try:

@@ -15,10 +15,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from grants.audit.chain import record_event
-from grants.auth.services import absolute_url
+from grants.bids.audience import bid_recipients
 from grants.database import DbSession
 from grants.files import AUDIO_TYPES, IMAGE_TYPES, PDF_TYPES, is_web_link, sniff_type
-from grants.mail import queue_email
+from grants.mail import send_email
 from grants.models import (
     Answer,
     Attachment,
@@ -34,6 +34,7 @@ from grants.models import (
     User,
     utcnow,
 )
+from grants.money import parse_pounds
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_BUDGET_LINES = 8
@@ -269,15 +270,6 @@ def save_answer(session: DbSession, *, bid: Bid, question: Question, text: str) 
     return answer_problem(question, text, has_recording=bool(bid.recording_url))
 
 
-def parse_pounds(value: str) -> int | None:
-    """'£1,250.50' -> 125050 pennies; None when it is not an amount of money."""
-    cleaned = value.strip().replace(",", "").replace("£", "").strip()
-    if not re.fullmatch(r"\d+(\.\d{1,2})?", cleaned):
-        return None
-    pounds, _, pennies = cleaned.partition(".")
-    return int(pounds) * 100 + int((pennies + "00")[:2])
-
-
 @dataclass
 class BudgetLineInput:
     item: str
@@ -437,19 +429,6 @@ def problems(bid: Bid) -> list[Problem]:
     return found
 
 
-def _members_emails(session: DbSession, bid: Bid) -> list[str]:
-    emails = list(
-        session.scalars(
-            sa.select(User.email)
-            .join(GroupMember, GroupMember.user_id == User.id)
-            .where(GroupMember.group_id == bid.group_id)
-        )
-    )
-    if not emails and bid.group.contact_email:
-        emails = [bid.group.contact_email]
-    return emails
-
-
 def submit_bid(session: DbSession, *, bid: Bid, declaration_name: str, confirmed: bool, actor: User) -> bool:
     """Send the bid. Returns False (and changes nothing) if it had already been sent, e.g. a second click."""
     if bid.status == BidStatus.SUBMITTED:
@@ -496,19 +475,8 @@ def submit_bid(session: DbSession, *, bid: Bid, declaration_name: str, confirmed
         has_recording=bool(bid.recording_url),
         has_attachment=bid.attachment is not None,
     )
-    link = absolute_url("bids.view", bid_id=bid.id)
-    for email in _members_emails(session, bid):
-        queue_email(
-            session,
-            to=email,
-            subject=f"We have received your bid {bid.reference}",
-            body=(
-                f'Hello,\n\nThank you. {bid.group.name}\'s bid "{bid.title}" to {bid.round.title} has been sent.\n'
-                f"Your reference is {bid.reference}. You asked for £{(bid.amount_pence or 0) / 100:,.2f}.\n\n"
-                f"You can see what you sent, and its progress, here:\n{link}\n\n"
-                "While the round is open you can return the bid to draft to change it, or withdraw it.\n"
-            ),
-        )
+    for recipient in bid_recipients(session, bid):
+        send_email(session, to=recipient.email, template="bids/received", bid=bid)
     return True
 
 

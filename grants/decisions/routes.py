@@ -4,26 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from grants.auth.permissions import (
+    can_manage_round,
     has_role,
     is_auditor_of,
     is_staff_of,
+    load_or_404,
     panel_round_ids,
     role_required,
-    staff_round_or_404,
 )
-from grants.decisions import queries, services
+from grants.decisions import bp, queries, services
 from grants.decisions.forms import DepartureForm, RatifyForm, ReopenForm, WithdrawDepartureForm
 from grants.extensions import db
 from grants.models import Departure, Role, Round, RoundStatus
 from grants.money import format_pounds
-
-bp = Blueprint("decisions", __name__)
 
 DECISION_ROLES = (Role.PANELLIST, Role.STAFF, Role.AUDITOR)
 
@@ -113,13 +112,13 @@ def _fail(form: FlaskForm, exc: services.DecisionError, default_field: str) -> N
 @bp.get("/staff/rounds/<int:round_id>/tally")
 @role_required(Role.STAFF)
 def tally(round_id: int) -> str:
-    return _tally_page(staff_round_or_404(round_id))
+    return _tally_page(load_or_404(Round, round_id, can_manage_round))
 
 
 @bp.post("/staff/rounds/<int:round_id>/tally/ratify")
 @role_required(Role.STAFF)
 def ratify(round_id: int) -> str | Response:
-    round_ = staff_round_or_404(round_id)
+    round_ = load_or_404(Round, round_id, can_manage_round)
     form = RatifyForm()
     if form.validate():
         try:
@@ -136,7 +135,7 @@ def ratify(round_id: int) -> str | Response:
 @bp.post("/staff/rounds/<int:round_id>/tally/departures")
 @role_required(Role.STAFF)
 def depart(round_id: int) -> str | Response:
-    round_ = staff_round_or_404(round_id)
+    round_ = load_or_404(Round, round_id, can_manage_round)
     form = DepartureForm()
     if form.validate():
         try:
@@ -163,7 +162,7 @@ def departure_reference(round_: Round, departure: Departure) -> str:
 @bp.post("/staff/rounds/<int:round_id>/tally/departures/<int:departure_id>/withdraw")
 @role_required(Role.STAFF)
 def withdraw_departure(round_id: int, departure_id: int) -> Response:
-    round_ = staff_round_or_404(round_id)
+    round_ = load_or_404(Round, round_id, can_manage_round)
     departure = db.session.get(Departure, departure_id)
     if departure is None or departure.round_id != round_.id:
         abort(404)
@@ -183,7 +182,7 @@ def withdraw_departure(round_id: int, departure_id: int) -> Response:
 @bp.post("/staff/rounds/<int:round_id>/tally/reopen")
 @role_required(Role.STAFF)
 def reopen(round_id: int) -> str | Response:
-    round_ = staff_round_or_404(round_id)
+    round_ = load_or_404(Round, round_id, can_manage_round)
     form = ReopenForm()
     if form.validate():
         try:

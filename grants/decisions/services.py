@@ -63,10 +63,6 @@ def text_sha256(text: str) -> str:
 # --- when ---------------------------------------------------------------------------------------------------------
 
 
-def _stage(status: RoundStatus) -> int:
-    return list(RoundStatus).index(status)
-
-
 def not_ready_reason(round_: Round, now: datetime | None = None) -> str | None:
     """Why the round's tally cannot be taken yet (server time), or None once the vote has closed.
 
@@ -75,7 +71,7 @@ def not_ready_reason(round_: Round, now: datetime | None = None) -> str | None:
     now = now or utcnow()
     if round_.voting_method == VotingMethod.SCORES:
         return None if rules.scoring_closed(round_, now) else SCORING_OPEN
-    if _stage(round_.status) > _stage(RoundStatus.VOTING):
+    if round_.status.at_least(RoundStatus.DECIDED):
         return None
     if round_.status == RoundStatus.VOTING and not rules.voting_open(round_, now):
         return None

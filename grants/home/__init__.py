@@ -1,5 +1,7 @@
 """Each role's home page."""
 
-from grants.home.routes import bp
+from flask import Blueprint
 
-__all__ = ["bp"]
+# The views are attached by grants.home.routes, which the app factory imports: importing this package
+# (or any service in it) never loads a route module.
+bp = Blueprint("home", __name__)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -10,11 +10,9 @@ from grants.audit.chain import verify_chain
 from grants.auth import services as account_services
 from grants.auth.permissions import auditor_funder_ids, role_required, staff_funder_ids
 from grants.extensions import db
-from grants.home import queries
+from grants.home import bp, queries
 from grants.home.forms import InviteColleagueForm
 from grants.models import Funder, Role
-
-bp = Blueprint("home", __name__)
 
 
 def _staff_page(form: InviteColleagueForm | None = None, form_funder_id: int | None = None) -> str:

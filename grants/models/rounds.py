@@ -30,6 +30,23 @@ class RoundStatus(enum.StrEnum):
     def label(self) -> str:
         return self.value.capitalize()
 
+    @property
+    def stage(self) -> int:
+        """Where the status stands in a round's life: draft is 0, complete is 8. The one home of that order."""
+        return _ROUND_ORDER.index(self)
+
+    def at_least(self, other: RoundStatus) -> bool:
+        """Whether a round in this status has reached `other` (or gone past it)."""
+        return self.stage >= other.stage
+
+    def before(self, other: RoundStatus) -> bool:
+        """Whether a round in this status has not yet reached `other`."""
+        return self.stage < other.stage
+
+
+# The order a round moves through, forwards only (the declaration order above, fixed here on purpose).
+_ROUND_ORDER: tuple[RoundStatus, ...] = tuple(RoundStatus)
+
 
 class VotingMethod(enum.StrEnum):
     SCORES = "scores"
@@ -101,6 +118,11 @@ class Round(CreatedAtMixin, Base):
         sa.CheckConstraint("ranked_limit IS NULL OR ranked_limit >= 1", name="ranked_limit_positive"),
         sa.CheckConstraint("bid_counter >= 0", name="bid_counter_not_negative"),
     )
+
+    @property
+    def is_decided(self) -> bool:
+        """Decided or later: the round's inputs (declarations, scores, ballots) are frozen."""
+        return self.status.at_least(RoundStatus.DECIDED)
 
     def __repr__(self) -> str:
         return f"<Round {self.code}>"

@@ -1,5 +1,7 @@
 """The community panel: membership, code of conduct, conflicts and recusal, scoring, deliberation."""
 
-from grants.panel.routes import bp
+from flask import Blueprint
 
-__all__ = ["bp"]
+# The views are attached by grants.panel.routes, which the app factory imports: importing this package
+# (or any service in it) never loads a route module.
+bp = Blueprint("panel", __name__)

@@ -7,13 +7,13 @@ import io
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import OperationalError
 from werkzeug.wrappers import Response
 
-from grants.auth.permissions import panel_round_or_404, role_required, staff_round_or_404
+from grants.auth.permissions import can_manage_round, load_or_404, role_required, sits_on_panel
 from grants.auth.saved_forms import take_saved_form
 from grants.extensions import db
 from grants.models import (
@@ -28,7 +28,7 @@ from grants.models import (
     User,
     VotingMethod,
 )
-from grants.panel import queries, rules, services
+from grants.panel import bp, queries, rules, services
 from grants.panel.forms import (
     ConductForm,
     ConfirmForm,
@@ -39,9 +39,7 @@ from grants.panel.forms import (
     score_label,
 )
 from grants.panel.services import DeclarationWindow, PanelError
-from grants.templating import london_time
-
-bp = Blueprint("panel", __name__)
+from grants.timefmt import london_time
 
 VOTE_ENDPOINT = "voting.ballot"
 
@@ -68,7 +66,7 @@ def _s(count: int, word: str) -> str:
 
 def _my_seat(round_: Round) -> PanelMember:
     seat = rules.seat(db.session, round_.id, _me().id)
-    if seat is None:  # panel_round_or_404 has already checked; a seat removed mid-request
+    if seat is None:  # sits_on_panel has already checked; a seat removed mid-request
         abort(404)
     return seat
 
@@ -171,7 +169,7 @@ def _hub_tasks(round_: Round, progress: queries.Progress) -> list[dict[str, Any]
             "hint": {
                 "text": "See how the panel scored each bid, with everyone's comments, and the notes of the discussion."
             },
-            "status": _status("Open", "green") if not services.is_decided(round_) else closed,
+            "status": _status("Open", "green") if not round_.is_decided else closed,
         }
     else:
         when = f", on {london_time(round_.scoring_closes_at)}" if round_.scoring_closes_at else ""
@@ -201,7 +199,7 @@ def _hub_tasks(round_: Round, progress: queries.Progress) -> list[dict[str, Any]
         vote |= {"hint": {"text": "Voting opens after the panel has deliberated." + voting_closes}, "status": waiting}
 
     decision: dict[str, Any] = {"title": {"text": "See the decision and check your vote was counted"}}
-    if services.is_decided(round_):
+    if round_.is_decided:
         decision |= {
             "href": url_for("decisions.decision", round_id=round_.id),
             "hint": {
@@ -236,7 +234,7 @@ def _open_now(round_: Round) -> str:
         if round_.voting_closes_at:
             return f"Voting is open until {london_time(round_.voting_closes_at)}."
         return "Voting is open."
-    if services.is_decided(round_):
+    if round_.is_decided:
         return "This round has been decided. Thank you for taking part."
     if rules.scoring_closed(round_):
         return "Scoring has closed. The panel is deliberating."
@@ -246,7 +244,7 @@ def _open_now(round_: Round) -> str:
 @bp.get("/panel/rounds/<int:round_id>")
 @role_required(Role.PANELLIST)
 def round_home(round_id: int) -> str:
-    round_ = panel_round_or_404(round_id)
+    round_ = load_or_404(Round, round_id, sits_on_panel)
     seat = _my_seat(round_)
     if seat.conduct_accepted_at is None:
         return render_template("panel/conduct.html", round=round_, seat=seat, form=ConductForm())
@@ -264,7 +262,7 @@ def round_home(round_id: int) -> str:
 @bp.post("/panel/rounds/<int:round_id>/code-of-conduct")
 @role_required(Role.PANELLIST)
 def accept_conduct(round_id: int) -> Response:
-    round_ = panel_round_or_404(round_id)
+    round_ = load_or_404(Round, round_id, sits_on_panel)
     form = ConductForm()
     if not form.validate():
         abort(400)
@@ -314,7 +312,7 @@ def _after_declaring(round_: Round, results: list[services.DeclarationResult]) -
 @bp.route("/panel/rounds/<int:round_id>/declarations", methods=["GET", "POST"])
 @role_required(Role.PANELLIST)
 def declarations(round_id: int) -> str | Response:
-    round_ = panel_round_or_404(round_id)
+    round_ = load_or_404(Round, round_id, sits_on_panel)
     seat = _my_seat(round_)
     if (gate := _gate(round_, seat, declarations=False)) is not None:
         return gate
@@ -353,7 +351,7 @@ def declarations(round_id: int) -> str | Response:
 @bp.get("/panel/rounds/<int:round_id>/bids")
 @role_required(Role.PANELLIST)
 def bid_list(round_id: int) -> str | Response:
-    round_ = panel_round_or_404(round_id)
+    round_ = load_or_404(Round, round_id, sits_on_panel)
     seat = _my_seat(round_)
     if (gate := _gate(round_, seat)) is not None:
         return gate
@@ -383,7 +381,7 @@ def _score_page(round_: Round, bid: Bid, form: FlaskForm, view: queries.PanelBid
 @bp.route("/panel/rounds/<int:round_id>/bids/<int:bid_id>", methods=["GET", "POST"])
 @role_required(Role.PANELLIST)
 def score_bid(round_id: int, bid_id: int) -> str | Response:
-    round_ = panel_round_or_404(round_id)
+    round_ = load_or_404(Round, round_id, sits_on_panel)
     seat = _my_seat(round_)
     if (gate := _gate(round_, seat)) is not None:
         return gate
@@ -419,7 +417,7 @@ def score_bid(round_id: int, bid_id: int) -> str | Response:
 @bp.get("/panel/rounds/<int:round_id>/bids/<int:bid_id>/attachment")
 @role_required(Role.PANELLIST)
 def attachment(round_id: int, bid_id: int) -> Response:
-    round_ = panel_round_or_404(round_id)
+    round_ = load_or_404(Round, round_id, sits_on_panel)
     seat = _my_seat(round_)
     if seat.conduct_accepted_at is None or rules.undeclared_bid_ids(db.session, round_, seat.user_id):
         abort(404)
@@ -474,7 +472,7 @@ def _add_note(round_: Round, form: NoteForm, *, as_role: str, endpoint: str) -> 
 @bp.route("/panel/rounds/<int:round_id>/summary", methods=["GET", "POST"])
 @role_required(Role.PANELLIST)
 def summary(round_id: int) -> str | Response:
-    round_ = panel_round_or_404(round_id)
+    round_ = load_or_404(Round, round_id, sits_on_panel)
     seat = _my_seat(round_)
     if (gate := _gate(round_, seat, declarations=False)) is not None:
         return gate
@@ -492,7 +490,7 @@ def summary(round_id: int) -> str | Response:
 @bp.route("/staff/rounds/<int:round_id>/summary", methods=["GET", "POST"])
 @role_required(Role.STAFF)
 def staff_summary(round_id: int) -> str | Response:
-    round_ = staff_round_or_404(round_id)
+    round_ = load_or_404(Round, round_id, can_manage_round)
     form = NoteForm()
     if request.method == "POST" and (
         done := _add_note(round_, form, as_role=services.STAFF, endpoint="panel.staff_summary")
@@ -510,14 +508,14 @@ def _staff_panel_page(round_: Round, form: InviteForm) -> str:
         round=round_,
         form=form,
         panel=queries.staff_panel(db.session, round_),
-        decided=services.is_decided(round_),
+        decided=round_.is_decided,
     )
 
 
 @bp.route("/staff/rounds/<int:round_id>/panel", methods=["GET", "POST"])
 @role_required(Role.STAFF)
 def staff_panel(round_id: int) -> str | Response:
-    round_ = staff_round_or_404(round_id)
+    round_ = load_or_404(Round, round_id, can_manage_round)
     form = InviteForm()
     if request.method == "POST" and form.validate():
         try:
@@ -558,7 +556,7 @@ def _staff_action(round_id: int, action: Any) -> Response:
 @bp.post("/staff/rounds/<int:round_id>/panel/invitations/<int:invitation_id>/resend")
 @role_required(Role.STAFF)
 def staff_resend(round_id: int, invitation_id: int) -> Response:
-    round_ = staff_round_or_404(round_id)
+    round_ = load_or_404(Round, round_id, can_manage_round)
     invitation = _invitation_or_404(round_, invitation_id)
 
     def resend() -> str:
@@ -571,7 +569,7 @@ def staff_resend(round_id: int, invitation_id: int) -> Response:
 @bp.post("/staff/rounds/<int:round_id>/panel/invitations/<int:invitation_id>/revoke")
 @role_required(Role.STAFF)
 def staff_revoke(round_id: int, invitation_id: int) -> Response:
-    round_ = staff_round_or_404(round_id)
+    round_ = load_or_404(Round, round_id, can_manage_round)
     invitation = _invitation_or_404(round_, invitation_id)
 
     def revoke() -> str:
@@ -584,7 +582,7 @@ def staff_revoke(round_id: int, invitation_id: int) -> Response:
 @bp.post("/staff/rounds/<int:round_id>/panel/members/<int:member_id>/chair")
 @role_required(Role.STAFF)
 def staff_make_chair(round_id: int, member_id: int) -> Response:
-    round_ = staff_round_or_404(round_id)
+    round_ = load_or_404(Round, round_id, can_manage_round)
     member = db.session.get(PanelMember, member_id)
     if member is None or member.round_id != round_.id:
         abort(404)

@@ -104,8 +104,7 @@ def scoring_open(round_: Round, now: datetime | None = None) -> bool:
 def scoring_closed(round_: Round, now: datetime | None = None) -> bool:
     """The score summary is shown once scoring has closed (by time, or the round has moved on)."""
     now = now or utcnow()
-    order = list(RoundStatus)
-    if order.index(round_.status) > order.index(RoundStatus.SCORING):
+    if round_.status.at_least(RoundStatus.VOTING):
         return True
     return (
         round_.status == RoundStatus.SCORING

@@ -34,7 +34,7 @@ from grants.models import (
     utcnow,
 )
 from grants.panel import rules
-from grants.templating import london_time
+from grants.timefmt import london_time
 
 MAX_DECLARATION_NOTE = 500
 MAX_COMMENT = 1000
@@ -63,19 +63,9 @@ class PanelError(Exception):
         self.field = field
 
 
-def _status_at_least(round_: Round, status: RoundStatus) -> bool:
-    order = list(RoundStatus)
-    return order.index(round_.status) >= order.index(status)
-
-
-def is_decided(round_: Round) -> bool:
-    """Decided or later: the panel's inputs are frozen."""
-    return _status_at_least(round_, RoundStatus.DECIDED)
-
-
 def scoring_started(round_: Round) -> bool:
     """The round has reached scoring (open, closed or moved on): the bids can be read."""
-    return _status_at_least(round_, RoundStatus.SCORING)
+    return round_.status.at_least(RoundStatus.SCORING)
 
 
 class DeclarationWindow(enum.Enum):
@@ -92,7 +82,7 @@ def declaration_window(round_: Round, now: datetime | None = None) -> Declaratio
     one, which would bring back scores and a vote for a bid they said they were conflicted on. Once voting has
     closed or the round is decided, declarations are frozen like every other input to the tally."""
     now = now or utcnow()
-    if is_decided(round_) or (round_.status == RoundStatus.VOTING and not rules.voting_open(round_, now)):
+    if round_.is_decided or (round_.status == RoundStatus.VOTING and not rules.voting_open(round_, now)):
         return DeclarationWindow.FROZEN
     if rules.scoring_closed(round_, now):
         return DeclarationWindow.CONFLICTS_ONLY
@@ -153,7 +143,7 @@ def invite_panellist(
     session: DbSession, *, round_: Round, email: str, invited_by: User
 ) -> account_services.IssuedInvitation:
     """Invite a resident onto the round's panel by a single-use, expiring link sent to their email address."""
-    if is_decided(round_):
+    if round_.is_decided:
         raise PanelError("This round has been decided, so its panel can no longer change.", "email")
     existing_user = account_services.find_user_by_email(session, email)
     if existing_user is not None and rules.seat(session, round_.id, existing_user.id) is not None:
@@ -190,7 +180,7 @@ def resend_invitation(
     session: DbSession, *, round_: Round, invitation: Invitation, actor: User
 ) -> account_services.IssuedInvitation:
     """Send a new link; the old one stops working at once."""
-    if is_decided(round_):
+    if round_.is_decided:
         raise PanelError("This round has been decided, so its panel can no longer change.")
     _withdraw(session, invitation=invitation, actor=actor, resent=True)
     return account_services.invite(session, email=invitation.email, role=Role.PANELLIST, round=round_, invited_by=actor)
@@ -203,7 +193,7 @@ def revoke_invitation(session: DbSession, *, invitation: Invitation, actor: User
 
 def appoint_chair(session: DbSession, *, member: PanelMember, actor: User) -> PanelMember | None:
     """Make a member the panel's chair; a panel has one chair, so the previous chair (returned) steps down."""
-    if is_decided(member.round):
+    if member.round.is_decided:
         raise PanelError("This round has been decided, so its panel can no longer change.")
     session.refresh(member, with_for_update=True)
     if member.is_chair:
@@ -494,7 +484,7 @@ def save_scores(
 
 def notes_not_open_reason(round_: Round, now: datetime | None = None) -> str | None:
     """Why deliberation notes cannot be added now; None when they can (scoring closed, round not yet decided)."""
-    if is_decided(round_):
+    if round_.is_decided:
         return "This round has been decided, so no more notes can be added."
     if not rules.scoring_closed(round_, now):
         return "Notes can be added once scoring has closed and the panel meets to deliberate."

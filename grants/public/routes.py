@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import render_template
 
-bp = Blueprint("public", __name__)
+from grants.public import bp
 
 
 @bp.get("/")

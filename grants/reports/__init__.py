@@ -1,6 +1,7 @@
 """Narrative outcome reporting: stories not KPIs, conversations, themes, and the most significant change."""
 
-from grants.reports import group_routes, staff_routes  # the views, registered on bp
-from grants.reports.routes import bp
+from flask import Blueprint
 
-__all__ = ["bp", "group_routes", "staff_routes"]
+# The views are attached by grants.reports.group_routes (the group's side) and grants.reports.staff_routes
+# (staff and panel), which the app factory imports: importing this package never loads a route module.
+bp = Blueprint("reports", __name__)

@@ -14,9 +14,9 @@ from grants.auth.permissions import is_group_member, is_staff_of, role_required
 from grants.auth.saved_forms import load_form
 from grants.extensions import db
 from grants.models import Award, Report, ReportDate, ReportPhoto, ReportStatus, Role, User
+from grants.reports import bp
 from grants.reports import group_services as services
 from grants.reports.group_forms import PhotoForm, RemovePhotoForm, ReportForm, SendReportForm
-from grants.reports.routes import bp
 
 
 def _me() -> User:

@@ -17,11 +17,10 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from grants.audit.chain import record_event
-from grants.auth.services import absolute_url
-from grants.awards.services import group_recipients, today_in_london
+from grants.bids.audience import bid_recipients
 from grants.database import DbSession
 from grants.files import IMAGE_TYPES, is_web_link, sniff_type
-from grants.mail import queue_email
+from grants.mail import absolute_url, queue_email
 from grants.models import (
     Award,
     AwardStatus,
@@ -38,6 +37,7 @@ from grants.models import (
     User,
     utcnow,
 )
+from grants.timefmt import today_in_london
 
 DEFAULT_PROMPTS = (
     "What did you do?",
@@ -443,7 +443,7 @@ def _email_reminder(session: DbSession, *, report_date: ReportDate, kind: Remind
             f"Your report for {bid.reference} was due on {due} and {funder} has not received it yet."
             " It is not too late."
         )
-    for to in group_recipients(session, bid):
+    for to in bid_recipients(session, bid):
         lines = [
             f"Hello {to.name}," if to.name else "Hello,",
             "",

@@ -15,19 +15,19 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from grants.auth.permissions import (
+    can_manage_round,
+    can_read_round,
     has_role,
     is_group_member,
     is_staff_of,
+    load_or_404,
     panel_round_ids,
-    readable_round_or_404,
     role_required,
-    staff_round_or_404,
 )
 from grants.extensions import db
 from grants.models import Report, ReportPhoto, ReportQuote, ReportStatus, Role, Round, User, utcnow
-from grants.reports import queries
+from grants.reports import bp, queries
 from grants.reports import staff_services as services
-from grants.reports.routes import bp
 from grants.reports.staff_forms import (
     ButtonForm,
     MessageForm,
@@ -124,7 +124,7 @@ def _photo_url(report: Report, photo: ReportPhoto) -> str | None:
 @bp.get("/staff/rounds/<int:round_id>/reports")
 @role_required(Role.STAFF)
 def staff_list(round_id: int) -> str:
-    round_ = staff_round_or_404(round_id)
+    round_ = load_or_404(Round, round_id, can_manage_round)
     themes = queries.funder_themes(db.session, round_.funder_id)
     form = ThemeFilterForm(formdata=request.args).set_choices(themes)
     theme_id = form.theme_id()
@@ -299,11 +299,11 @@ def _selection_page(round_: Round, form: FlaskForm | None = None) -> str:
 @bp.get("/staff/rounds/<int:round_id>/stories")
 @role_required(Role.STAFF)
 def staff_selection(round_id: int) -> str:
-    return _selection_page(staff_round_or_404(round_id))
+    return _selection_page(load_or_404(Round, round_id, can_manage_round))
 
 
 def _change_selection(round_id: int, change: Callable[..., Any], done: str) -> str | Response:
-    round_ = staff_round_or_404(round_id)
+    round_ = load_or_404(Round, round_id, can_manage_round)
     form = ButtonForm()
     if form.validate():
         try:
@@ -311,7 +311,7 @@ def _change_selection(round_id: int, change: Callable[..., Any], done: str) -> s
         except ReportError as exc:
             db.session.rollback()
             form.form_errors.append(exc.message)
-            return _selection_page(staff_round_or_404(round_id), form)
+            return _selection_page(load_or_404(Round, round_id, can_manage_round), form)
         db.session.commit()
         flash(done, "success")
     return redirect(url_for("reports.staff_selection", round_id=round_id))
@@ -372,7 +372,7 @@ def stories(round_id: int) -> str | Response:
 @bp.get("/staff/rounds/<int:round_id>/learning")
 @_any_role_required(Role.STAFF, Role.AUDITOR)
 def learning_summary(round_id: int) -> str:
-    round_ = readable_round_or_404(round_id)
+    round_ = load_or_404(Round, round_id, can_read_round)
     summary = queries.learning_summary(db.session, round_.id)
     return render_template(
         "reports/staff/learning.html",
@@ -385,7 +385,7 @@ def learning_summary(round_id: int) -> str:
 @bp.get("/staff/rounds/<int:round_id>/learning.html")
 @_any_role_required(Role.STAFF, Role.AUDITOR)
 def learning_export(round_id: int) -> Response:
-    round_ = readable_round_or_404(round_id)
+    round_ = load_or_404(Round, round_id, can_read_round)
     summary = queries.learning_summary(db.session, round_.id)
     html = render_template("reports/staff/learning_export.html", round=round_, summary=summary, now=utcnow())
     response = current_app.response_class(html, mimetype="text/html")

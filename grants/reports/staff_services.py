@@ -9,10 +9,9 @@ from collections.abc import Iterable, Mapping
 import sqlalchemy as sa
 
 from grants.audit.chain import record_event
-from grants.auth.services import absolute_url
-from grants.awards.services import group_recipients
+from grants.bids.audience import bid_recipients
 from grants.database import DbSession
-from grants.mail import queue_email
+from grants.mail import absolute_url, queue_email
 from grants.models import (
     PanelMember,
     Report,
@@ -98,7 +97,7 @@ def _email_other_side(session: DbSession, *, report: Report, message: ReportMess
             f"Hello,\n\n{round_.funder.name} has written to you about the story your group sent for "
             f"{bid.title or bid.reference} ({round_.title}).\n\nRead it and reply here:\n{link}\n"
         )
-        for recipient in group_recipients(session, bid):
+        for recipient in bid_recipients(session, bid):
             queue_email(session, to=recipient.email, subject=subject, body=body)
         return
     link = absolute_url("reports.staff_report", report_id=report.id)

@@ -1,5 +1,7 @@
 """Rounds: staff set up and run funding rounds; the public sees open rounds."""
 
-from grants.rounds.routes import bp
+from flask import Blueprint
 
-__all__ = ["bp"]
+# The views are attached by grants.rounds.routes, which the app factory imports: importing this package
+# (or any service in it) never loads a route module.
+bp = Blueprint("rounds", __name__)

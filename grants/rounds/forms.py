@@ -34,28 +34,15 @@ from wtforms import (
 from wtforms.validators import DataRequired, StopValidation
 
 from grants.models import Criterion, Question, Round, VotingMethod
+from grants.money import parse_pounds
 from grants.rounds import services
-from grants.templating import LONDON
+from grants.timefmt import LONDON
 
 QUESTION_ROWS = services.MAX_QUESTIONS
 CRITERION_ROWS = services.MAX_CRITERIA
 
 
 # --- reading what people type -----------------------------------------------------------------------------------
-
-_POUNDS = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?")
-
-
-def parse_pounds(text: str) -> int:
-    """Pounds as people type them ('£1,250', '1250', '1250.50', '1250.5') to integer pennies; ValueError if not."""
-    cleaned = re.sub(r"\s+", "", text).removeprefix("£")
-    match = _POUNDS.fullmatch(cleaned)
-    if not match or len(match.group(1)) > 15:
-        raise ValueError(text)
-    pounds = int(match.group(1).replace(",", ""))
-    pennies = int((match.group(2) or "0").ljust(2, "0"))
-    return pounds * 100 + pennies
-
 
 _TIME = re.compile(r"(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?")
 
@@ -147,7 +134,10 @@ class PoundsField(_TypedField):
     """An amount in pounds, read into integer pennies."""
 
     def _parse(self, text: str) -> int:
-        return parse_pounds(text)
+        pence = parse_pounds(text)
+        if pence is None:
+            raise ValueError(text)
+        return pence
 
     def _show(self, value: int) -> str:
         pounds, pennies = divmod(value, 100)

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import Field
 
-from grants.auth.permissions import role_required, staff_funder_ids, staff_round_or_404
+from grants.auth.permissions import can_manage_round, load_or_404, role_required, staff_funder_ids
 from grants.bids.services import accepting_bids
 from grants.extensions import db
 from grants.models import Funder, Role, Round, RoundStatus, User, utcnow
-from grants.rounds import queries, services
+from grants.rounds import bp, queries, services
 from grants.rounds.forms import CriteriaForm, MoveForm, PanelForm, QuestionsForm, RoundDetailsForm
-
-bp = Blueprint("rounds", __name__)
 
 
 def _me() -> User:
@@ -26,7 +24,7 @@ def _me() -> User:
 
 def _round_or_404(round_id: int) -> Round:
     """The signed-in staff member's round, with its questions and criteria loaded."""
-    staff_round_or_404(round_id)
+    load_or_404(Round, round_id, can_manage_round)
     round_ = queries.round_with_parts(db.session, round_id)
     if round_ is None:
         abort(404)

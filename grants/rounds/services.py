@@ -31,7 +31,7 @@ from grants.models import (
 )
 from grants.money import format_pounds
 from grants.rounds import queries
-from grants.templating import london_time
+from grants.timefmt import london_time
 
 MIN_QUESTIONS = 3
 MAX_QUESTIONS = 6
@@ -97,14 +97,9 @@ def normalise_code(code: str) -> str:
     return re.sub(r"\s+", "", code).upper()
 
 
-def is_frozen(round_: Round) -> bool:
-    """Once a round is decided its inputs are frozen; changing them needs a logged reopening first."""
-    return _stage(round_.status) >= _stage(RoundStatus.DECIDED)
-
-
 def frozen_reason(round_: Round) -> str | None:
     """Why the round's settings cannot change, or None when they can."""
-    if not is_frozen(round_):
+    if not round_.is_decided:
         return None
     return (
         f"This round has reached the {round_.status.label.lower()} stage, so its settings are frozen. To change "
@@ -487,7 +482,7 @@ MAX_CODE_OF_CONDUCT = 10_000
 
 def method_locked(round_: Round) -> bool:
     """The voting method (and K or N) is fixed once voting has begun: ballots are cast under it."""
-    return _stage(round_.status) >= _stage(RoundStatus.VOTING)
+    return round_.status.at_least(RoundStatus.VOTING)
 
 
 def set_panel_and_voting(session: DbSession, *, round: Round, actor: User, settings: PanelSettings) -> None:
@@ -593,10 +588,6 @@ MOVES: dict[tuple[RoundStatus, RoundStatus], MoveKind] = {
     (S.COMPLETE, S.AWARDING): MoveKind.REOPEN,
 }
 del S
-
-
-def _stage(status: RoundStatus) -> int:
-    return list(RoundStatus).index(status)
 
 
 def moves_from(status: RoundStatus) -> list[tuple[RoundStatus, MoveKind]]:

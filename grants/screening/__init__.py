@@ -1,5 +1,7 @@
 """Screening: staff mark submitted bids eligible or ineligible, with a reason the applicant reads."""
 
-from grants.screening.routes import bp
+from flask import Blueprint
 
-__all__ = ["bp"]
+# The views are attached by grants.screening.routes, which the app factory imports: importing this package
+# (or any service in it) never loads a route module.
+bp = Blueprint("screening", __name__)

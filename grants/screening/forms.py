@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -17,20 +16,9 @@ from wtforms import Field, RadioField, SelectField, StringField, SubmitField, Te
 from wtforms.validators import Length, ValidationError
 
 from grants.models import BidStatus
+from grants.money import parse_pounds
 from grants.screening.queries import LISTED_STATUSES, BidFilters
 from grants.screening.services import MAX_REASON_LENGTH, REASON_REQUIRED, REASON_TOO_LONG
-
-_POUNDS = re.compile(r"£?\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?")
-
-
-def parse_pounds(text: str) -> int | None:
-    """'£1,250', '1250' or '1250.5' as pennies; None when it is not an amount of money."""
-    match = _POUNDS.fullmatch(text.strip())
-    if not match:
-        return None
-    pounds = int(match.group(1).replace(",", ""))
-    pennies = int((match.group(2) or "0").ljust(2, "0"))
-    return pounds * 100 + pennies
 
 
 def _amount(message: str) -> Any:

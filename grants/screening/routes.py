@@ -5,26 +5,17 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
-from flask_login import current_user
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from werkzeug.wrappers import Response
 
-from grants.auth.permissions import role_required, staff_bid_or_404, staff_round_or_404
+from grants.auth.permissions import can_manage_round, can_screen_bid, current_person, load_or_404, role_required
+from grants.bids.audience import bid_recipients
 from grants.extensions import db
 from grants.models import Bid, BidStatus, Role, Round
-from grants.screening import queries
+from grants.screening import bp, queries
 from grants.screening.forms import BidFilterForm, ScreeningForm
-from grants.screening.services import ScreeningError, can_screen, recipients, screen_bid
-
-bp = Blueprint("screening", __name__)
-
-
-def _sent_bid_or_404(bid_id: int) -> Bid:
-    """A bid of the staff member's funder that the group has sent; a draft is still the group's own."""
-    bid = staff_bid_or_404(bid_id)
-    if bid.status == BidStatus.DRAFT:
-        abort(404)
-    return bid
+from grants.screening.services import can_screen, screen_bid
+from grants.web import attempt
 
 
 def _page_number() -> int:
@@ -60,7 +51,7 @@ def _pagination(round_: Round, result: queries.ScreeningPage, args: dict[str, st
 @bp.get("/staff/rounds/<int:round_id>/bids")
 @role_required(Role.STAFF)
 def bid_list(round_id: int) -> str:
-    round_ = staff_round_or_404(round_id)
+    round_ = load_or_404(Round, round_id, can_manage_round)
     form = BidFilterForm(formdata=request.args if request.args else None)
     if request.args:
         form.validate()
@@ -85,7 +76,7 @@ def _bid_page(bid: Bid, form: ScreeningForm) -> str:
 @bp.get("/staff/bids/<int:bid_id>")
 @role_required(Role.STAFF)
 def bid(bid_id: int) -> str:
-    bid = _sent_bid_or_404(bid_id)
+    bid = load_or_404(Bid, bid_id, can_screen_bid)
     form = ScreeningForm(formdata=None)
     if bid.status in (BidStatus.ELIGIBLE, BidStatus.INELIGIBLE):
         form.decision.data = bid.status.value
@@ -96,40 +87,34 @@ def bid(bid_id: int) -> str:
 @bp.post("/staff/bids/<int:bid_id>")
 @role_required(Role.STAFF)
 def screen(bid_id: int) -> str | Response:
-    bid = _sent_bid_or_404(bid_id)
+    bid = load_or_404(Bid, bid_id, can_screen_bid)
     form = ScreeningForm()
-    if form.validate():
-        was_screened = bid.status in (BidStatus.ELIGIBLE, BidStatus.INELIGIBLE)
-        try:
-            screen_bid(
-                db.session,
-                bid=bid,
-                eligible=form.decision.data == "eligible",
-                reason=form.reason.data or "",
-                actor=current_user._get_current_object(),
-            )
-        except ScreeningError as exc:
-            db.session.rollback()
-            getattr(form, exc.field).errors.append(exc.message)
-        else:
-            outcome = "eligible" if bid.status == BidStatus.ELIGIBLE else "not eligible"
-            reference = bid.reference
-            told = (
-                "We have emailed the group."
-                if recipients(db.session, bid)
-                else "The group has no email address, so tell them another way."
-            )
-            db.session.commit()
-            verb = "Screening changed" if was_screened else "Screened"
-            flash(f"{verb}: {reference} is marked {outcome}. {told}", "success")
-            return redirect(url_for("screening.bid", bid_id=bid_id))
+    was_screened = bid.status in (BidStatus.ELIGIBLE, BidStatus.INELIGIBLE)
+    if form.validate() and attempt(
+        form,
+        screen_bid,
+        db.session,
+        bid=bid,
+        eligible=form.decision.data == "eligible",
+        reason=form.reason.data or "",
+        actor=current_person(),
+    ):
+        outcome = "eligible" if bid.status == BidStatus.ELIGIBLE else "not eligible"
+        told = (
+            "We have emailed the group."
+            if bid_recipients(db.session, bid)
+            else "The group has no email address, so tell them another way."
+        )
+        verb = "Screening changed" if was_screened else "Screened"
+        flash(f"{verb}: {bid.reference} is marked {outcome}. {told}", "success")
+        return redirect(url_for("screening.bid", bid_id=bid_id))
     return _bid_page(bid, form)
 
 
 @bp.get("/staff/bids/<int:bid_id>/attachment")
 @role_required(Role.STAFF)
 def attachment(bid_id: int) -> Response:
-    bid = _sent_bid_or_404(bid_id)
+    bid = load_or_404(Bid, bid_id, can_screen_bid)
     file = queries.attachment_with_content(db.session, bid)
     if file is None:
         abort(404)

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-import sqlalchemy as sa
-
 from grants.audit.chain import record_event
-from grants.auth.services import absolute_url
+from grants.bids.audience import Recipient, bid_recipients
 from grants.database import DbSession
-from grants.mail import queue_email
-from grants.models import Bid, BidStatus, GroupMember, Role, RoundStatus, User, utcnow
+from grants.domain import DomainError, StateTransitionError
+from grants.mail import absolute_url, queue_email
+from grants.models import Bid, BidStatus, Role, RoundStatus, User, utcnow
 
 MAX_REASON_LENGTH = 2000
 REASON_REQUIRED = "Tell the group why their bid is not eligible"
@@ -29,15 +26,6 @@ SCREENING_MOVES: frozenset[tuple[BidStatus, BidStatus]] = frozenset(
 SCREENING_ROUND_STATUSES = frozenset({RoundStatus.CLOSED, RoundStatus.SCREENING})
 
 
-class ScreeningError(Exception):
-    """A screening rule was broken. `field` names the form field the message belongs next to."""
-
-    def __init__(self, message: str, field: str = "decision") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
 def can_screen(bid: Bid) -> bool:
     """Whether the bid may be screened now: sent (not withdrawn) and its round closed to new bids."""
     return bid.status in {b for b, _ in SCREENING_MOVES} and bid.round.status in SCREENING_ROUND_STATUSES
@@ -45,16 +33,16 @@ def can_screen(bid: Bid) -> bool:
 
 def _check(bid: Bid, new_status: BidStatus, reason: str) -> None:
     if (bid.status, new_status) not in SCREENING_MOVES:
-        raise ScreeningError(BID_WITHDRAWN if bid.status == BidStatus.WITHDRAWN else BID_NOT_SENT)
+        raise StateTransitionError(BID_WITHDRAWN if bid.status == BidStatus.WITHDRAWN else BID_NOT_SENT, "decision")
     if bid.round.status not in SCREENING_ROUND_STATUSES:
-        raise ScreeningError(ROUND_NOT_CLOSED)
+        raise DomainError(ROUND_NOT_CLOSED, "decision")
     if new_status == BidStatus.INELIGIBLE and not reason:
-        raise ScreeningError(REASON_REQUIRED, "reason")
+        raise DomainError(REASON_REQUIRED, "reason")
     if len(reason) > MAX_REASON_LENGTH:
-        raise ScreeningError(REASON_TOO_LONG, "reason")
+        raise DomainError(REASON_TOO_LONG, "reason")
     if bid.status == new_status and bid.screening_reason == reason:
         # A second click on the same decision must not email the group twice.
-        raise ScreeningError(f"This bid is already marked {_outcome_words(new_status)} with this reason")
+        raise DomainError(f"This bid is already marked {_outcome_words(new_status)} with this reason", "decision")
 
 
 def _outcome_words(status: BidStatus) -> str:
@@ -89,31 +77,6 @@ def screen_bid(session: DbSession, *, bid: Bid, eligible: bool, reason: str, act
     _email_group(session, bid=bid, changed=previous in (BidStatus.ELIGIBLE, BidStatus.INELIGIBLE))
 
 
-@dataclass(frozen=True)
-class Recipient:
-    email: str
-    name: str  # "" when only an address is known
-    has_account: bool  # a member who can sign in and see the bid; the group's contact may not be one
-
-
-def recipients(session: DbSession, bid: Bid) -> list[Recipient]:
-    """Who hears about a decision: each member of the group, and the group's contact if not already a member.
-
-    A bid entered by staff for a group that is not online may have no members, only a contact address.
-    """
-    members = session.scalars(
-        sa.select(User)
-        .join(GroupMember, GroupMember.user_id == User.id)
-        .where(GroupMember.group_id == bid.group_id, User.is_disabled.is_(False))
-        .order_by(User.id)
-    ).all()
-    found = [Recipient(m.email, m.name, has_account=True) for m in members]
-    contact = bid.group.contact_email.strip().lower()
-    if contact and contact not in {r.email.lower() for r in found}:
-        found.append(Recipient(contact, bid.group.contact_name.strip(), has_account=False))
-    return found
-
-
 def _email_group(session: DbSession, *, bid: Bid, changed: bool) -> None:
     eligible = bid.status == BidStatus.ELIGIBLE
     funder = bid.round.funder.name
@@ -122,7 +85,7 @@ def _email_group(session: DbSession, *, bid: Bid, changed: bool) -> None:
         subject = f"Your bid {bid.reference} can go to the community panel"
     else:
         subject = f"Your bid {bid.reference} is not eligible for {bid.round.title}"
-    for person in recipients(session, bid):
+    for person in bid_recipients(session, bid):
         queue_email(
             session,
             to=person.email,

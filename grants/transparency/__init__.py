@@ -1,5 +1,7 @@
 """Transparency: public pages of what was funded and the 360Giving open data."""
 
-from grants.transparency.routes import bp
+from flask import Blueprint
 
-__all__ = ["bp"]
+# The views are attached by grants.transparency.routes, which the app factory imports: importing this package
+# (or any service in it) never loads a route module.
+bp = Blueprint("transparency", __name__)

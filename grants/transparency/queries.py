@@ -25,7 +25,7 @@ from grants.models import (
     RoundStatus,
 )
 from grants.reports.queries import PublicStory, learning_summary, shareable_stories
-from grants.templating import LONDON
+from grants.timefmt import LONDON
 from grants.transparency.threesixty import GrantData, public_area
 
 # Awards that count as grants made: the group has accepted. An offer may still be declined, so it is left out

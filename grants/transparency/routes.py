@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, render_template
+from flask import Response, abort, current_app, render_template
 
 from grants.extensions import db
 from grants.models import Funder, utcnow
-from grants.transparency import queries
+from grants.transparency import bp, queries
 from grants.transparency.services import ExportError, export_360giving
-
-bp = Blueprint("transparency", __name__)
 
 _MEDIA_TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8"}
 

@@ -1,5 +1,7 @@
 """Voting: ballots by the round's method, paper ballots recorded by staff, receipts."""
 
-from grants.voting.routes import bp
+from flask import Blueprint
 
-__all__ = ["bp"]
+# The views are attached by grants.voting.routes, which the app factory imports: importing this package
+# (or any service in it) never loads a route module.
+bp = Blueprint("voting", __name__)

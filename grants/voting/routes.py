@@ -4,24 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask import session as browser_session
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from grants.auth.permissions import (
+    can_manage_round,
     has_role,
     is_auditor_of,
     is_staff_of,
+    load_or_404,
     panel_round_ids,
-    panel_round_or_404,
     role_required,
-    staff_round_or_404,
+    sits_on_panel,
 )
 from grants.extensions import db
-from grants.models import Ballot, Bid, Role, Round, RoundStatus, User, VotingMethod
+from grants.models import Ballot, Bid, Role, Round, User, VotingMethod
 from grants.panel import rules
-from grants.voting import queries, services
+from grants.voting import bp, queries, services
 from grants.voting.forms import (
     BallotForm,
     CheckReceiptForm,
@@ -33,8 +34,6 @@ from grants.voting.forms import (
     rank_bids_form,
 )
 from grants.voting.services import BallotError, CastResult
-
-bp = Blueprint("voting", __name__)
 
 # The ballot just cast, kept in the browser's session until its receipt page has shown the code once.
 JUST_CAST = "voting.just_cast"
@@ -63,11 +62,6 @@ def _back_link(round_: Round) -> dict[str, str]:
     if "panel.round_home" in current_app.view_functions:
         return {"text": round_.title, "href": url_for("panel.round_home", round_id=round_.id)}
     return {"text": "Your panels", "href": url_for("home.panellist")}
-
-
-def _decided(round_: Round) -> bool:
-    order = list(RoundStatus)
-    return order.index(round_.status) >= order.index(RoundStatus.DECIDED)
 
 
 # --- the ballot form, shared by the panellist's page and the staff's paper ballot page -------------------------
@@ -180,7 +174,7 @@ def _ballot_context(
 @bp.route("/panel/rounds/<int:round_id>/vote", methods=["GET", "POST"])
 @role_required(Role.PANELLIST)
 def ballot(round_id: int) -> str | Response:
-    round_ = panel_round_or_404(round_id)
+    round_ = load_or_404(Round, round_id, sits_on_panel)
     me = _me()
     seat = rules.seat(db.session, round_.id, me.id)
     if seat is None:
@@ -227,7 +221,7 @@ def ballot(round_id: int) -> str | Response:
             marked=marked,
             confirm_empty=confirm_empty,
             receipt_code=current.ballot.receipt_code if current else None,
-            decided=_decided(round_),
+            decided=round_.is_decided,
             back=_back_link(round_),
         ),
     )
@@ -237,7 +231,7 @@ def ballot(round_id: int) -> str | Response:
 @role_required(Role.PANELLIST)
 def cast(round_id: int) -> str | Response:
     """The confirmation after casting: shows the receipt code (the ballot page shows it again later)."""
-    round_ = panel_round_or_404(round_id)
+    round_ = load_or_404(Round, round_id, sits_on_panel)
     kept = browser_session.pop(JUST_CAST, None)
     current_ballot = queries.current_ballot(db.session, round_.id, _me().id)
     if not kept or kept.get("round_id") != round_.id or current_ballot is None:
@@ -274,7 +268,7 @@ def _receipts_round_or_404(round_id: int) -> Round:
 @login_required
 def receipts(round_id: int) -> str:
     round_ = _receipts_round_or_404(round_id)
-    decided = _decided(round_)
+    decided = round_.is_decided
     form = CheckReceiptForm()
     result: queries.ReceiptCheck | None = None
     codes: list[str] = []
@@ -308,7 +302,7 @@ def _receipts_back_link(round_: Round) -> dict[str, str]:
 @bp.route("/staff/rounds/<int:round_id>/paper-ballots", methods=["GET", "POST"])
 @role_required(Role.STAFF)
 def paper_ballots(round_id: int) -> str | Response:
-    round_ = staff_round_or_404(round_id)
+    round_ = load_or_404(Round, round_id, can_manage_round)
     seats = {seat.user_id: seat for seat in queries.panel_seats(db.session, round_.id)}
     chooser = ChoosePanellistForm(formdata=request.args if "panellist" in request.args else None)
     chooser.panellist.choices = [
@@ -380,7 +374,7 @@ def paper_ballots(round_id: int) -> str | Response:
 @role_required(Role.STAFF)
 def paper_receipt(round_id: int) -> str | Response:
     """After recording a paper ballot: its receipt code, shown to staff this once to hand to the panellist."""
-    round_ = staff_round_or_404(round_id)
+    round_ = load_or_404(Round, round_id, can_manage_round)
     kept = browser_session.pop(JUST_RECORDED, None)
     if not kept or kept.get("round_id") != round_.id:
         return redirect(url_for("voting.paper_ballots", round_id=round_.id))

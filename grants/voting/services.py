@@ -21,8 +21,9 @@ from grants.audit.chain import record_event
 from grants.auth.permissions import is_staff_of
 from grants.database import DbSession, is_postgresql
 from grants.models import Ballot, BallotChoice, Bid, PanelMember, Role, Round, RoundStatus, User, VotingMethod, utcnow
+from grants.money import format_pounds
 from grants.panel import rules
-from grants.templating import format_pounds, london_time
+from grants.timefmt import london_time
 from grants.voting import receipts
 
 BALLOT_METHODS = frozenset({VotingMethod.APPROVAL, VotingMethod.BUDGET, VotingMethod.RANKED, VotingMethod.EQUAL_SHARES})
@@ -106,8 +107,7 @@ def voting_not_open_reason(round_: Round) -> str | None:
     """Why ballots cannot be cast or changed at this moment (server time), or None while voting is open."""
     if rules.voting_open(round_):
         return None
-    order = list(RoundStatus)
-    if order.index(round_.status) < order.index(RoundStatus.VOTING):
+    if round_.status.before(RoundStatus.VOTING):
         return "Voting has not opened yet. You can vote once the panel's discussion is over and staff open voting"
     if round_.voting_closes_at is not None and round_.status == RoundStatus.VOTING:
         return f"Voting closed on {london_time(round_.voting_closes_at)}, so ballots can no longer be cast or changed"

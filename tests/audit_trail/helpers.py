@@ -15,7 +15,7 @@ from grants.awards import services as awards
 from grants.decisions import services as decisions
 from grants.models import AuditEvent, Bid, GroupMember, Round, User, utcnow
 from grants.models.audit import GENESIS_HASH
-from grants.templating import LONDON
+from grants.timefmt import LONDON
 from tests.conftest import app_session
 from tests.decisions.helpers import Setting
 from tests.factories import make_user

@@ -27,7 +27,7 @@ from grants.models import (
     TallyRun,
     utcnow,
 )
-from grants.templating import LONDON
+from grants.timefmt import LONDON
 from tests.conftest import app_session
 from tests.factories import (
     make_bid,

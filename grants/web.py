@@ -1,0 +1,84 @@
+"""What every route shares: who is signed in, the one commit path, and turning a refusal into a message.
+
+The commit path (after funding-service's `auto_commit_after_request`): a request's transaction commits once,
+after the view, when the response is a success or a redirect, and rolls back otherwise. Routes never call
+commit or rollback themselves. A view that calls a service through `attempt` rolls back at once when a rule
+says no, so the page it renders next shows the state from before the refused submission, and nothing of the
+refused work is ever committed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, ParamSpec, TypeVar
+
+from flask import Flask
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+
+from grants.domain import DomainError
+from grants.extensions import db
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def put_error(form: FlaskForm, exc: DomainError) -> dict[str, str]:
+    """Put the message by the first of its fields the form has (or above the form, for the error summary).
+
+    Returns every field the message names, with the message, for pages that show it by each of them.
+    """
+    field = next((form._fields[name] for name in exc.fields if name in form._fields), None)
+    if field is None:
+        form.form_errors.append(exc.message)
+    else:
+        field.errors = [*field.errors, exc.message]
+    return dict.fromkeys(exc.fields, exc.message)
+
+
+@dataclass(frozen=True)
+class Outcome(Generic[T]):
+    """What `attempt` gives back: truthy when the service did its work, with what it returned."""
+
+    ok: bool
+    value: T | None = None
+    error: DomainError | None = None
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+def attempt(form: FlaskForm, service: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Outcome[T]:
+    """Call a service; if a rule says no, undo the request's work and put the message on the form.
+
+    `if form.validate() and (done := attempt(form, screen_bid, db.session, bid=bid, ...)):` then redirect;
+    otherwise render the form again with its errors.
+    """
+    try:
+        return Outcome(True, service(*args, **kwargs))
+    except DomainError as exc:
+        db.session.rollback()
+        put_error(form, exc)
+        return Outcome(False, error=exc)
+
+
+def _commit_after_request(response: Response) -> Response:
+    if response.status_code < 400:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    return response
+
+
+def register_commit_path(app: Flask) -> None:
+    """Commit each request's work once, after its view, only when it succeeded (2xx or 3xx)."""
+    app.after_request(_commit_after_request)
+
+
+def first_error(errors: dict[str, Any]) -> str | None:
+    """The first message of a form's errors (for a flash above a form that is not on this page)."""
+    for messages in errors.values():
+        if messages:
+            return str(messages[0])
+    return None
