@@ -179,12 +179,8 @@ def accept_offer(session: DbSession, *, award: Award, name: str, conditions_acce
     too_long(name, MAX_NAME, "Your name", "name")
     if not conditions_accepted:
         raise DomainError(ACCEPT_CONFIRM_REQUIRED, "confirm")
-    move(award, AwardStatus.ACCEPTED)
     award.accepted_name = name
-    award.responded_at = utcnow()
-    session.flush()
-    _record(session, "award.accepted", award, actor, APPLICANT)
-    _email_staff(session, award, accepted=True)
+    _answer(session, award, AwardStatus.ACCEPTED, actor)
 
 
 def decline_offer(session: DbSession, *, award: Award, reason: str, actor: User) -> None:
@@ -197,12 +193,18 @@ def decline_offer(session: DbSession, *, award: Award, reason: str, actor: User)
         raise DomainError(message.replace("can no longer be accepted", "can no longer be declined"), "reason")
     reason = reason.strip()
     too_long(reason, MAX_TEXT, "The reason", "reason")
-    move(award, AwardStatus.DECLINED)
     award.decline_reason = reason
+    _answer(session, award, AwardStatus.DECLINED, actor)
+
+
+def _answer(session: DbSession, award: Award, to: AwardStatus, actor: User) -> None:
+    """Record the group's answer (accepted or declined), log it and tell the staff member who made the offer."""
+    move(award, to)
     award.responded_at = utcnow()
     session.flush()
-    _record(session, "award.declined", award, actor, APPLICANT)
-    _email_staff(session, award, accepted=False)
+    accepted = to == AwardStatus.ACCEPTED
+    _record(session, "award.accepted" if accepted else "award.declined", award, actor, APPLICANT)
+    _email_staff(session, award, accepted=accepted)
 
 
 # --- staff take it back, or close it ----------------------------------------------------------------------------
