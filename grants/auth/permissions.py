@@ -20,7 +20,7 @@ from flask import abort
 from flask_login import current_user, login_required
 
 from grants.extensions import db
-from grants.models import Bid, BidStatus, GroupMember, PanelMember, Role, Round, User
+from grants.models import Award, Bid, BidStatus, GroupMember, PanelMember, Role, Round, User
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -199,7 +199,29 @@ def can_screen_bid(user: User, bid: Bid) -> bool:
 
 # --- decisions --------------------------------------------------------------------------------------------------
 
+# Who reads a round's decision: anyone without one of these roles anywhere gets 403 (`any_role_required`).
+DECISION_READERS = (Role.PANELLIST, Role.STAFF, Role.AUDITOR)
+
+
+def can_read_decision(user: User, round_: Round) -> bool:
+    """The round's panellists, and staff and auditors of its funder, read its decision."""
+    return can_read_round(user, round_) or sits_on_panel(user, round_)
+
+
 # --- awards -----------------------------------------------------------------------------------------------------
+
+
+def can_manage_award(user: User, award: Award) -> bool:
+    """Staff of the funder whose round the award is in."""
+    return can_manage_bid(user, award.bid)
+
+
+def can_answer_offer(user: User, bid: Bid) -> bool:
+    """Members of the bid's group see its offer and answer it, once it has one."""
+    return (
+        is_own_group_bid(user, bid) and db.session.scalar(sa.select(Award.id).where(Award.bid_id == bid.id)) is not None
+    )
+
 
 # --- reports ----------------------------------------------------------------------------------------------------
 

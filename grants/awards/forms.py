@@ -69,23 +69,25 @@ class AcceptForm(FlaskForm):
     submit = SubmitField("Accept the offer", widget=GovSubmitInput())
 
 
-class DeclineForm(FlaskForm):
-    reason = TextAreaField(
-        "Why are you declining? (optional)",
+def _reason(label: str, description: str) -> TextAreaField:
+    """A reason someone else reads: plain text, at most MAX_TEXT characters."""
+    return TextAreaField(
+        label,
         widget=GovTextArea(),
-        description="This helps the funder. You do not have to say.",
-        validators=[Length(max=services.MAX_TEXT, message="Keep the reason to 2,000 characters or fewer")],
+        description=description,
+        validators=[
+            Length(max=services.MAX_TEXT, message=f"Keep the reason to {services.MAX_TEXT:,} characters or fewer")
+        ],
     )
+
+
+class DeclineForm(FlaskForm):
+    reason = _reason("Why are you declining? (optional)", "This helps the funder. You do not have to say.")
     submit = SubmitField("Decline the offer", widget=GovSubmitInput())
 
 
 class WithdrawForm(FlaskForm):
-    reason = TextAreaField(
-        "Why are you withdrawing this offer?",
-        widget=GovTextArea(),
-        description="The group reads this",
-        validators=[Length(max=services.MAX_TEXT, message="Keep the reason to 2,000 characters or fewer")],
-    )
+    reason = _reason("Why are you withdrawing this offer?", "The group reads this")
     submit = SubmitField("Withdraw the offer", widget=GovSubmitInput())
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import InstrumentedAttribute, selectinload
 
-from grants.awards.services import ACCEPTED_OR_LATER, COMMITTED
+from grants.awards.rules import ACCEPTED_OR_LATER, COMMITTED
 from grants.database import DbSession
 from grants.decisions.queries import current_ratification, funded_bid_ids
 from grants.models import Award, Bid, BidStatus, Criterion, Feedback, Round, Score
@@ -49,6 +49,16 @@ def round_money(session: DbSession, round_: Round) -> RoundMoney:
         ).where(Award.round_id == round_.id)
     ).one()
     return RoundMoney(budget=round_.budget_pence, offered=int(row[0]), accepted=int(row[1]), paid=int(row[2]))
+
+
+def committed_pence(session: DbSession, round_id: int, *, excluding_award_id: int | None = None) -> int:
+    """The total of the round's offers that still stand (offered, accepted, paid or closed)."""
+    query = sa.select(sa.func.coalesce(sa.func.sum(Award.amount_pence), 0)).where(
+        Award.round_id == round_id, Award.status.in_(COMMITTED)
+    )
+    if excluding_award_id is not None:
+        query = query.where(Award.id != excluding_award_id)
+    return int(session.scalar(query) or 0)
 
 
 @dataclass(frozen=True)
@@ -107,6 +117,36 @@ def is_funded(session: DbSession, bid: Bid) -> bool:
 
 def award_for_bid(session: DbSession, bid_id: int) -> Award | None:
     return session.scalar(sa.select(Award).where(Award.bid_id == bid_id).options(selectinload(Award.report_dates)))
+
+
+def award_of(session: DbSession, bid: Bid) -> Award:
+    """The award of a bid known to have one (a bid `can_answer_offer` let through)."""
+    return session.scalars(
+        sa.select(Award).where(Award.bid_id == bid.id).options(selectinload(Award.report_dates))
+    ).one()
+
+
+@dataclass(frozen=True)
+class GroupView:
+    """What the group's page of its bid shows of the decision: the award, or else the feedback it was sent."""
+
+    award: Award | None
+    feedback: Feedback | None  # sent feedback only, and only for a bid with no award
+    reports_open: (
+        bool  # the page may link to the award's reports: it is accepted (or later) and the reader is in the group
+    )
+
+
+def group_view_of_award(session: DbSession, bid: Bid, *, reader_in_group: bool) -> GroupView:
+    """The award or the feedback for the group's page of its bid (`templates/awards/_for_group.html`).
+
+    `reader_in_group` says whether the person reading is a member of the bid's group (staff entering a bid for a
+    group see the page too, but a group's reports are the group's).
+    """
+    award = award_for_bid(session, bid.id)
+    if award is not None:
+        return GroupView(award, None, reports_open=reader_in_group and award.status in ACCEPTED_OR_LATER)
+    return GroupView(None, sent_feedback_for_bid(session, bid.id), reports_open=False)
 
 
 def award_with_details(session: DbSession, award_id: int) -> Award | None:

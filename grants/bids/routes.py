@@ -14,12 +14,15 @@ from grants.auth import services as account_services
 from grants.auth.permissions import (
     can_manage_round,
     can_work_on_bid,
+    current_person,
     group_ids,
     is_group_member,
+    is_own_group_bid,
     load_or_404,
     role_required,
 )
 from grants.auth.saved_forms import load_form
+from grants.awards.queries import group_view_of_award
 from grants.bids import bp, services
 from grants.bids.forms import (
     AmountForm,
@@ -239,7 +242,8 @@ def view(bid_id: int) -> str:
             accepting=accepting,
             sections=_task_sections(bid),
         )
-    return render_template("bids/sent.html", bid=bid, accepting=accepting, form=ConfirmForm())
+    group_award = group_view_of_award(db.session, bid, reader_in_group=is_own_group_bid(current_person(), bid))
+    return render_template("bids/sent.html", bid=bid, accepting=accepting, form=ConfirmForm(), group_award=group_award)
 
 
 def _status(text: str, colour: str | None = None) -> dict[str, object]:

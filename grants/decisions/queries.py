@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,6 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from grants.database import DbSession
+from grants.decisions import wording
+from grants.decisions.results import step_from_document
 from grants.models import Bid, Departure, Ratification
 
 
@@ -59,7 +60,7 @@ class BidRow:
 
 @dataclass(frozen=True)
 class ResultView:
-    """A stored-form result (see services.result_document) ready for a page."""
+    """A stored-form result (see `grants.decisions.results.result_document`) ready for a page."""
 
     rows: list[BidRow]
     method: str
@@ -106,12 +107,16 @@ def _bids_by_id(session: DbSession, bid_ids: list[int]) -> dict[int, Bid]:
     return {bid.id: bid for bid in rows}
 
 
-_BID_ID = re.compile(r"\bBid (\d+)\b")
+def explanation(document: dict[str, Any], references: dict[int, str]) -> list[str]:
+    """How a stored result came about, naming each bid by its reference (by id if it has none).
 
-
-def _with_references(line: str, references: dict[int, str]) -> str:
-    """The tally speaks of bids by id; people know them by reference ("Bid 20" -> "RSS27-0004")."""
-    return _BID_ID.sub(lambda m: references.get(int(m[1])) or m[0], line)
+    A run recorded before results kept their steps has only its words, naming bids by id: those are shown as
+    they were recorded.
+    """
+    if "steps" not in document:
+        return [str(line) for line in document.get("explanation", [])]
+    steps = [step_from_document(step) for step in document["steps"]]
+    return wording.explanation(steps, lambda bid_id: references.get(bid_id) or wording.by_id(bid_id))
 
 
 def result_view(session: DbSession, document: dict[str, Any]) -> ResultView:
@@ -149,7 +154,7 @@ def result_view(session: DbSession, document: dict[str, Any]) -> ResultView:
         left_pence=int(document.get("left_pence", 0)),
         funded_ids=[int(i) for i in document.get("funded_ids", [])],
         departed_ids=[int(i) for i in document.get("departed_ids", [])],
-        explanation=[_with_references(str(line), references) for line in document.get("explanation", [])],
+        explanation=explanation(document, references),
         digest=str(document.get("digest", "")),
         algorithm=str(document.get("algorithm", "")),
     )
@@ -187,6 +192,11 @@ def departures(session: DbSession, round_id: int) -> list[Departure]:
             .order_by(Departure.created_at, Departure.id)
         )
     )
+
+
+def departure_in_round(session: DbSession, round_id: int, departure_id: int) -> Departure | None:
+    """One of the round's departures, or None (none with that id, or it is another round's)."""
+    return session.scalar(sa.select(Departure).where(Departure.id == departure_id, Departure.round_id == round_id))
 
 
 def departure_bids(session: DbSession, departures_: list[Departure]) -> dict[int, Bid]:

@@ -4,6 +4,11 @@ For each stored run (the panel's and the ratified one) it checks that the stored
 digest, that re-running the tally on the stored inputs gives the stored result, and that the inputs read from the
 database now give the same digest and result. It also checks that the departures and the ratification note still
 match the hashes logged in the audit chain. Every difference is named in plain words.
+
+A run recorded before results stored their explanation as structured steps has the explanation in words only.
+Its words are still compared with the re-run's (the words are made from the steps, so they agree exactly when
+the steps do), and the steps it never stored are not counted as a difference: such runs verify as they did, and
+ALGORITHM_VERSION stays as it is, because no figure, ranking or funded set can differ.
 """
 
 from __future__ import annotations
@@ -19,7 +24,8 @@ import sqlalchemy as sa
 from grants.database import DbSession
 from grants.decisions.inputs import TallyInputs, tally_inputs
 from grants.decisions.queries import current_ratification
-from grants.decisions.services import references, result_document, text_sha256
+from grants.decisions.results import references, result_document
+from grants.decisions.services import text_sha256
 from grants.models import AuditEvent, Departure, Round, TallyRun
 from grants.tally import ALGORITHM_VERSION, TallyInputError
 
@@ -119,6 +125,15 @@ def input_differences(recorded: Mapping[str, Any], now: Mapping[str, Any]) -> li
     return changes
 
 
+# Keys a stored result gained after runs were first recorded; a run stored without one is compared without it.
+ADDED_SINCE = ("steps",)
+
+
+def as_stored(recomputed: dict[str, Any], stored: Mapping[str, Any]) -> dict[str, Any]:
+    """The recomputed result in the form `stored` was written in (without the keys added since it was)."""
+    return {key: value for key, value in recomputed.items() if key in stored or key not in ADDED_SINCE}
+
+
 def _document_digest(document: Mapping[str, Any]) -> str:
     return hashlib.sha256(rfc8785.dumps(dict(document))).hexdigest()
 
@@ -136,7 +151,7 @@ def _check_run(
         problems.append(f"{label}its stored inputs no longer hash to its stored digest (the stored inputs were edited)")
     try:
         stored_inputs = TallyInputs.from_json(run.inputs)
-        rerun = result_document(stored_inputs.run(), refs, departed_ids=departed)
+        rerun = as_stored(result_document(stored_inputs.run(), refs, departed_ids=departed), run.result)
     except (TallyInputError, KeyError, TypeError, ValueError) as exc:
         problems.append(f"{label}the tally cannot be re-run on its stored inputs: {exc}")
     else:
@@ -145,7 +160,7 @@ def _check_run(
 
     try:
         now_digest = now_inputs.digest()
-        now_result = result_document(now_inputs.run(), refs, departed_ids=departed)
+        now_result = as_stored(result_document(now_inputs.run(), refs, departed_ids=departed), run.result)
     except TallyInputError as exc:
         problems.append(f"{label}the tally cannot be run on the database's inputs now: {exc}")
         return problems

@@ -1,4 +1,4 @@
-"""The tally's result as plain frozen data, and the plain words a page shows for it."""
+"""The tally's result as plain frozen data: figures, outcomes and the steps of the walk, in numbers, not words."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass
 from fractions import Fraction
 
-from grants.money import format_pounds
+from grants.tally.explanation import Step
 from grants.tally.inputs import Method
 
 
@@ -31,7 +31,8 @@ class Flag(enum.StrEnum):
 
 @dataclass(frozen=True)
 class BidResult:
-    """One bid's place in the ranked list, its figures, its outcome and the reason in plain words.
+    """One bid's place in the ranked list, its figures, its outcome and why (`outcome`, `funded_by` and
+    `left_before_pence` say it; `grants.decisions.wording` puts it in words).
 
     `in_favour` is, by method: scores, the scorers; approval and equal shares, the approvals; budget, the ballots
     including it; ranked, the ballots ranking it. `left_before_pence` is what was left of the budget when the walk
@@ -48,9 +49,7 @@ class BidResult:
     outcome: Outcome
     funded_by: FundedBy | None
     left_before_pence: int
-    reason: str
     flags: tuple[Flag, ...]
-    flag_notes: tuple[str, ...]
     # equal shares only: the most any supporter paid for it (some paid less: all they had left)
     equal_shares_payment: Fraction | None = None
 
@@ -61,7 +60,10 @@ class BidResult:
 
 @dataclass(frozen=True)
 class TallyResult:
-    """The ranked list (best first) with every bid's outcome, the budget used and left, and the walk in words."""
+    """The ranked list (best first) with every bid's outcome, the budget used and left, and the walk's steps.
+
+    `quorum` is the round's, which the under-quorum flags were raised against.
+    """
 
     algorithm: str
     digest: str
@@ -69,8 +71,9 @@ class TallyResult:
     budget_pence: int
     used_pence: int
     left_pence: int
+    quorum: int
     bids: tuple[BidResult, ...]
-    explanation: tuple[str, ...]
+    steps: tuple[Step, ...]
 
     @property
     def funded_ids(self) -> tuple[int, ...]:
@@ -90,27 +93,3 @@ def format_score(mean: Fraction | None) -> str:
         return "not scored"
     hundredths = int((mean * 100 + Fraction(1, 2)) // 1)
     return f"{hundredths // 100}.{hundredths % 100:02d}"
-
-
-REASON_FUNDED = "Funded"
-REASON_EQUAL_SHARES = "Funded by equal shares"
-REASON_COMPLETION = "Funded in the completion step"
-REASON_RANK = "Not funded: ranked below the bids that used the budget"
-
-
-def reason_did_not_fit(left_pence: int) -> str:
-    return f"Not funded: did not fit the remaining {format_pounds(left_pence)} when its turn came"
-
-
-def under_quorum_note(quorum: int) -> str:
-    if quorum <= 1:
-        return "No panellist scored it"
-    return f"Fewer than {quorum} panellists scored it"
-
-
-NO_SUPPORT_NOTES = {
-    Method.APPROVAL: "No panellist approved it",
-    Method.EQUAL_SHARES: "No panellist approved it",
-    Method.BUDGET: "No panellist's ballot included it",
-    Method.RANKED: "No panellist ranked it",
-}

@@ -11,7 +11,7 @@ from flask import Flask
 
 from grants.audit.chain import verify_chain
 from grants.awards import services
-from grants.awards.services import AwardError
+from grants.domain import DomainError
 from grants.extensions import db
 from grants.models import Award, AwardStatus, Bid, Payment, User
 from tests.awards.helpers import Setting, future, london_today, make_setting
@@ -84,7 +84,7 @@ def test_two_payments_at_once_that_together_pass_the_award_only_one_lands(app: F
 
     errors = _run_together(2, lambda i: _pay_in_own_context(app, award_id, setting.staff_id, 300_00))
 
-    assert len(errors) == 1 and isinstance(errors[0], AwardError), errors
+    assert len(errors) == 1 and isinstance(errors[0], DomainError), errors
     assert "more than the award of £500" in errors[0].message
     with app_session(app) as s:
         award = s.get(Award, award_id)
@@ -135,7 +135,7 @@ def test_two_offers_at_once_cannot_together_pass_the_budget(app: Flask) -> None:
 
     errors = _run_together(2, offer)
 
-    assert len(errors) == 1 and isinstance(errors[0], AwardError), errors
+    assert len(errors) == 1 and isinstance(errors[0], DomainError), errors
     with app_session(app) as s:
         assert s.scalar(sa.select(sa.func.count(Award.id))) == 1
         assert verify_chain(s).ok

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from grants.audit.chain import verify_chain
 from grants.awards import services
 from grants.awards.queries import draft_feedback, panel_comments, round_money
-from grants.awards.services import AwardError
+from grants.domain import DomainError
 from grants.extensions import db
 from grants.models import (
     AuditEvent,
@@ -126,7 +126,7 @@ def test_offer_audit_event_has_the_facts(app: Flask, session: Session, setting: 
 def test_bad_offers_are_refused_and_change_nothing(
     session: Session, setting: Setting, overrides: dict[str, Any], message: str, field: str
 ) -> None:
-    with pytest.raises(AwardError) as caught:
+    with pytest.raises(DomainError) as caught:
         _offer(session, setting, **overrides)
     session.rollback()
     assert caught.value.message == message and caught.value.field == field
@@ -144,7 +144,7 @@ def test_offers_cannot_together_pass_the_budget(app: Flask) -> None:
     with app.app_context():
         _offer(db.session, setting)
         db.session.commit()
-        with pytest.raises(AwardError) as caught:
+        with pytest.raises(DomainError) as caught:
             _offer(db.session, setting, setting.funded2_id, amount_pence=400_00)
         db.session.rollback()
         assert caught.value.message == (
@@ -162,14 +162,14 @@ def test_offers_cannot_together_pass_the_budget(app: Flask) -> None:
 def test_only_a_bid_in_the_ratified_funded_set_gets_an_offer(app: Flask) -> None:
     setting = make_setting(app)
     with app.app_context():
-        with pytest.raises(AwardError) as caught:
+        with pytest.raises(DomainError) as caught:
             _offer(db.session, setting, setting.unfunded_id)
         assert caught.value.message == services.NOT_FUNDED
         db.session.rollback()
         db.session.remove()
     unratified = make_setting(app, ratified=False)
     with app.app_context():
-        with pytest.raises(AwardError) as caught:
+        with pytest.raises(DomainError) as caught:
             _offer(db.session, unratified)
         assert caught.value.message == services.ROUND_NOT_DECIDED
         db.session.rollback()
@@ -179,7 +179,7 @@ def test_only_a_bid_in_the_ratified_funded_set_gets_an_offer(app: Flask) -> None
 def test_one_award_per_bid(session: Session, setting: Setting) -> None:
     _offer(session, setting)
     session.commit()
-    with pytest.raises(AwardError, match="already has an offer"):
+    with pytest.raises(DomainError, match="already has an offer"):
         _offer(session, setting)
 
 
@@ -199,7 +199,7 @@ def test_accepting_records_the_name_and_tells_the_staff_member(app: Flask, sessi
 def test_accepting_twice_is_refused(session: Session, setting: Setting) -> None:
     award = _accepted(session, setting)
     session.commit()
-    with pytest.raises(AwardError, match="You have already accepted this offer"):
+    with pytest.raises(DomainError, match="You have already accepted this offer"):
         services.accept_offer(
             session, award=award, name="Maria", conditions_accepted=True, actor=_get(session, User, setting.member_id)
         )
@@ -211,7 +211,7 @@ def test_accepting_after_withdrawal_is_refused(session: Session, setting: Settin
         session, award=award, reason="Failed due diligence", actor=_get(session, User, setting.staff_id)
     )
     session.commit()
-    with pytest.raises(AwardError) as caught:
+    with pytest.raises(DomainError) as caught:
         services.accept_offer(
             session, award=award, name="Maria", conditions_accepted=True, actor=_get(session, User, setting.member_id)
         )
@@ -224,9 +224,9 @@ def test_accepting_after_withdrawal_is_refused(session: Session, setting: Settin
 def test_accepting_needs_a_name_and_the_conditions_ticked(session: Session, setting: Setting) -> None:
     award = _offer(session, setting)
     member = _get(session, User, setting.member_id)
-    with pytest.raises(AwardError, match=services.ACCEPT_NAME_REQUIRED):
+    with pytest.raises(DomainError, match=services.ACCEPT_NAME_REQUIRED):
         services.accept_offer(session, award=award, name=" ", conditions_accepted=True, actor=member)
-    with pytest.raises(AwardError, match=services.ACCEPT_CONFIRM_REQUIRED):
+    with pytest.raises(DomainError, match=services.ACCEPT_CONFIRM_REQUIRED):
         services.accept_offer(session, award=award, name="Maria", conditions_accepted=False, actor=member)
 
 
@@ -246,7 +246,7 @@ def test_declining_with_a_reason(app: Flask, session: Session, setting: Setting)
 def test_withdrawing_needs_a_reason(session: Session, setting: Setting) -> None:
     award = _offer(session, setting)
     session.commit()
-    with pytest.raises(AwardError, match=services.WITHDRAW_REASON_REQUIRED):
+    with pytest.raises(DomainError, match=services.WITHDRAW_REASON_REQUIRED):
         services.withdraw_offer(session, award=award, reason="  ", actor=_get(session, User, setting.staff_id))
     session.rollback()
     assert _get(session, Award, award.id).status == AwardStatus.OFFERED
@@ -269,7 +269,7 @@ def test_an_award_with_a_payment_cannot_be_withdrawn(session: Session, setting: 
     services.record_payment(
         session, award=award, amount_pence=100_00, paid_on=london_today(), reference="", actor=staff
     )
-    with pytest.raises(AwardError, match="a payment has been made"):
+    with pytest.raises(DomainError, match="a payment has been made"):
         services.withdraw_offer(session, award=award, reason="Changed our minds", actor=staff)
 
 
@@ -316,7 +316,7 @@ def test_a_payment_past_the_award_is_refused(session: Session, setting: Setting)
         session, award=award, amount_pence=400_00, paid_on=london_today(), reference="", actor=staff
     )
     session.commit()
-    with pytest.raises(AwardError) as caught:
+    with pytest.raises(DomainError) as caught:
         services.record_payment(
             session, award=award, amount_pence=150_00, paid_on=london_today(), reference="", actor=staff
         )
@@ -329,7 +329,7 @@ def test_a_payment_past_the_award_is_refused(session: Session, setting: Setting)
 def test_a_payment_on_an_offer_not_yet_accepted_is_refused(session: Session, setting: Setting) -> None:
     award = _offer(session, setting)
     session.commit()
-    with pytest.raises(AwardError, match="once the group has accepted the offer"):
+    with pytest.raises(DomainError, match="once the group has accepted the offer"):
         services.record_payment(
             session,
             award=award,
@@ -345,7 +345,7 @@ def test_a_payment_on_an_offer_not_yet_accepted_is_refused(session: Session, set
 
 def test_a_payment_dated_in_the_future_is_refused(session: Session, setting: Setting) -> None:
     award = _accepted(session, setting)
-    with pytest.raises(AwardError, match=services.PAYMENT_DATE_FUTURE):
+    with pytest.raises(DomainError, match=services.PAYMENT_DATE_FUTURE):
         services.record_payment(
             session,
             award=award,
@@ -358,7 +358,7 @@ def test_a_payment_dated_in_the_future_is_refused(session: Session, setting: Set
 
 def test_only_an_award_paid_in_full_can_be_closed(session: Session, setting: Setting) -> None:
     award = _accepted(session, setting)
-    with pytest.raises(AwardError, match="paid in full"):
+    with pytest.raises(DomainError, match="paid in full"):
         services.close_award(session, award=award, actor=_get(session, User, setting.staff_id))
 
 
@@ -388,7 +388,7 @@ def test_feedback_is_sent_emailed_and_audited(app: Flask, session: Session, sett
     email = session.scalars(sa.select(OutboxEmail)).one()
     assert email.to_address == setting.unfunded_member_email and "Work on the plan." in email.body_text
     assert _events(session, "feedback.sent")[0].facts == {"round_id": setting.round_id, "bid_id": setting.unfunded_id}
-    with pytest.raises(AwardError, match=services.FEEDBACK_ALREADY_SENT):
+    with pytest.raises(DomainError, match=services.FEEDBACK_ALREADY_SENT):
         services.send_feedback(session, bid=bid, text="Again", actor=_get(session, User, setting.staff_id))
 
 
@@ -398,7 +398,7 @@ def test_feedback_is_sent_emailed_and_audited(app: Flask, session: Session, sett
 )
 def test_feedback_only_for_eligible_unfunded_bids(session: Session, setting: Setting, which: str, message: str) -> None:
     bid = _get(session, Bid, getattr(setting, which))
-    with pytest.raises(AwardError, match=message):
+    with pytest.raises(DomainError, match=message):
         services.send_feedback(session, bid=bid, text="Hello", actor=_get(session, User, setting.staff_id))
     session.rollback()
     assert session.scalar(sa.select(sa.func.count(Feedback.id))) == 0

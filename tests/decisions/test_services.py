@@ -13,10 +13,10 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from grants.audit.chain import verify_chain
-from grants.decisions import services
+from grants.decisions import services, tallies, wording
 from grants.decisions.inputs import tally_inputs
 from grants.decisions.queries import current_ratification, funded_bid_ids
-from grants.decisions.services import DecisionError
+from grants.domain import DomainError
 from grants.models import AuditEvent, Bid, Departure, Ratification, Round, RoundStatus, TallyRun, User, utcnow
 from grants.panel import rules
 from grants.panel.services import PanelError, ScoreEntry, save_scores
@@ -77,7 +77,7 @@ def test_recorded_panel_run_matches_the_tally_on_the_same_inputs(
     ctx: tuple[Session, Round, User], setting: Setting
 ) -> None:
     session, round_, staff = ctx
-    run = services.record_panel_tally(session, round_=round_, actor=staff)
+    run = tallies.record_panel_tally(session, round_=round_, actor=staff)
     a, b, c, d = (setting.bids[n] for n in "ABCD")
     p1, p2, p3, p4, p5 = setting.panellists
     k1, k2 = setting.criteria
@@ -113,13 +113,13 @@ def test_recorded_panel_run_matches_the_tally_on_the_same_inputs(
     assert by_id[d]["flags"] == ["under_quorum"]
     assert by_id[b]["mean_score"] == "13/3" and by_id[b]["mean_score_display"] == "4.33"
     assert [entry["rank"] for entry in run.result["bids"]] == [1, 2, 3, 4]
-    assert run.result["explanation"] == list(expected.explanation)
+    assert run.result["explanation"] == wording.explanation(expected.steps)
 
     (event,) = _events(session, "tally.recorded")
     assert event.facts["tally_run_id"] == run.id and event.facts["digest"] == run.digest
     assert event.facts["funded_ids"] == [a, b, c]
     # Recording again with the same inputs reuses the run.
-    assert services.record_panel_tally(session, round_=round_, actor=staff).id == run.id
+    assert tallies.record_panel_tally(session, round_=round_, actor=staff).id == run.id
     assert len(_events(session, "tally.recorded")) == 1
 
 
@@ -127,7 +127,7 @@ def test_a_recused_panellists_scores_and_ballot_entry_are_excluded(
     ctx: tuple[Session, Round, User], setting: Setting
 ) -> None:
     session, round_, _ = ctx
-    computed = services.compute_panel(session, round_)
+    computed = tallies.compute_panel(session, round_)
     entry = next(e for e in computed.document["bids"] if e["id"] == setting.bids["A"])
     assert entry["in_favour"] == 3  # P5's approval of A is dropped
     assert entry["scorers"] == 4 and entry["mean_score"] == "5"  # and P5's 1s too
@@ -142,11 +142,11 @@ def test_the_tally_waits_for_voting_to_close(app: Flask, session: Session) -> No
     round_ = session.get(Round, setting.round_id)
     staff = session.get(User, setting.staff_id)
     assert round_ is not None and staff is not None
-    with pytest.raises(DecisionError, match="once voting has closed"):
-        services.record_panel_tally(session, round_=round_, actor=staff)
-    with pytest.raises(DecisionError, match="You can ratify once voting has closed"):
+    with pytest.raises(DomainError, match="once voting has closed"):
+        tallies.record_panel_tally(session, round_=round_, actor=staff)
+    with pytest.raises(DomainError, match="You can ratify once voting has closed"):
         services.ratify(session, round_=round_, actor=staff, note="")
-    with pytest.raises(DecisionError, match="once voting has closed"):
+    with pytest.raises(DomainError, match="once voting has closed"):
         services.depart(session, round_=round_, bid_id=setting.bids["B"], actor=staff, reason=DUE_DILIGENCE)
     assert session.scalar(sa.select(sa.func.count()).select_from(TallyRun)) == 0
 
@@ -186,8 +186,8 @@ def test_departing_moves_the_next_bid_that_fits_up(ctx: tuple[Session, Round, Us
     assert "bank account" not in str(departed.facts)
 
     # Before ratifying, both results are there to compare.
-    panel = services.compute_panel(session, round_)
-    resulting = services.compute_ratified(session, round_, panel)
+    panel = tallies.compute_panel(session, round_)
+    resulting = tallies.compute_ratified(session, round_, panel)
     assert panel.funded_ids == (a, b, c)
     assert resulting.funded_ids == (a, c, d)
 
@@ -205,18 +205,18 @@ def test_departing_moves_the_next_bid_that_fits_up(ctx: tuple[Session, Round, Us
 
 def test_a_departure_needs_a_reason_and_a_funded_bid(ctx: tuple[Session, Round, User], setting: Setting) -> None:
     session, round_, staff = ctx
-    with pytest.raises(DecisionError, match="Explain why you are departing") as no_reason:
+    with pytest.raises(DomainError, match="Explain why you are departing") as no_reason:
         services.depart(session, round_=round_, bid_id=setting.bids["B"], actor=staff, reason="   ")
     assert no_reason.value.field == "reason"
-    with pytest.raises(DecisionError, match="2,000 characters"):
+    with pytest.raises(DomainError, match="2,000 characters"):
         services.depart(session, round_=round_, bid_id=setting.bids["B"], actor=staff, reason="x" * 2001)
-    with pytest.raises(DecisionError, match="a bid the panel funded") as unfunded:
+    with pytest.raises(DomainError, match="a bid the panel funded") as unfunded:
         services.depart(session, round_=round_, bid_id=setting.bids["D"], actor=staff, reason=DUE_DILIGENCE)
     assert unfunded.value.field == "bid"
-    with pytest.raises(DecisionError, match="Choose the funded bid"):
+    with pytest.raises(DomainError, match="Choose the funded bid"):
         services.depart(session, round_=round_, bid_id=None, actor=staff, reason=DUE_DILIGENCE)
     services.depart(session, round_=round_, bid_id=setting.bids["B"], actor=staff, reason=DUE_DILIGENCE)
-    with pytest.raises(DecisionError, match="already departed"):
+    with pytest.raises(DomainError, match="already departed"):
         services.depart(session, round_=round_, bid_id=setting.bids["B"], actor=staff, reason=DUE_DILIGENCE)
     assert session.scalar(sa.select(sa.func.count()).select_from(Departure)) == 1
 
@@ -236,16 +236,16 @@ def test_ratifying_twice_is_refused(ctx: tuple[Session, Round, User], setting: S
     session, round_, staff = ctx
     services.ratify(session, round_=round_, actor=staff)
     session.commit()
-    with pytest.raises(DecisionError, match="already been ratified"):
+    with pytest.raises(DomainError, match="already been ratified"):
         services.ratify(session, round_=round_, actor=staff)
-    with pytest.raises(DecisionError, match="already been ratified"):
+    with pytest.raises(DomainError, match="already been ratified"):
         services.depart(session, round_=round_, bid_id=setting.bids["A"], actor=staff, reason=DUE_DILIGENCE)
     assert session.scalar(sa.select(sa.func.count()).select_from(Ratification)) == 1
 
 
 def test_a_long_note_is_refused(ctx: tuple[Session, Round, User]) -> None:
     session, round_, staff = ctx
-    with pytest.raises(DecisionError, match="2,000 characters") as error:
+    with pytest.raises(DomainError, match="2,000 characters") as error:
         services.ratify(session, round_=round_, actor=staff, note="n" * 2001)
     assert error.value.field == "note"
 
@@ -254,7 +254,7 @@ def test_reopening_undoes_the_ratification(ctx: tuple[Session, Round, User], set
     session, round_, staff = ctx
     ratification = services.ratify(session, round_=round_, actor=staff)
     session.commit()
-    with pytest.raises(DecisionError, match="Enter why"):
+    with pytest.raises(DomainError, match="Enter why"):
         services.undo_ratification(session, round_=round_, actor=staff, reason=" ")
     services.undo_ratification(session, round_=round_, actor=staff, reason="A paper ballot was left out")
     session.commit()
@@ -266,7 +266,7 @@ def test_reopening_undoes_the_ratification(ctx: tuple[Session, Round, User], set
     assert moved.facts == {"from": "decided", "to": "voting", "reason": "A paper ballot was left out"}
     (undone,) = _events(session, "decision.undone")
     assert undone.facts["ratification_id"] == ratification.id
-    with pytest.raises(DecisionError, match="nothing to undo"):
+    with pytest.raises(DomainError, match="nothing to undo"):
         services.undo_ratification(session, round_=round_, actor=staff, reason="Again")
 
     # The vote closed long ago, so it can be ratified again at once (the kept ratification stays undone).

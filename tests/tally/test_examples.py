@@ -1,13 +1,20 @@
-"""Worked examples, checked by hand: each method, each tie-break, the reasons and the flags."""
+"""Worked examples, checked by hand: each method, each tie-break, the reasons and the flags.
+
+The tally gives numbers and steps; the reasons, notes and explanations asserted here are those words as
+`grants.decisions.wording` writes them (naming bids by id, as the stored result does).
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from fractions import Fraction
 
+from grants.decisions import wording
+from grants.money import format_pounds
 from grants.tally import (
     BallotInput,
     BidInput,
+    BidResult,
     Criterion,
     Flag,
     FundedBy,
@@ -17,7 +24,6 @@ from grants.tally import (
     RoundSettings,
     ScoreInput,
     TallyResult,
-    format_pounds,
     format_score,
     run_tally,
 )
@@ -31,6 +37,18 @@ def bid(bid_id: int, pounds: int, submitted_at: str = MORNING) -> BidInput:
 
 def order(result: TallyResult) -> list[int]:
     return [b.bid_id for b in result.bids]
+
+
+def reason(bid: BidResult) -> str:
+    return wording.reason(bid.outcome, bid.funded_by, bid.left_before_pence)
+
+
+def notes(result: TallyResult, bid: BidResult) -> tuple[str, ...]:
+    return tuple(wording.flag_notes(bid.flags, method=result.method, quorum=result.quorum))
+
+
+def explanation(result: TallyResult) -> tuple[str, ...]:
+    return tuple(wording.explanation(result.steps))
 
 
 # Scores ------------------------------------------------------------------------------------------------------------
@@ -72,15 +90,15 @@ def test_scores_rank_by_weighted_mean_and_the_walk_skips_a_bid_that_does_not_fit
     assert (second.mean_score, second.scorers) == (Fraction(7, 2), 2)
     assert (third.mean_score, third.scorers) == (Fraction(11, 4), 1)
     assert [b.outcome for b in result.bids] == [Outcome.FUNDED, Outcome.NOT_FUNDED_DID_NOT_FIT, Outcome.FUNDED]
-    assert first.reason == "Funded"
-    assert second.reason == "Not funded: did not fit the remaining £50 when its turn came"
+    assert reason(first) == "Funded"
+    assert reason(second) == "Not funded: did not fit the remaining £50 when its turn came"
     assert second.left_before_pence == 5_000
     assert third.flags == (Flag.UNDER_QUORUM,)
-    assert third.flag_notes == ("Fewer than 2 panellists scored it",)
+    assert notes(result, third) == ("Fewer than 2 panellists scored it",)
     assert first.flags == second.flags == ()
     assert (result.used_pence, result.left_pence) == (8_000, 2_000)
     assert result.funded_ids == (2, 3)
-    assert result.explanation == (
+    assert explanation(result) == (
         "The walk goes down the ranked list (by weighted mean score) with the budget of £100, "
         "funding each bid that fits what is left.",
         "Bid 2 (£50) funded, £50 left.",
@@ -99,7 +117,7 @@ def test_a_bid_below_the_last_funded_one_is_not_funded_on_rank() -> None:
 
     assert order(result) == [1, 2, 3]
     assert [b.outcome for b in result.bids] == [Outcome.FUNDED, Outcome.NOT_FUNDED_RANK, Outcome.NOT_FUNDED_RANK]
-    assert result.bids[1].reason == "Not funded: ranked below the bids that used the budget"
+    assert reason(result.bids[1]) == "Not funded: ranked below the bids that used the budget"
     assert result.bids[2].left_before_pence == 3_000
 
 
@@ -109,7 +127,7 @@ def test_an_unscored_bid_ranks_below_every_scored_one_and_is_flagged() -> None:
 
     assert order(result) == [2, 1]
     assert result.bids[1].mean_score is None
-    assert result.bids[1].flag_notes == ("No panellist scored it",)
+    assert notes(result, result.bids[1]) == ("No panellist scored it",)
     assert format_score(None) == "not scored"
 
 
@@ -148,7 +166,7 @@ def test_a_bid_no_panellist_backed_is_flagged_and_may_still_take_budget_left_ove
 
     assert result.funded_ids == (1, 2)
     assert result.bid(2).flags == (Flag.NO_SUPPORT,)
-    assert result.bid(2).flag_notes == ("No panellist approved it",)
+    assert notes(result, result.bid(2)) == ("No panellist approved it",)
 
 
 # Budget ------------------------------------------------------------------------------------------------------------
@@ -168,7 +186,7 @@ def test_budget_vote_ranks_by_ballots_including_the_bid() -> None:
     assert order(result) == [3, 1, 2]
     assert [b.in_favour for b in result.bids] == [3, 2, 1]
     assert result.funded_ids == (3, 1)
-    assert result.bid(2).reason == "Not funded: ranked below the bids that used the budget"
+    assert reason(result.bid(2)) == "Not funded: ranked below the bids that used the budget"
     assert result.bid(2).flags == ()
 
 
@@ -240,10 +258,10 @@ def test_equal_shares_gives_the_minority_its_fair_part() -> None:
     assert order(result) == [1, 2, 4, 3, 5]
     assert [b.funded_by for b in result.bids[:3]] == [FundedBy.EQUAL_SHARES] * 3
     assert [b.equal_shares_payment for b in result.bids[:3]] == [Fraction(500), Fraction(500), Fraction(750)]
-    assert result.bid(1).reason == "Funded by equal shares"
-    assert result.bid(3).reason == "Not funded: ranked below the bids that used the budget"
+    assert reason(result.bid(1)) == "Funded by equal shares"
+    assert reason(result.bid(3)) == "Not funded: ranked below the bids that used the budget"
     assert result.bid(3).left_before_pence == 1_000
-    assert result.explanation == (
+    assert explanation(result) == (
         "Equal shares: the 10 panellists who cast a ballot each hold an equal share of the £100 budget, £10 each.",
         "Bid 1 (£30) funded by equal shares: the 6 panellists who approved it paid up to £5 each, £70 left.",
         "Bid 2 (£30) funded by equal shares: the 6 panellists who approved it paid up to £5 each, £40 left.",
@@ -268,15 +286,15 @@ def test_equal_shares_counts_empty_ballots_and_completes_by_approvals() -> None:
         (4, FundedBy.EQUAL_SHARES),
         (2, FundedBy.COMPLETION),
     ]
-    assert result.bid(2).reason == "Funded in the completion step"
-    assert result.explanation[0].endswith("an equal share of the £100 budget, £9.09 each.")
-    assert "Bid 2 (£30) funded in the completion step, £10 left." in result.explanation
+    assert reason(result.bid(2)) == "Funded in the completion step"
+    assert explanation(result)[0].endswith("an equal share of the £100 budget, £9.09 each.")
+    assert "Bid 2 (£30) funded in the completion step, £10 left." in explanation(result)
 
 
 def test_equal_shares_with_no_ballots_goes_straight_to_the_completion() -> None:
     settings = RoundSettings(budget_pence=5_000, method="equal_shares", quorum=0)
     result = run_tally(settings=settings, bids=[bid(1, 30), bid(2, 20)])
-    assert result.explanation[0] == "Equal shares: no ballots were cast, so equal shares buys nothing."
+    assert explanation(result)[0] == "Equal shares: no ballots were cast, so equal shares buys nothing."
     assert [(b.bid_id, b.funded_by) for b in result.bids] == [(2, FundedBy.COMPLETION), (1, FundedBy.COMPLETION)]
 
 

@@ -9,6 +9,7 @@ from datetime import datetime
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from grants.decisions import wording
 from grants.tally import (
     BallotInput,
     BidResult,
@@ -196,4 +197,5 @@ def test_flags_say_what_staff_should_look_at(round_: Round) -> None:
     for bid in result.bids:
         assert (bid.scorers < round_.settings.quorum) == ("under_quorum" in bid.flags)
         assert (bid.in_favour == 0) == ("no_support" in bid.flags)
-        assert len(bid.flags) == len(bid.flag_notes)
+        notes = wording.flag_notes(bid.flags, method=result.method, quorum=result.quorum)
+        assert len(notes) == len(set(notes)) == len(bid.flags)

@@ -1,0 +1,104 @@
+"""Payments against an accepted award: never more than the award, even with two recorded at once. The caller
+commits; each payment writes an audit event in the same transaction."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, cast
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from grants.audit.chain import record_event
+from grants.awards.rules import MAX_REFERENCE, STAFF, move, too_long
+from grants.database import DbSession
+from grants.domain import DomainError
+from grants.models import Award, AwardStatus, Payment, User
+from grants.money import format_pounds
+from grants.timefmt import today_in_london
+
+PAYMENT_AMOUNT_REQUIRED = "Enter the amount paid, in pounds"
+PAYMENT_DATE_FUTURE = "The date paid must be today or in the past"
+
+
+def _payment_refused(award: Award, amount_pence: int) -> DomainError:
+    """Why a payment did not go through, from the award as it is now."""
+    match award.status:
+        case AwardStatus.OFFERED:
+            return DomainError("You can record payments once the group has accepted the offer", "amount")
+        case AwardStatus.PAID_IN_FULL | AwardStatus.CLOSED:
+            return DomainError("This award has been paid in full", "amount")
+        case AwardStatus.DECLINED | AwardStatus.WITHDRAWN:
+            return DomainError(f"This offer was {award.status.label.lower()}, so no payment can be made", "amount")
+    return DomainError(
+        f"This payment would take the total paid to {format_pounds(award.paid_pence + amount_pence)},"
+        f" more than the award of {format_pounds(award.amount_pence)}",
+        "amount",
+    )
+
+
+def record_payment(
+    session: DbSession,
+    *,
+    award: Award,
+    amount_pence: int | None,
+    paid_on: date | None,
+    reference: str,
+    actor: User,
+    now: datetime | None = None,
+) -> Payment:
+    """Record money paid against an accepted award, on a day no later than London's day at `now`."""
+    if amount_pence is None or amount_pence <= 0:
+        raise DomainError(PAYMENT_AMOUNT_REQUIRED, "amount")
+    if paid_on is None:
+        raise DomainError("Enter the date the payment was made", "paid_on")
+    if paid_on > today_in_london(now):
+        raise DomainError(PAYMENT_DATE_FUTURE, "paid_on")
+    reference = reference.strip()
+    too_long(reference, MAX_REFERENCE, "The reference", "reference")
+
+    # One statement both checks and adds, so two payments at once cannot both pass the award: on PostgreSQL the
+    # second waits for the first's row lock and then re-checks against the new total; SQLite writers take turns.
+    # The database's check constraint (paid_pence <= amount_pence) is the backstop.
+    statement = (
+        sa.update(Award)
+        .where(
+            Award.id == award.id,
+            Award.status == AwardStatus.ACCEPTED,
+            Award.paid_pence + amount_pence <= Award.amount_pence,
+        )
+        .values(paid_pence=Award.paid_pence + amount_pence)
+        .execution_options(synchronize_session=False)
+    )
+    try:
+        with session.begin_nested():
+            result = cast(sa.CursorResult[Any], session.execute(statement))
+            updated = result.rowcount
+    except IntegrityError:
+        updated = 0
+    session.refresh(award)
+    if updated != 1:
+        raise _payment_refused(award, amount_pence)
+
+    payment = Payment(
+        award_id=award.id, amount_pence=amount_pence, paid_on=paid_on, reference=reference, recorded_by_id=actor.id
+    )
+    session.add(payment)
+    if award.paid_pence == award.amount_pence:
+        move(award, AwardStatus.PAID_IN_FULL)
+    session.flush()
+    record_event(
+        session,
+        "payment.recorded",
+        actor_id=actor.id,
+        actor_role=STAFF,
+        object_type="award",
+        object_id=award.id,
+        facts={
+            "award_id": award.id,
+            "payment_id": payment.id,
+            "amount_pence": amount_pence,
+            "paid_pence": award.paid_pence,
+        },
+    )
+    return payment
