@@ -13,14 +13,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec, Protocol, TypeVar
 
 import sqlalchemy as sa
 from flask import abort
 from flask_login import current_user, login_required
 
 from grants.extensions import db
-from grants.models import Award, Bid, BidStatus, GroupMember, PanelMember, Role, Round, User
+from grants.models import Award, Bid, BidStatus, GroupMember, Invitation, PanelMember, Role, Round, User
+from grants.panel import rules as panel_rules
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -194,8 +195,84 @@ def can_screen_bid(user: User, bid: Bid) -> bool:
 
 
 # --- panel ------------------------------------------------------------------------------------------------------
+# A panellist's own group's bid recuses them whether or not a row records it yet: `rules.recused_bid_ids` and
+# `rules.all_recusals` work it out from group membership when read.
+
+
+def seat_or_404(round_: Round) -> PanelMember:
+    """The signed-in person's seat on the round's panel (after `load_or_404(Round, ..., sits_on_panel)`)."""
+    seat = panel_rules.seat(db.session, round_.id, current_person().id)
+    if seat is None:
+        abort(404)
+    return seat
+
+
+def can_score_bid(user: User, bid: Bid) -> bool:
+    """A panellist of the bid's round reads and scores a bid while it is with the panel (eligible), unless they are
+    recused from it: a conflict they declared, or a bid from one of their own groups."""
+    return (
+        bid.status == BidStatus.ELIGIBLE
+        and sits_on_panel(user, bid.round)
+        and bid.id not in panel_rules.recused_bid_ids(db.session, bid.round_id, user.id)
+    )
+
+
+def can_download_panel_attachment(user: User, bid: Bid) -> bool:
+    """The bid's attachment, for a panellist who may score the bid, once they have agreed to the code of conduct
+    and answered the conflict question for every bid, and the round has reached scoring."""
+    if not can_score_bid(user, bid) or not panel_rules.scoring_started(bid.round):
+        return False
+    seat = panel_rules.seat(db.session, bid.round_id, user.id)
+    return (
+        seat is not None
+        and seat.conduct_accepted_at is not None
+        and not panel_rules.undeclared_bid_ids(db.session, bid.round, user.id)
+    )
+
+
+def can_record_deliberation(user: User, round_: Round) -> bool:
+    """Only the chair (and the funder's staff) record the panel's notes: on the panel's pages, the chair; staff
+    record theirs on the staff's summary, which `can_manage_round` opens."""
+    return panel_rules.is_chair(db.session, round_.id, user.id)
+
+
+def can_manage_panel_invitation(user: User, invitation: Invitation) -> bool:
+    """Staff of the funder resend and withdraw invitations to their rounds' panels."""
+    return (
+        invitation.role == Role.PANELLIST and invitation.round is not None and can_manage_round(user, invitation.round)
+    )
+
+
+def can_manage_panel_member(user: User, member: PanelMember) -> bool:
+    """Staff of the funder appoint the chair of their rounds' panels."""
+    return can_manage_round(user, member.round)
+
+
+class _OfRound(Protocol):
+    @property
+    def round_id(self) -> int | None: ...
+
+
+InRound = TypeVar("InRound", bound=_OfRound)
+
+
+def in_round(round_: Round, can: Callable[[User, InRound], bool]) -> Callable[[User, InRound], bool]:
+    """`can`, for an object whose address names its round: another round's object is not found there."""
+    return lambda user, obj: obj.round_id == round_.id and can(user, obj)
+
 
 # --- voting -----------------------------------------------------------------------------------------------------
+
+
+def can_read_receipts(user: User, round_: Round) -> bool:
+    """The round's panellists, and its funder's staff and auditors, read its receipt codes."""
+    return sits_on_panel(user, round_) or can_read_round(user, round_)
+
+
+def can_record_paper_ballot(user: User, round_: Round) -> bool:
+    """Staff of the round's funder record the paper ballots of an in-person meeting."""
+    return can_manage_round(user, round_)
+
 
 # --- decisions --------------------------------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
-from flask import request
+from flask import current_app, request
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovRadioInput, GovSubmitInput, GovTextInput
 from werkzeug.datastructures import MultiDict
@@ -17,22 +17,16 @@ from wtforms import EmailField, RadioField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length
 
 from grants.models import ConflictKind, Criterion
-from grants.panel.queries import DeclarationRow
-from grants.panel.services import (
-    COMMENT_TOO_LONG,
+from grants.panel.queries.reading import DeclarationRow
+from grants.panel.rules import SCORE_VALUES
+from grants.panel.services.declarations import (
     CONFLICT_NOTE_REQUIRED,
     CONFLICT_NOTE_TOO_LONG,
-    MAX_COMMENT,
     MAX_DECLARATION_NOTE,
-    MAX_DELIBERATION_NOTE,
-    NOTE_REQUIRED,
-    NOTE_TOO_LONG,
-    SCORE_LABELS,
-    SCORE_REQUIRED,
-    SCORE_VALUES,
     DeclarationChoice,
-    ScoreEntry,
 )
+from grants.panel.services.deliberation import MAX_DELIBERATION_NOTE, NOTE_REQUIRED, NOTE_TOO_LONG
+from grants.panel.services.scoring import COMMENT_TOO_LONG, MAX_COMMENT, SCORE_LABELS, SCORE_REQUIRED, ScoreEntry
 
 EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.com"
 
@@ -49,7 +43,7 @@ class InviteForm(FlaskForm):
     email = EmailField(
         "Email address of the resident to invite",
         widget=GovTextInput(),
-        description="We email them a link to join this round's panel. It works once and expires in 14 days.",
+        description="We email them a link to join this round's panel. It works once and expires in {days} days.",
         render_kw={"autocomplete": "off", "spellcheck": "false"},
         validators=[
             DataRequired(message="Enter the email address of the resident you want to invite"),
@@ -58,6 +52,11 @@ class InviteForm(FlaskForm):
         ],
     )
     submit = SubmitField("Send invitation", widget=GovSubmitInput())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The link's life is a setting (INVITATION_DAYS), so the hint says what the setting says.
+        self.email.description = self.email.description.format(days=current_app.config["INVITATION_DAYS"])
 
 
 class NoteForm(FlaskForm):

@@ -1,5 +1,13 @@
 """Rules the panel's pages and the voting pages share: which bids a panel sees, who is recused from what,
-and whether scoring or voting is open at this moment (server time)."""
+and whether scoring or voting is open at a moment.
+
+A panellist is recused from their own groups' bids by these rules themselves, worked out from group membership
+whenever they are read, so nothing has to be written for the recusal to hold; the declaration row that records it
+(and its audit event) is written at the panellist's next answer, score or ballot.
+
+The window rules take `now` (the caller reads the clock once, for the whole request); without it they use the
+current time.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +27,10 @@ from grants.models import (
     RoundStatus,
     utcnow,
 )
+from grants.tally.inputs import SCORE_MAX, SCORE_MIN
+
+# The scores a panellist may give against a criterion: the tally's own range.
+SCORE_VALUES = tuple(range(SCORE_MIN, SCORE_MAX + 1))
 
 
 def panel_bids(session: DbSession, round_: Round) -> list[Bid]:
@@ -34,6 +46,12 @@ def seat(session: DbSession, round_id: int, user_id: int) -> PanelMember | None:
     return session.scalar(
         sa.select(PanelMember).where(PanelMember.round_id == round_id, PanelMember.user_id == user_id)
     )
+
+
+def is_chair(session: DbSession, round_id: int, user_id: int) -> bool:
+    """The person chairs the round's panel (a panel has one chair, appointed by staff)."""
+    found = seat(session, round_id, user_id)
+    return found is not None and found.is_chair
 
 
 def declarations(session: DbSession, round_id: int, user_id: int) -> dict[int, ConflictDeclaration]:
@@ -93,6 +111,11 @@ def all_recusals(session: DbSession, round_id: int) -> set[tuple[int, int]]:
         .where(PanelMember.round_id == round_id)
     ).all()
     return {(u, b) for u, b in declared} | {(u, b) for u, b in own}
+
+
+def scoring_started(round_: Round) -> bool:
+    """The round has reached scoring (open, closed or moved on): the bids can be read."""
+    return round_.status.at_least(RoundStatus.SCORING)
 
 
 def scoring_open(round_: Round, now: datetime | None = None) -> bool:

@@ -17,7 +17,7 @@ from grants.voting.services import UNCHECKED, Unchecked, ordinal
 RANK_FIELD = re.compile(r"rank_(\d{1,18})")
 
 
-def _whole_number(value: Any) -> int:
+def whole_number(value: Any) -> int:
     """A posted id or rank; anything that is not a number becomes 0, which no bid, rank or person has, so the
     rules refuse it."""
     try:
@@ -53,7 +53,7 @@ class BallotForm(FlaskForm):
 class ChooseBidsForm(BallotForm):
     """Approval, budget and equal shares: tick bids."""
 
-    bids = SelectMultipleField("Bids", coerce=_whole_number, validate_choice=False)
+    bids = SelectMultipleField("Bids", coerce=whole_number, validate_choice=False)
     submit = SubmitField("Cast your ballot", widget=GovSubmitInput())
 
     def chosen(self) -> list[int]:
@@ -72,11 +72,11 @@ class RankBidsForm(BallotForm):
         for name, field in self._fields.items():
             match = RANK_FIELD.fullmatch(name)
             if match and field.data:
-                ranks[int(match.group(1))] = _whole_number(field.data)
+                ranks[int(match.group(1))] = whole_number(field.data)
         for name, value in request.form.items():
             match = RANK_FIELD.fullmatch(name)
             if match and name not in self._fields and value:
-                ranks[int(match.group(1))] = _whole_number(value)
+                ranks[int(match.group(1))] = whole_number(value)
         return ranks
 
     def rank_field(self, bid_id: int) -> Field | None:
@@ -116,7 +116,7 @@ class ChoosePanellistForm(FlaskForm):
     panellist = SelectField(
         "Whose paper ballot are you recording?",
         widget=GovSelect(),
-        coerce=_whole_number,
+        coerce=whole_number,
         validate_choice=False,
     )
     submit = SubmitField("Continue", widget=GovSubmitInput())

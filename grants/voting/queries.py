@@ -12,8 +12,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from grants.database import DbSession
-from grants.models import Ballot, BallotChoice, Bid, Group, PanelMember, Round, User
+from grants.models import Ballot, BallotChoice, Bid, PanelMember, Round, User
 from grants.panel import rules
+from grants.panel.queries.reading import load_groups
 from grants.voting import receipts
 
 
@@ -40,17 +41,10 @@ class BallotPaper:
         return {line.bid.id: line.bid for line in self.lines}
 
 
-def _load_groups(session: DbSession, bids: list[Bid]) -> None:
-    # One query puts every group in the session, so `bid.group` needs no query of its own per bid.
-    group_ids = {b.group_id for b in bids}
-    if group_ids:
-        session.scalars(sa.select(Group).where(Group.id.in_(group_ids))).all()
-
-
 def ballot_paper(session: DbSession, round_: Round, user_id: int) -> BallotPaper:
     """The round's eligible bids, each marked if this panellist is recused from it (three queries)."""
     bids = rules.panel_bids(session, round_)
-    _load_groups(session, bids)
+    load_groups(session, bids)
     recused = rules.recused_bid_ids(session, round_.id, user_id)
     return BallotPaper([BallotLine(bid, bid.id in recused) for bid in bids])
 
@@ -95,7 +89,7 @@ def ballot_view(session: DbSession, ballot: Ballot) -> BallotView:
     by_id: dict[int, Bid] = {}
     if ids:
         by_id = {b.id: b for b in session.scalars(sa.select(Bid).where(Bid.id.in_(ids)))}
-        _load_groups(session, list(by_id.values()))
+        load_groups(session, list(by_id.values()))
     recorded_by = ""
     if ballot.recorded_by_staff_id is not None:
         recorded_by = session.scalar(sa.select(User.name).where(User.id == ballot.recorded_by_staff_id)) or ""

@@ -12,23 +12,30 @@ import enum
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from grants.audit.chain import record_event
-from grants.auth.permissions import is_staff_of
-from grants.database import DbSession, is_postgresql
-from grants.models import Ballot, BallotChoice, Bid, PanelMember, Role, Round, RoundStatus, User, VotingMethod, utcnow
+from grants.auth.permissions import can_record_paper_ballot
+from grants.database import DbSession
+from grants.domain import DomainError
+from grants.models import Ballot, BallotChoice, Bid, Role, Round, RoundStatus, User, VotingMethod, utcnow
 from grants.money import format_pounds
 from grants.panel import rules
+from grants.panel.services.declarations import record_own_group_recusals
+from grants.panel.services.seats import lock_round, lock_seat
 from grants.timefmt import london_time
 from grants.voting import receipts
 
 BALLOT_METHODS = frozenset({VotingMethod.APPROVAL, VotingMethod.BUDGET, VotingMethod.RANKED, VotingMethod.EQUAL_SHARES})
 SET_METHODS = frozenset({VotingMethod.APPROVAL, VotingMethod.BUDGET, VotingMethod.EQUAL_SHARES})
 LIMITED_METHODS = frozenset({VotingMethod.APPROVAL, VotingMethod.EQUAL_SHARES})
+
+# Where a refusal goes on the ballot forms: by the list of bids (or by the ranks it names, for a ranked ballot).
+BIDS = "bids"
 
 NO_BALLOT = "This round has no ballot to cast: the panel's scores are the vote"
 NOT_ON_BALLOT = "One of the bids chosen is not on this ballot. Choose only from the bids listed"
@@ -42,25 +49,11 @@ ALREADY_RECORDED_PAPER = (
 )
 
 
-class BallotError(Exception):
-    """A voting rule was broken. `fields` names the form fields the message belongs next to (the first gets the
-    message; the others are marked as part of the same problem)."""
-
-    def __init__(self, message: str, *fields: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.fields: tuple[str, ...] = fields or ("bids",)
-
-    @property
-    def field(self) -> str:
-        return self.fields[0]
-
-
-class VotingClosed(BallotError):
+class VotingClosed(DomainError):
     """The round is not taking ballots at this moment (not yet open, or closed)."""
 
 
-class AlreadyRecorded(BallotError):
+class AlreadyRecorded(DomainError):
     """A replayed or double-posted form: the ballot it was based on is no longer the current one."""
 
 
@@ -103,9 +96,9 @@ def choice_limit(round_: Round) -> int | None:
     return None
 
 
-def voting_not_open_reason(round_: Round) -> str | None:
-    """Why ballots cannot be cast or changed at this moment (server time), or None while voting is open."""
-    if rules.voting_open(round_):
+def voting_not_open_reason(round_: Round, now: datetime | None = None) -> str | None:
+    """Why ballots cannot be cast or changed at `now`, or None while voting is open."""
+    if rules.voting_open(round_, now):
         return None
     if round_.status.before(RoundStatus.VOTING):
         return "Voting has not opened yet. You can vote once the panel's discussion is over and staff open voting"
@@ -127,36 +120,21 @@ def ranking_from_ranks(ranks: Mapping[int, int], *, limit: int) -> list[int]:
     for rank in sorted(by_rank):
         if rank < 1 or rank > limit:
             bid_ids = by_rank[rank]
-            raise BallotError(f"Rank no more than {limit} bids", *(f"rank_{b}" for b in bid_ids))
+            raise DomainError(f"Rank no more than {limit} bids", [f"rank_{b}" for b in bid_ids])
         if len(by_rank[rank]) > 1:
             bid_ids = sorted(by_rank[rank])
-            raise BallotError(
+            raise DomainError(
                 f"You gave more than one bid your {ordinal(rank)} choice. Give each bid a different rank",
-                *(f"rank_{b}" for b in bid_ids),
+                [f"rank_{b}" for b in bid_ids],
             )
     for expected, rank in enumerate(sorted(by_rank), start=1):
         if rank != expected:
-            raise BallotError(
+            raise DomainError(
                 f"There is a {ordinal(rank)} choice but no {ordinal(expected)} choice. Number your choices in order"
                 " with no gaps",
                 f"rank_{by_rank[rank][0]}",
             )
     return [by_rank[rank][0] for rank in sorted(by_rank)]
-
-
-def _lock_round(session: DbSession, round_: Round) -> None:
-    # Re-read the round's status under a shared lock (PostgreSQL): a staff member moving the round on takes an
-    # exclusive lock, so a ballot is never stored in a round that has just been decided. Panellists voting at
-    # once share the lock and do not wait for each other. SQLite's write lock already excludes both.
-    if is_postgresql(session):
-        session.refresh(round_, with_for_update={"read": True})
-
-
-def _lock_seat(session: DbSession, seat: PanelMember) -> None:
-    # One writer at a time per panellist: a second cast by the same person waits here until the first has
-    # committed, then sees (and supersedes) the ballot the first stored.
-    if is_postgresql(session):
-        session.execute(sa.select(PanelMember.id).where(PanelMember.id == seat.id).with_for_update())
 
 
 def _current_ballot(session: DbSession, round_id: int, user_id: int) -> Ballot | None:
@@ -197,30 +175,31 @@ class _Words:
 def _check_choices(
     session: DbSession, *, round_: Round, voter: User, chosen: Sequence[int], ranked: bool, words: _Words
 ) -> list[Bid]:
-    """The bids chosen, checked against every rule of the round's method; raises BallotError."""
+    """The bids chosen, checked against every rule of the round's method; raises DomainError."""
     if len(set(chosen)) != len(chosen):
-        raise BallotError("The same bid was ranked twice" if ranked else "The same bid was chosen twice")
+        raise DomainError("The same bid was ranked twice" if ranked else "The same bid was chosen twice", BIDS)
     eligible = {bid.id: bid for bid in rules.panel_bids(session, round_)}
     unknown = [b for b in chosen if b not in eligible]
     if unknown:
-        raise BallotError(NOT_ON_BALLOT, *(f"rank_{b}" for b in unknown) if ranked else ("bids",))
+        raise DomainError(NOT_ON_BALLOT, [f"rank_{b}" for b in unknown] if ranked else BIDS)
     recused = rules.recused_bid_ids(session, round_.id, voter.id)
     for bid_id in chosen:
         if bid_id in recused:
-            raise BallotError(words.recused(eligible[bid_id]), f"rank_{bid_id}" if ranked else "bids")
+            raise DomainError(words.recused(eligible[bid_id]), f"rank_{bid_id}" if ranked else BIDS)
     bids = [eligible[b] for b in chosen]
     limit = choice_limit(round_)
     if round_.voting_method in LIMITED_METHODS and limit is not None and len(bids) > limit:
-        raise BallotError(f"Choose no more than {limit} bids. {len(bids)} are ticked: untick {len(bids) - limit}")
+        raise DomainError(f"Choose no more than {limit} bids. {len(bids)} are ticked: untick {len(bids) - limit}", BIDS)
     if ranked and limit is not None and len(bids) > limit:
-        raise BallotError(f"Rank no more than {limit} bids ({len(bids)} are ranked)", "ranking")
+        raise DomainError(f"Rank no more than {limit} bids ({len(bids)} are ranked)", "ranking")
     if round_.voting_method == VotingMethod.BUDGET:
         total = sum(bid.amount_pence or 0 for bid in bids)
         if total > round_.budget_pence:
             over = total - round_.budget_pence
-            raise BallotError(
+            raise DomainError(
                 f"The bids chosen add up to {format_pounds(total)}, which is {format_pounds(over)} over the budget"
-                f" of {format_pounds(round_.budget_pence)}. Untick bids until they fit"
+                f" of {format_pounds(round_.budget_pence)}. Untick bids until they fit",
+                BIDS,
             )
     return bids
 
@@ -234,18 +213,21 @@ def cast_ballot(
     ranking: Sequence[int] | None = None,
     recorded_by: User | None = None,
     replaces: int | Unchecked | None = UNCHECKED,
+    now: datetime | None = None,
 ) -> CastResult:
-    """Cast (or replace) a panellist's ballot; `recorded_by` is the staff member recording a paper ballot.
+    """Cast (or replace) a panellist's ballot while voting is open at `now`; `recorded_by` is the staff member
+    recording a paper ballot.
 
     Approval, budget and equal shares take `bid_ids` (a set); ranked takes `ranking` (first choice first). An
     empty ballot is allowed: abstaining still counts as a ballot cast. `replaces` is the id of the ballot the form
     was based on (None for none): if the current ballot is another one, the form was replayed or is stale, and
     AlreadyRecorded is raised. The caller commits.
     """
+    now = now or utcnow()
     on_paper = recorded_by is not None
     words = _Words(voter, on_paper)
     if not has_ballot(round_):
-        raise BallotError(NO_BALLOT)
+        raise DomainError(NO_BALLOT, BIDS)
     ranked = round_.voting_method == VotingMethod.RANKED
     if ranked and bid_ids is not None:
         raise ValueError("a ranked ballot is given as `ranking`, in order")
@@ -253,30 +235,31 @@ def cast_ballot(
         raise ValueError(f"a {round_.voting_method.value} ballot is given as `bid_ids`")
     chosen = [int(b) for b in (ranking if ranked else bid_ids) or ()]
 
-    _lock_round(session, round_)
-    reason = voting_not_open_reason(round_)
+    lock_round(session, round_)
+    reason = voting_not_open_reason(round_, now)
     if reason is not None:
-        raise VotingClosed(reason)
-    if recorded_by is not None and not is_staff_of(recorded_by, round_.funder_id):
-        raise BallotError("Only the funder's staff can record a paper ballot", "panellist")
+        raise VotingClosed(reason, BIDS)
+    if recorded_by is not None and not can_record_paper_ballot(recorded_by, round_):
+        raise DomainError("Only the funder's staff can record a paper ballot", "panellist")
+    who = "panellist" if on_paper else BIDS
     seat = rules.seat(session, round_.id, voter.id)
     if seat is None:
-        raise BallotError(words.no_seat(), "panellist" if on_paper else "bids")
-    _lock_seat(session, seat)
+        raise DomainError(words.no_seat(), who)
+    lock_seat(session, seat)
     if seat.conduct_accepted_at is None:
-        raise BallotError(words.no_conduct(), "panellist" if on_paper else "bids")
+        raise DomainError(words.no_conduct(), who)
+    record_own_group_recusals(session, round_=round_, user_id=voter.id)
     if not on_paper and rules.undeclared_bid_ids(session, round_, voter.id):
         # Conflicts are declared for every bid before any score or vote (a paper ballot's declarations were made
         # on paper, at the meeting).
-        raise BallotError("Say whether you have a conflict of interest with each bid before you vote", "bids")
+        raise DomainError("Say whether you have a conflict of interest with each bid before you vote", BIDS)
     bids = _check_choices(session, round_=round_, voter=voter, chosen=chosen, ranked=ranked, words=words)
     stored = [b.id for b in bids] if ranked else sorted(b.id for b in bids)
 
     current = _current_ballot(session, round_.id, voter.id)
     current_id = current.id if current is not None else None
     if replaces is not UNCHECKED and replaces != current_id:
-        raise AlreadyRecorded(ALREADY_RECORDED_PAPER if on_paper else ALREADY_RECORDED)
-    now = utcnow()
+        raise AlreadyRecorded(ALREADY_RECORDED_PAPER if on_paper else ALREADY_RECORDED, BIDS)
     try:
         if current is not None:
             current.is_current = False
@@ -299,7 +282,7 @@ def cast_ballot(
             raise
         # Another cast by the same person got in first (the lock makes this the backstop, not the rule).
         session.rollback()
-        raise AlreadyRecorded(ALREADY_RECORDED_PAPER if on_paper else ALREADY_RECORDED) from exc
+        raise AlreadyRecorded(ALREADY_RECORDED_PAPER if on_paper else ALREADY_RECORDED, BIDS) from exc
     code = receipts.receipt_code(salt=ballot.receipt_salt, round_id=round_.id, ballot_id=ballot.id, choices=stored)
     ballot.receipt_code = code
     session.flush()

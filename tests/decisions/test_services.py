@@ -19,7 +19,7 @@ from grants.decisions.queries import current_ratification, funded_bid_ids
 from grants.domain import DomainError
 from grants.models import AuditEvent, Bid, Departure, Ratification, Round, RoundStatus, TallyRun, User, utcnow
 from grants.panel import rules
-from grants.panel.services import PanelError, ScoreEntry, save_scores
+from grants.panel.services import ScoreEntry, save_scores
 from grants.tally import BallotInput, BidInput, Criterion, Recusal, RoundSettings, ScoreInput, run_tally, tally_digest
 from grants.voting.services import VotingClosed, cast_ballot
 from tests.decisions.helpers import BUDGET, Setting, make_setting
@@ -285,7 +285,7 @@ def test_inputs_are_frozen_once_decided(ctx: tuple[Session, Round, User], settin
     bid_c = session.get(Bid, setting.bids["C"])
     assert p1 is not None and bid_c is not None
     entries = {k: ScoreEntry(value=5, comment="") for k in setting.criteria}
-    with pytest.raises(PanelError, match="Scoring has closed"):
+    with pytest.raises(DomainError, match="Scoring has closed"):
         save_scores(session, round_=round_, bid=bid_c, user=p1, entries=entries)
     session.rollback()
     # Even with the voting deadline moved on, a decided round takes no ballots.

@@ -34,6 +34,7 @@ from tests.panel.helpers import (
     give_scores,
     link_in,
     make_panel,
+    score_form,
     sign_in_as,
 )
 
@@ -139,7 +140,7 @@ def test_a_member_of_a_bidding_group_is_recused_from_its_bid_by_the_system(app: 
     assert client.get(f"/panel/rounds/{panel.round_id}/bids/{panel.bid_ids[1]}").status_code == 404
 
 
-def test_joining_a_bidding_group_later_is_recorded_when_the_declarations_page_opens(
+def test_joining_a_bidding_group_later_recuses_at_once_and_is_recorded_at_the_next_answer(
     app: Flask, client: FlaskClient
 ) -> None:
     panel = make_panel(app)
@@ -148,16 +149,47 @@ def test_joining_a_bidding_group_later_is_recorded_when_the_declarations_page_op
         user = s.scalars(sa.select(User).where(User.email == PANELLIST)).one()
         s.add(GroupMember(group_id=panel.group_ids[2], user_id=user.id))
     sign_in_as(client, PANELLIST)
-    page = client.get(f"/panel/rounds/{panel.round_id}/declarations").text
+    url = f"/panel/rounds/{panel.round_id}/declarations"
+    page = client.get(url).text
     assert "You are a member of Riverside Food Share" in page and "Your 2 scores for it will not count" in page
+    # Opening the page writes nothing (a GET never writes): the rules recuse them already.
+    with app_session(app) as s:
+        row = s.scalars(sa.select(ConflictDeclaration).where(ConflictDeclaration.bid_id == panel.bid_ids[2])).one()
+        assert not row.by_system and row.kind == ConflictKind.NONE
+    assert count(app, AuditEvent, AuditEvent.action.like("conflict.%")) == 0
+    assert client.get(f"/panel/rounds/{panel.round_id}/bids/{panel.bid_ids[2]}").status_code == 404
+
+    # Their next answer records the recusal, with its audit event, and tells them.
+    response = client.post(url, data={})
+    assert response.status_code == 302
+    hub = client.get(response.headers["Location"]).text
+    assert "You are a member of Riverside Food Share" in hub and "Your 2 scores for it will not count" in hub
     with app_session(app) as s:
         row = s.scalars(sa.select(ConflictDeclaration).where(ConflictDeclaration.bid_id == panel.bid_ids[2])).one()
         assert row.by_system and row.kind == ConflictKind.ORGANISATIONAL
         assert s.scalars(sa.select(AuditEvent.action).where(AuditEvent.action.like("conflict.%"))).all() == [
             "conflict.changed"
         ]
-    client.get(f"/panel/rounds/{panel.round_id}/declarations")  # opening it again records nothing new
+    page = client.get(url).text  # opening it again records nothing new, and tells them no more
+    assert "Your 2 scores for it will not count" not in page and "cannot be changed" in page
+    client.post(url, data={})  # nor does answering again
     assert count(app, AuditEvent, AuditEvent.action.like("conflict.%")) == 1
+
+
+def test_a_score_also_records_an_own_groups_recusal(app: Flask, client: FlaskClient) -> None:
+    panel = make_panel(app)
+    with app_session(app) as s:
+        user = s.scalars(sa.select(User).where(User.email == PANELLIST)).one()
+        s.add(GroupMember(group_id=panel.group_ids[1], user_id=user.id))
+    sign_in_as(client, PANELLIST)
+    data = score_form(panel, [4, 4])
+    response = client.post(f"/panel/rounds/{panel.round_id}/bids/{panel.bid_ids[0]}", data=data)
+    assert response.status_code == 302
+    assert "You are a member of Northside Youth Football" in client.get(response.headers["Location"]).text
+    with app_session(app) as s:
+        row = s.scalars(sa.select(ConflictDeclaration).where(ConflictDeclaration.bid_id == panel.bid_ids[1])).one()
+        assert row.by_system
+    assert count(app, AuditEvent, AuditEvent.action == "conflict.changed") == 1
 
 
 def test_staff_resend_gives_a_new_link_and_the_old_one_stops_working(app: Flask, client: FlaskClient) -> None:

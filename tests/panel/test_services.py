@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.orm import Session
 
+from grants.domain import DomainError
 from grants.models import (
     Bid,
     ConflictDeclaration,
@@ -21,7 +22,7 @@ from grants.models import (
     utcnow,
 )
 from grants.panel import rules, services
-from grants.panel.services import DeclarationChoice, DeclarationWindow, PanelError, ScoreEntry
+from grants.panel.services import DeclarationChoice, DeclarationWindow, ScoreEntry
 from tests.panel.helpers import PANELLIST, Panel, make_panel
 
 
@@ -86,10 +87,10 @@ def test_the_score_service_checks_values_itself(session: Session, panel: Panel) 
     round_, user = _load(session, panel)
     bid = session.get(Bid, panel.bid_ids[0])
     assert bid is not None
-    with pytest.raises(PanelError) as caught:
+    with pytest.raises(DomainError) as caught:
         services.save_scores(session, round_=round_, bid=bid, user=user, entries=_entries(panel, 3, 9))
     assert caught.value.field == f"score_{panel.criterion_ids[1]}"
-    with pytest.raises(PanelError):
+    with pytest.raises(DomainError):
         services.save_scores(session, round_=round_, bid=bid, user=user, entries={})
 
 
@@ -99,7 +100,7 @@ def test_the_score_service_refuses_a_recused_panellist(session: Session, panel: 
     assert bid is not None
     session.add(GroupMember(group_id=bid.group_id, user_id=user.id))
     session.flush()
-    with pytest.raises(PanelError, match="declared a conflict"):
+    with pytest.raises(DomainError, match="declared a conflict"):
         services.save_scores(session, round_=round_, bid=bid, user=user, entries=_entries(panel, 3, 3))
 
 
@@ -108,7 +109,7 @@ def test_a_system_recusal_cannot_be_changed_through_the_service(session: Session
     bid_id = panel.bid_ids[1]
     session.add(GroupMember(group_id=panel.group_ids[1], user_id=user.id))
     session.flush()
-    with pytest.raises(PanelError, match="You are a member of Northside Youth Football"):
+    with pytest.raises(DomainError, match="You are a member of Northside Youth Football"):
         services.save_declarations(
             session, round_=round_, user=user, choices=[DeclarationChoice(bid_id, ConflictKind.NONE)]
         )
@@ -116,7 +117,7 @@ def test_a_system_recusal_cannot_be_changed_through_the_service(session: Session
 
 def test_a_conflict_without_a_note_is_refused_by_the_service(session: Session, panel: Panel) -> None:
     round_, user = _load(session, panel)
-    with pytest.raises(PanelError) as caught:
+    with pytest.raises(DomainError) as caught:
         services.save_declarations(
             session,
             round_=round_,
@@ -144,12 +145,12 @@ def test_one_declaration_per_panellist_and_bid_whatever_is_sent(session: Session
 def test_only_the_chair_adds_notes(session: Session, panel: Panel) -> None:
     round_, user = _load(session, panel)
     round_.scoring_closes_at = utcnow() - timedelta(minutes=1)
-    with pytest.raises(PanelError, match="Only the panel's chair"):
+    with pytest.raises(DomainError, match="Only the panel's chair"):
         services.add_deliberation_note(session, round_=round_, author=user, text="Hello", as_role=services.CHAIR)
 
 
 def test_the_panel_cannot_change_once_the_round_is_decided(session: Session, panel: Panel) -> None:
     round_, user = _load(session, panel)
     round_.status = RoundStatus.DECIDED
-    with pytest.raises(PanelError, match="decided"):
+    with pytest.raises(DomainError, match="decided"):
         services.invite_panellist(session, round_=round_, email="late@example.com", invited_by=user)

@@ -11,7 +11,18 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from grants.models import AuditEvent, ConflictKind, DeliberationNote, PanelMember, Round, RoundStatus, utcnow
+from grants.decisions.inputs import tally_inputs
+from grants.models import (
+    AuditEvent,
+    Bid,
+    ConflictKind,
+    DeliberationNote,
+    PanelMember,
+    Round,
+    RoundStatus,
+    VotingMethod,
+    utcnow,
+)
 from grants.panel import queries
 from tests.conftest import app_session
 from tests.panel.helpers import (
@@ -73,6 +84,29 @@ def test_the_summary_ranks_by_weighted_mean_leaving_out_recused_scores(app: Flas
         (b, Fraction(4), 2, False, 0),
     ]
     assert spread_a == {1: 0, 2: 1, 3: 0, 4: 2, 5: 1}  # the recused panellist's two 1s are not in it
+
+
+def test_the_summary_breaks_a_tie_as_the_tally_does(app: Flask) -> None:
+    panel = make_panel(app, panellists=2, voting_method=VotingMethod.SCORES)
+    a, b, c = panel.bid_ids
+    with app_session(app) as s:
+        # The same amount and submission time for every bid, and references in the opposite order to the bids'
+        # ids: only the tally's last tie-break decides, and ordering by reference would not agree with it.
+        sent = utcnow() - timedelta(days=20)
+        bids = s.scalars(sa.select(Bid).where(Bid.id.in_(panel.bid_ids)).order_by(Bid.id)).all()
+        for bid, number in zip(bids, (3000, 2000, 1000), strict=True):
+            bid.submitted_at, bid.amount_pence, bid.number = sent, 500_00, number
+    for email in (PANELLIST, P2):
+        for bid_id in (c, a, b):
+            give_scores(app, panel.round_id, email, bid_id, [3, 3])
+    update_round(app, panel.round_id, scoring_closes_at=utcnow() - timedelta(hours=1))
+    with app_session(app) as s:
+        round_ = s.get(Round, panel.round_id)
+        assert round_ is not None
+        summary = queries.score_summary(s, round_)
+        tally = tally_inputs(s, round_).run()
+    assert [item.bid.id for item in summary.bids] == [result.bid_id for result in tally.bids] == [a, b, c]
+    assert [(item.mean, item.scorers) for item in summary.bids] == [(r.mean_score, r.scorers) for r in tally.bids]
 
 
 def test_panellists_see_the_anonymous_summary(app: Flask, client: FlaskClient) -> None:

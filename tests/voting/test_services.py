@@ -11,10 +11,13 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from grants.audit.chain import verify_chain
+from grants.domain import DomainError
 from grants.models import (
     Ballot,
     BallotChoice,
     Bid,
+    ConflictDeclaration,
+    ConflictKind,
     GroupMember,
     PanelMember,
     Round,
@@ -24,7 +27,7 @@ from grants.models import (
     utcnow,
 )
 from grants.voting import queries, receipts, services
-from grants.voting.services import AlreadyRecorded, BallotError, VotingClosed, cast_ballot, ranking_from_ranks
+from grants.voting.services import AlreadyRecorded, VotingClosed, cast_ballot, ranking_from_ranks
 from tests.conftest import app_session
 from tests.voting.helpers import Setting, ballot_events, ballots, declare_conflict, make_voting_round, set_round
 
@@ -51,7 +54,7 @@ def _cast(app: Flask, setting: Setting, **kwargs: object) -> services.CastResult
         return result
 
 
-def _refused(app: Flask, setting: Setting, error: type[BallotError] = BallotError, **kwargs: object) -> BallotError:
+def _refused(app: Flask, setting: Setting, error: type[DomainError] = DomainError, **kwargs: object) -> DomainError:
     before = ballots(app, setting.round_id)
     events = len(ballot_events(app))
     with pytest.raises(error) as caught:
@@ -152,14 +155,14 @@ def test_ranked_ballot_refuses_the_same_bid_twice(app: Flask) -> None:
 def test_ranks_become_an_order_and_the_same_rank_twice_is_refused() -> None:
     assert ranking_from_ranks({10: 2, 20: 1, 30: 3}, limit=3) == [20, 10, 30]
     assert ranking_from_ranks({}, limit=3) == []
-    with pytest.raises(BallotError) as same:
+    with pytest.raises(DomainError) as same:
         ranking_from_ranks({10: 1, 20: 1}, limit=3)
     assert "more than one bid your 1st choice" in same.value.message
     assert same.value.fields == ("rank_10", "rank_20")
-    with pytest.raises(BallotError) as gap:
+    with pytest.raises(DomainError) as gap:
         ranking_from_ranks({10: 1, 20: 3}, limit=3)
     assert "3rd choice but no 2nd choice" in gap.value.message and gap.value.field == "rank_20"
-    with pytest.raises(BallotError, match="Rank no more than 3"):
+    with pytest.raises(DomainError, match="Rank no more than 3"):
         ranking_from_ranks({10: 4}, limit=3)
 
 
@@ -198,6 +201,22 @@ def test_own_groups_bid_cannot_be_chosen_even_undeclared(app: Flask, setting: Se
     assert "declared a conflict" in _refused(app, setting, bid_ids=[a]).message
 
 
+def test_casting_a_ballot_records_an_own_groups_recusal(app: Flask, setting: Setting) -> None:
+    a, b = setting.bid_ids[:2]
+    with app_session(app) as s:
+        bid = s.get(Bid, a)
+        assert bid is not None
+        s.add(GroupMember(group_id=bid.group_id, user_id=setting.panellist_id))
+    _cast(app, setting, bid_ids=[b])
+    with app_session(app) as s:
+        row = s.scalars(
+            sa.select(ConflictDeclaration).where(
+                ConflictDeclaration.user_id == setting.panellist_id, ConflictDeclaration.bid_id == a
+            )
+        ).one()
+        assert row.by_system and row.kind == ConflictKind.ORGANISATIONAL
+
+
 @pytest.mark.parametrize("which", ["other_round", "ineligible", "missing"])
 def test_a_tampered_bid_id_is_refused(app: Flask, setting: Setting, which: str) -> None:
     bid_id = {"other_round": setting.other_round_bid_id, "ineligible": setting.ineligible_bid_id, "missing": 99999}[
@@ -215,7 +234,7 @@ def test_someone_without_a_seat_cannot_vote(app: Flask, setting: Setting) -> Non
         round_ = s.get(Round, setting.round_id)
         stranger = s.scalar(sa.select(User).where(User.email == setting.other_panellist_email))
         assert round_ is not None and stranger is not None
-        with pytest.raises(BallotError, match="not on this round's panel"):
+        with pytest.raises(DomainError, match="not on this round's panel"):
             cast_ballot(s, round_=round_, voter=stranger, bid_ids=[])
 
 
@@ -296,7 +315,7 @@ def test_only_the_funders_staff_can_record_a_paper_ballot(app: Flask, setting: S
     with app_session(app) as s:
         round_, voter = _load(s, setting)
         outsider = s.scalar(sa.select(User).where(User.email == setting.other_staff_email))
-        with pytest.raises(BallotError, match="Only the funder's staff"):
+        with pytest.raises(DomainError, match="Only the funder's staff"):
             cast_ballot(s, round_=round_, voter=voter, bid_ids=[], recorded_by=outsider)
 
 
@@ -381,5 +400,5 @@ def test_a_panellist_who_has_not_declared_on_every_bid_cannot_vote(app: Flask) -
         round_ = s.get(Round, setting.round_id)
         assert round_ is not None
         (late,) = add_panellists(s, round_, 1, declared=False)
-        with pytest.raises(BallotError, match="conflict of interest with each bid before you vote"):
+        with pytest.raises(DomainError, match="conflict of interest with each bid before you vote"):
             cast_ballot(s, round_=round_, voter=late, bid_ids=[setting.bid_ids[0]])

@@ -1,0 +1,168 @@
+"""What a panellist reads: the conflict question for each bid, the list of bids to score, and one bid as the panel
+sees it. Each in a fixed number of queries whatever the size of the round."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload, undefer
+
+from grants.database import DbSession
+from grants.models import Attachment, Bid, BudgetLine, ConflictDeclaration, Group, Question, Round, Score
+from grants.panel import rules
+
+
+def load_groups(session: DbSession, bids: Iterable[Bid]) -> None:
+    """Load the groups of these bids in one query. `bid.group` then comes from the session's identity map
+    (a many-to-one by primary key), so a page listing bids makes no query per bid."""
+    ids = {bid.group_id for bid in bids}
+    if ids:
+        session.scalars(sa.select(Group).where(Group.id.in_(ids))).all()
+
+
+def _score_counts(session: DbSession, round_: Round, user_id: int) -> dict[int, int]:
+    """How many scores this panellist has given each bid of the round, by bid id."""
+    return dict(
+        session.execute(
+            sa.select(Score.bid_id, sa.func.count(Score.id))
+            .where(Score.round_id == round_.id, Score.user_id == user_id)
+            .group_by(Score.bid_id)
+        ).all()
+    )
+
+
+# --- declarations -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeclarationRow:
+    """One of the panel's bids as the declarations page shows it: only the group's name and the bid's title."""
+
+    bid: Bid
+    declaration: ConflictDeclaration | None
+    own_group: bool  # recused by the platform itself
+    scores_given: int  # the panellist's scores for this bid (excluded if they are recused)
+
+    @property
+    def recused(self) -> bool:
+        return self.own_group or (self.declaration is not None and self.declaration.recused)
+
+    @property
+    def own_group_unrecorded(self) -> bool:
+        """Their own group's bid, recused by the rules, that no declaration records yet (one does from their next
+        answer, score or ballot): the page tells them, as it would have when it was recorded."""
+        return self.own_group and not (self.declaration is not None and self.declaration.by_system)
+
+    @property
+    def scores_newly_excluded(self) -> int:
+        """The scores this own-group recusal leaves out that their own answer did not already."""
+        return 0 if self.declaration is not None and self.declaration.recused else self.scores_given
+
+
+def declaration_rows(session: DbSession, round_: Round, user_id: int) -> list[DeclarationRow]:
+    bids = rules.panel_bids(session, round_)
+    load_groups(session, bids)
+    declared = rules.declarations(session, round_.id, user_id)
+    own = rules.own_group_bid_ids(session, round_.id, user_id)
+    scores = _score_counts(session, round_, user_id)
+    return [
+        DeclarationRow(
+            bid,
+            declared.get(bid.id),
+            own_group=bid.id in own or bool(declared.get(bid.id) and declared[bid.id].by_system),
+            scores_given=scores.get(bid.id, 0),
+        )
+        for bid in bids
+    ]
+
+
+# --- scoring ------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScoringRow:
+    bid: Bid
+    scored: bool
+
+
+@dataclass(frozen=True)
+class ScoringList:
+    rows: list[ScoringRow]  # only the bids the panellist may score
+    recused: int
+
+    @property
+    def scored(self) -> int:
+        return sum(1 for row in self.rows if row.scored)
+
+    @property
+    def next_to_score(self) -> Bid | None:
+        return next((row.bid for row in self.rows if not row.scored), None)
+
+
+def scoring_list(session: DbSession, round_: Round, user_id: int) -> ScoringList:
+    bids = rules.panel_bids(session, round_)
+    load_groups(session, bids)
+    recused = rules.recused_bid_ids(session, round_.id, user_id)
+    criteria = len(round_.criteria)
+    counts = _score_counts(session, round_, user_id)
+    rows = [
+        ScoringRow(bid, criteria > 0 and counts.get(bid.id, 0) >= criteria) for bid in bids if bid.id not in recused
+    ]
+    return ScoringList(rows, recused=sum(1 for bid in bids if bid.id in recused))
+
+
+@dataclass(frozen=True)
+class AnsweredQuestion:
+    question: Question
+    text: str  # "" when the group gave no answer
+
+
+@dataclass(frozen=True)
+class PanelBid:
+    """What the panel reads of a bid: the group's name, area and kind, and everything the group sent, but not the
+    group's contact details or its history with the funder's staff."""
+
+    bid: Bid
+    answers: list[AnsweredQuestion]
+    budget_lines: list[BudgetLine]
+    budget_total_pence: int
+    attachment: Attachment | None
+    scores: dict[int, Score]  # this panellist's, by criterion id
+
+
+def panel_bid(session: DbSession, bid: Bid, user_id: int) -> PanelBid:
+    session.scalars(
+        sa.select(Bid)
+        .where(Bid.id == bid.id)
+        .options(
+            selectinload(Bid.group),
+            selectinload(Bid.answers),
+            selectinload(Bid.budget_lines),
+            selectinload(Bid.attachment),
+        )
+    ).one()
+    questions = session.scalars(
+        sa.select(Question).where(Question.round_id == bid.round_id).order_by(Question.position)
+    ).all()
+    by_question = {a.question_id: a.text for a in bid.answers}
+    scores = {
+        s.criterion_id: s
+        for s in session.scalars(sa.select(Score).where(Score.bid_id == bid.id, Score.user_id == user_id))
+    }
+    return PanelBid(
+        bid=bid,
+        answers=[AnsweredQuestion(q, (by_question.get(q.id) or "").strip()) for q in questions],
+        budget_lines=list(bid.budget_lines),
+        budget_total_pence=sum(line.cost_pence for line in bid.budget_lines),
+        attachment=bid.attachment,
+        scores=scores,
+    )
+
+
+def attachment_with_content(session: DbSession, bid: Bid) -> Attachment | None:
+    """The bid's attachment with its bytes (which are deferred everywhere else)."""
+    return session.scalars(
+        sa.select(Attachment).where(Attachment.bid_id == bid.id).options(undefer(Attachment.content))
+    ).first()

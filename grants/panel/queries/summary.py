@@ -1,0 +1,169 @@
+"""The panel's anonymous score summary, ranked by the tally's own figures, and the notes of its discussion."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import sqlalchemy as sa
+
+from grants.database import DbSession
+from grants.models import AuditEvent, Bid, Criterion, DeliberationNote, Round, Score
+from grants.panel import rules
+from grants.panel.queries.reading import load_groups
+from grants.panel.rules import SCORE_VALUES
+from grants.tally import BidInput, Recusal, ScoreInput, format_score
+from grants.tally import Criterion as TallyCriterion
+from grants.tally.summary import score_ranking
+
+
+@dataclass(frozen=True)
+class CriterionSummary:
+    criterion: Criterion
+    mean: Fraction | None  # plain mean of the counted scores for this criterion
+    comments: list[str]  # anonymous, in alphabetical order (so their order says nothing about who wrote them)
+
+    @property
+    def mean_text(self) -> str:
+        return format_score(self.mean)
+
+
+@dataclass(frozen=True)
+class BidSummary:
+    rank: int
+    bid: Bid
+    mean: Fraction | None  # weighted mean score over non-recused scorers; None if nobody scored it
+    scorers: int
+    under_quorum: bool
+    spread: dict[int, int]  # how many counted scores (over every criterion) had each value 1 to 5
+    excluded: int  # scores kept but not counted, from panellists who later declared a conflict
+    criteria: list[CriterionSummary] = field(default_factory=list)
+
+    @property
+    def mean_text(self) -> str:
+        return format_score(self.mean)
+
+    @property
+    def most(self) -> int:
+        return max(self.spread.values(), default=0)
+
+    @property
+    def counted(self) -> int:
+        return sum(self.spread.values())
+
+
+@dataclass(frozen=True)
+class NoteView:
+    note: DeliberationNote
+    role: str  # "Chair" or "Staff": never the author's name
+
+
+@dataclass(frozen=True)
+class ScoreSummary:
+    bids: list[BidSummary]
+    notes: list[NoteView]
+    quorum: int
+
+    @property
+    def under_quorum(self) -> int:
+        return sum(1 for b in self.bids if b.under_quorum)
+
+
+def _criterion_summaries(
+    criteria: list[Criterion], counted: dict[int, dict[int, int]], comments: dict[int, list[str]]
+) -> list[CriterionSummary]:
+    summaries = []
+    for criterion in criteria:
+        given = [values[criterion.id] for values in counted.values() if criterion.id in values]
+        summaries.append(
+            CriterionSummary(
+                criterion,
+                Fraction(sum(given), len(given)) if given else None,
+                sorted(comments.get(criterion.id, []), key=str.casefold),
+            )
+        )
+    return summaries
+
+
+def score_summary(session: DbSession, round_: Round) -> ScoreSummary:
+    """The panel's anonymous score summary: bids in the order the tally's scores method ranks them (weighted mean
+    over the scores that count, those of panellists not recused from the bid, then the tally's tie-breaks), with
+    the spread of scores, scorers, bids under quorum, and comments."""
+    bids = {bid.id: bid for bid in rules.panel_bids(session, round_)}
+    load_groups(session, bids.values())
+    criteria = list(round_.criteria)
+    recusals = {(user, bid_id) for user, bid_id in rules.all_recusals(session, round_.id) if bid_id in bids}
+    rows = [
+        row
+        for row in session.execute(
+            sa.select(Score.user_id, Score.bid_id, Score.criterion_id, Score.value, Score.comment).where(
+                Score.round_id == round_.id
+            )
+        ).all()
+        if row.bid_id in bids and row.criterion_id in {c.id for c in criteria}
+    ]
+    ranking = score_ranking(
+        criteria=[TallyCriterion(id=c.id, weight=c.weight) for c in criteria],
+        # An eligible bid always has an amount and a submission time; the tally refuses one that does not.
+        bids=[
+            BidInput(id=b.id, amount_pence=b.amount_pence or 0, submitted_at=b.submitted_at or "")
+            for b in bids.values()
+        ],
+        scores=[ScoreInput(r.user_id, r.bid_id, r.criterion_id, r.value) for r in rows],
+        recusals=[Recusal(user, bid_id) for user, bid_id in sorted(recusals)],
+    )
+
+    comments: dict[int, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))  # bid, criterion
+    excluded: dict[int, int] = defaultdict(int)
+    for row in rows:
+        if (row.user_id, row.bid_id) in recusals:
+            excluded[row.bid_id] += 1
+        elif row.comment.strip():
+            comments[row.bid_id][row.criterion_id].append(row.comment.strip())
+
+    summaries = []
+    for rank, bid_id in enumerate(ranking.order, start=1):
+        figures = ranking.figures[bid_id]
+        counted = {user: dict(values) for user, values in ranking.counted[bid_id].items()}
+        spread = dict.fromkeys(SCORE_VALUES, 0)
+        for values in counted.values():
+            for value in values.values():
+                spread[value] += 1
+        summaries.append(
+            BidSummary(
+                rank=rank,
+                bid=bids[bid_id],
+                mean=figures.mean_score,
+                scorers=figures.scorers,
+                under_quorum=figures.scorers < round_.quorum,
+                spread=spread,
+                excluded=excluded[bid_id],
+                criteria=_criterion_summaries(criteria, counted, comments[bid_id]),
+            )
+        )
+    return ScoreSummary(summaries, deliberation_notes(session, round_), round_.quorum)
+
+
+def deliberation_notes(session: DbSession, round_: Round) -> list[NoteView]:
+    """The panel's notes in the order they were written, each with the role its author wrote it in."""
+    notes = list(
+        session.scalars(
+            sa.select(DeliberationNote)
+            .where(DeliberationNote.round_id == round_.id)
+            .order_by(DeliberationNote.created_at, DeliberationNote.id)
+        )
+    )
+    if not notes:
+        return []
+    # The role is the one recorded when the note was written (a chair may later step down).
+    roles = dict(
+        session.execute(
+            sa.select(AuditEvent.object_id, AuditEvent.actor_role).where(
+                AuditEvent.action == "deliberation.note_added",
+                AuditEvent.object_type == "deliberation_note",
+                AuditEvent.object_id.in_([n.id for n in notes]),
+            )
+        ).all()
+    )
+    return [NoteView(n, "Staff" if roles.get(n.id) == "staff" else "Chair") for n in notes]
