@@ -33,6 +33,7 @@ RESTORE_LOCK_TIMEOUT_S = 5
 # test writes to a few of the 41 tables, and TRUNCATE of all of them costs ~100 ms where this costs ~3 ms.
 # `replica` turns off the foreign keys' and the audit log's triggers, so the tables may be emptied in any order.
 # A sequence a test used (even by a rolled-back insert) restarts, so ids start at 1 in every test, as on SQLite.
+# No % anywhere in it: psycopg would read one as a placeholder (hence quote_ident rather than format).
 _EMPTY_POSTGRESQL = """
 DO $empty$
 DECLARE
