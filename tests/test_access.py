@@ -6,8 +6,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import app_session
-from tests.factories import (
+from tests.support.db import app_session
+from tests.support.factories import (
     make_admin,
     make_auditor,
     make_funder,
@@ -15,8 +15,8 @@ from tests.factories import (
     make_round,
     make_staff,
     make_user,
-    sign_in,
 )
+from tests.support.signin import sign_in
 
 PAGES = ["/staff", "/audit", "/audit/chain", "/panel", "/applicant", "/admin/", "/account/password"]
 POSTS = ["/staff/invite", "/admin/funders", "/admin/invite-staff"]

@@ -27,8 +27,8 @@ from grants.models import (
     StoryChoice,
     User,
 )
-from tests.conftest import app_session
-from tests.factories import sign_in
+from tests.support.db import app_session
+from tests.support.signin import sign_in
 
 
 def test_create_funder_then_invite_staff_prints_a_link_that_works(app: Flask, client: FlaskClient) -> None:

@@ -10,8 +10,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from grants.models import User
-from tests.conftest import app_session
-from tests.factories import PASSWORD
+from tests.support.db import app_session
+from tests.support.factories import PASSWORD
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
@@ -14,8 +13,9 @@ from flask import Flask
 from grants.extensions import db
 from grants.models import Base, Funder, Round
 from grants.models.base import utcnow
-from tests.conftest import app_session
-from tests.factories import make_funder, make_round
+from tests.support.db import app_session
+from tests.support.factories import make_funder, make_round
+from tests.support.threads import run_together
 
 
 def test_migrations_match_the_models(app: Flask) -> None:
@@ -88,25 +88,15 @@ def test_naive_datetimes_are_refused(app: Flask) -> None:
 def test_concurrent_read_then_write_transactions_all_succeed(app: Flask) -> None:
     """Each worker reads then writes; with deferred BEGIN on SQLite some would fail at once with 'locked'."""
     workers = 12
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(workers)
 
     def work(n: int) -> None:
-        try:
-            with app.app_context():
-                barrier.wait()
-                count = db.session.scalar(sa.select(sa.func.count()).select_from(Funder)) or 0
-                db.session.add(Funder(name=f"Funder {n} after {count}", slug=f"funder-{n}"))
-                db.session.commit()
-                db.session.remove()
-        except BaseException as exc:
-            errors.append(exc)
+        with app.app_context():
+            count = db.session.scalar(sa.select(sa.func.count()).select_from(Funder)) or 0
+            db.session.add(Funder(name=f"Funder {n} after {count}", slug=f"funder-{n}"))
+            db.session.commit()
+            db.session.remove()
 
-    threads = [threading.Thread(target=work, args=(n,)) for n in range(workers)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    errors = run_together(workers, work)
     assert errors == []
     with app_session(app) as s:
         assert s.scalar(sa.select(sa.func.count()).select_from(Funder)) == workers
@@ -119,7 +109,7 @@ def test_upgrading_an_older_sqlite_database_keeps_every_row(tmp_path: Path, data
     from flask_migrate import upgrade
 
     from grants import create_app
-    from tests.conftest import BASE_CONFIG
+    from tests.support.app import BASE_CONFIG
 
     url = f"sqlite:///{tmp_path / 'old.sqlite'}"
     app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": url})

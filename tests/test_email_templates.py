@@ -11,7 +11,7 @@ from flask import Flask
 from grants.extensions import db
 from grants.mail import absolute_url, one_line, send_email
 from grants.models import OutboxEmail, Role
-from tests.factories import make_user
+from tests.support.factories import make_user
 
 
 def test_a_template_gives_the_subject_and_the_body_and_builds_its_links(app: Flask) -> None:

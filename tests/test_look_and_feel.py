@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -36,8 +37,9 @@ class SignedInPerson:
     name = "Amina Okafor"
 
 
+@functools.cache  # one app per set of settings: a new app compiles every template again
 def _build_app(**overrides: Any) -> Flask:
-    """A fresh app with some test-only routes, registered before its first request."""
+    """An app with some test-only routes, registered before its first request."""
     app = create_app({**BASE_CONFIG, **overrides})
 
     @app.post("/_test/form")

@@ -13,7 +13,7 @@ from flask import Flask
 
 from grants.mail import queue_email
 from grants.models import OutboxEmail
-from tests.conftest import app_session
+from tests.support.db import app_session
 
 
 class _Inbox:

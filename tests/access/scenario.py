@@ -52,11 +52,10 @@ from grants.reports import group_services as group_reports
 from grants.reports import staff_services as staff_reports
 from grants.timefmt import today_in_london
 from tests.audit_trail.helpers import ratify
-from tests.conftest import app_session
 from tests.decisions.helpers import make_setting
-from tests.factories import make_admin, make_bid, make_round, make_user
 from tests.reports.group_helpers import PNG
-from tests.screening.helpers import PDF_BYTES, add_attachment
+from tests.support.db import app_session
+from tests.support.factories import PDF_BYTES, add_attachment, make_admin, make_bid, make_round, make_user
 
 ANONYMOUS = "anonymous"
 APPLICANT_A = "applicant_a"  # a member of group A, whose bids are in every round

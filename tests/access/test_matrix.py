@@ -25,7 +25,7 @@ from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
 from tests.access.scenario import ANONYMOUS, PERSONAS, Scenario, build
-from tests.factories import sign_in
+from tests.support.signin import sign_in
 
 # --- the answers --------------------------------------------------------------------------------------------------
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 import sqlalchemy as sa
 from flask import Flask
@@ -12,24 +10,14 @@ from sqlalchemy.orm import Session
 from grants.audit.chain import AuditFactError, compute_hash, event_payload, record_event, verify_chain
 from grants.extensions import db
 from grants.models import AuditEvent
-from tests.conftest import app_session
+from tests.support.db import app_session, raw_sql
+from tests.support.threads import run_together
 
 
 def _write_events(app: Flask, n: int) -> None:
     with app_session(app) as s:
         for i in range(n):
             record_event(s, "test.event", object_type="thing", object_id=i, facts={"n": i, "amount_pence": 100 * i})
-
-
-def _raw_sql(session: Session, sql: str) -> None:
-    """Run SQL as someone with direct database access would: the append-only triggers set aside."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(sa.text("SET LOCAL session_replication_role = replica"))
-        session.execute(sa.text(sql))
-    else:
-        session.execute(sa.text("DROP TRIGGER IF EXISTS audit_event_no_update"))
-        session.execute(sa.text("DROP TRIGGER IF EXISTS audit_event_no_delete"))
-        session.execute(sa.text(sql))
 
 
 def test_events_chain_from_the_genesis_hash_and_verify(app: Flask) -> None:
@@ -80,7 +68,7 @@ def test_database_refuses_update_and_delete_of_audit_rows(app: Flask) -> None:
 def test_an_edited_row_is_detected(app: Flask) -> None:
     _write_events(app, 5)
     with app_session(app) as s:
-        _raw_sql(s, "UPDATE audit_event SET object_id = 99 WHERE seq = 3")
+        raw_sql(s, "UPDATE audit_event SET object_id = 99 WHERE seq = 3")
     with app_session(app) as s:
         report = verify_chain(s)
     assert not report.ok
@@ -91,7 +79,7 @@ def test_an_edited_row_is_detected(app: Flask) -> None:
 def test_a_deleted_row_is_detected(app: Flask) -> None:
     _write_events(app, 5)
     with app_session(app) as s:
-        _raw_sql(s, "DELETE FROM audit_event WHERE seq = 2")
+        raw_sql(s, "DELETE FROM audit_event WHERE seq = 2")
     with app_session(app) as s:
         report = verify_chain(s)
     assert not report.ok
@@ -103,8 +91,8 @@ def test_a_row_inserted_in_the_middle_is_detected(app: Flask) -> None:
     with app_session(app) as s:
         # Make room after row 2 and insert a well-formed event chained to row 2: its own hash is right,
         # but the row after it still points at row 2.
-        _raw_sql(s, "UPDATE audit_event SET seq = seq + 100 WHERE seq > 2")
-        _raw_sql(s, "UPDATE audit_event SET seq = seq - 99 WHERE seq > 100")
+        raw_sql(s, "UPDATE audit_event SET seq = seq + 100 WHERE seq > 2")
+        raw_sql(s, "UPDATE audit_event SET seq = seq - 99 WHERE seq > 100")
         row2 = s.scalars(sa.select(AuditEvent).where(AuditEvent.seq == 2)).one()
         forged = AuditEvent(
             seq=3,
@@ -128,7 +116,7 @@ def test_a_row_inserted_in_the_middle_is_detected(app: Flask) -> None:
             ),
         )
         # prev_hash is unique: a forger must also move the next row off it. Do so the way a forger would.
-        _raw_sql(s, "UPDATE audit_event SET prev_hash = 'x' || substr(prev_hash, 2) WHERE seq = 4")
+        raw_sql(s, "UPDATE audit_event SET prev_hash = 'x' || substr(prev_hash, 2) WHERE seq = 4")
         s.add(forged)
     with app_session(app) as s:
         report = verify_chain(s)
@@ -150,25 +138,15 @@ def test_two_events_from_the_same_head_cannot_both_land(app: Flask) -> None:
 
 def test_concurrent_writers_never_fork_or_break_the_chain(app: Flask) -> None:
     writers, per_writer = 8, 5
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(writers)
 
     def writer(n: int) -> None:
-        try:
-            barrier.wait()
-            for i in range(per_writer):
-                with app.app_context():
-                    record_event(db.session, "test.concurrent", object_type="writer", object_id=n, facts={"i": i})
-                    db.session.commit()
-                    db.session.remove()
-        except BaseException as exc:
-            errors.append(exc)
+        for i in range(per_writer):
+            with app.app_context():
+                record_event(db.session, "test.concurrent", object_type="writer", object_id=n, facts={"i": i})
+                db.session.commit()
+                db.session.remove()
 
-    threads = [threading.Thread(target=writer, args=(n,)) for n in range(writers)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    errors = run_together(writers, writer)
     assert errors == []
     with app_session(app) as s:
         report = verify_chain(s)
@@ -193,7 +171,7 @@ def test_cli_verify_passes_then_fails_naming_the_row(app: Flask) -> None:
         head = s.scalars(sa.select(AuditEvent).order_by(AuditEvent.seq.desc())).first()
         assert head is not None
         assert head.hash in ok.output
-        _raw_sql(s, "UPDATE audit_event SET facts = '{\"n\": 7}' WHERE seq = 2")
+        raw_sql(s, "UPDATE audit_event SET facts = '{\"n\": 7}' WHERE seq = 2")
     bad = runner.invoke(args=["audit", "verify"])
     assert bad.exit_code == 1
     assert "row 2" in bad.output

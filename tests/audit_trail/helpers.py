@@ -8,24 +8,22 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask
-from sqlalchemy.orm import Session
 
 from grants.audit.chain import compute_hash, event_payload, record_event
 from grants.awards import services as awards
 from grants.decisions import services as decisions
-from grants.models import AuditEvent, Bid, GroupMember, Round, User, utcnow
+from grants.models import AuditEvent, Bid, GroupMember, Round, User
 from grants.models.audit import GENESIS_HASH
-from grants.timefmt import LONDON
-from tests.conftest import app_session
+from grants.timefmt import today_in_london
 from tests.decisions.helpers import Setting
-from tests.factories import make_user
+from tests.support.db import app_session, count, raw_sql
+from tests.support.factories import make_user
 
 REASON = "Failed due diligence."
 
 
 def event_count(app: Flask) -> int:
-    with app_session(app) as s:
-        return s.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) or 0
+    return count(app, AuditEvent)
 
 
 def table_counts(app: Flask, *tables: str) -> dict[str, int]:
@@ -89,7 +87,7 @@ def award_and_pay(app: Flask, setting: Setting, bid_name: str = "A") -> int:
         member = make_user(s, name="Maria Okafor")
         s.add(GroupMember(group_id=bid.group_id, user_id=member.id))
         s.flush()
-        today = utcnow().astimezone(LONDON).date()
+        today = today_in_london()
         award = awards.make_offer(
             s,
             bid=bid,
@@ -103,16 +101,6 @@ def award_and_pay(app: Flask, setting: Setting, bid_name: str = "A") -> int:
         awards.accept_offer(s, award=award, name="Maria Okafor", conditions_accepted=True, actor=member)
         awards.record_payment(s, award=award, amount_pence=1_000_00, paid_on=today, reference="BACS 1", actor=staff)
         return award.id
-
-
-def raw_sql(session: Session, sql: str, params: dict[str, Any] | None = None) -> None:
-    """Run SQL as someone with direct database access would: the append-only triggers set aside."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(sa.text("SET LOCAL session_replication_role = replica"))
-    else:
-        session.execute(sa.text("DROP TRIGGER IF EXISTS audit_event_no_update"))
-        session.execute(sa.text("DROP TRIGGER IF EXISTS audit_event_no_delete"))
-    session.execute(sa.text(sql), params or {})
 
 
 def rewrite_chain(app: Flask, *, seq: int, facts: dict[str, Any]) -> None:

@@ -17,9 +17,10 @@ from grants.audit.exports import formula_safe
 from grants.models import AuditEvent, Checkpoint, RoundStatus, utcnow
 from grants.rounds.services import change_status
 from tests.audit_trail.helpers import ratify, rewrite_chain
-from tests.conftest import app_session
 from tests.decisions.helpers import Setting, make_setting
-from tests.factories import make_funder, make_round, make_staff, make_user, sign_in
+from tests.support.db import app_session
+from tests.support.factories import make_funder, make_round, make_staff, make_user
+from tests.support.signin import sign_in
 
 
 @pytest.fixture

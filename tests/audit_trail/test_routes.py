@@ -9,9 +9,10 @@ from flask.testing import FlaskClient
 
 from grants.models import AuditEvent
 from tests.audit_trail.helpers import award_and_pay, event_count, ratify, record_panel_events, table_counts
-from tests.conftest import app_session
 from tests.decisions.helpers import Setting, make_setting
-from tests.factories import make_auditor, make_funder, sign_in
+from tests.support.db import app_session
+from tests.support.factories import make_auditor, make_funder
+from tests.support.signin import sign_in
 
 DECISION_TABLES = ("score", "ballot", "tally_run", "ratification", "departure", "award", "payment", "round", "bid")
 

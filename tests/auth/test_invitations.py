@@ -12,8 +12,9 @@ from flask.testing import FlaskClient
 from grants.auth.permissions import has_role
 from grants.auth.services import invite
 from grants.models import AuditEvent, Invitation, PanelMember, Role, RoleGrant, User, utcnow
-from tests.conftest import app_session
-from tests.factories import PASSWORD, make_funder, make_round, make_staff, make_user, sign_in
+from tests.support.db import app_session
+from tests.support.factories import PASSWORD, make_funder, make_round, make_staff, make_user
+from tests.support.signin import sign_in
 
 
 def _invite(app: Flask, email: str = "new.staff@example.com", role: Role = Role.STAFF) -> str:

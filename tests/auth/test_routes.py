@@ -10,8 +10,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from grants.models import AuditEvent, LoginSession, OutboxEmail, PasswordReset, User, utcnow
-from tests.conftest import app_session
-from tests.factories import PASSWORD, make_user, sign_in
+from tests.support.db import app_session
+from tests.support.factories import PASSWORD, make_user
+from tests.support.signin import sign_in
 
 
 def _register(client: FlaskClient, **overrides: str):

@@ -6,38 +6,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import sqlalchemy as sa
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from grants.models import (
-    AuditEvent,
     Bid,
-    BidStatus,
     ConflictDeclaration,
     ConflictKind,
     Criterion,
-    Group,
-    OutboxEmail,
     Ratification,
     Round,
     RoundStatus,
     Score,
     TallyRun,
-    utcnow,
 )
-from grants.timefmt import LONDON
-from tests.conftest import app_session
-from tests.factories import (
-    make_bid,
+from grants.timefmt import today_in_london
+from tests.support.db import app_session
+from tests.support.factories import (
     make_funder,
     make_group_with_member,
     make_panellist,
     make_round,
+    make_screened_bid,
     make_staff,
     make_user,
-    sign_in,
 )
 
 PANELLIST_NAME = "Winifred Quarrington"
@@ -88,14 +80,6 @@ def ratify(session: Session, round_: Round, funded_ids: list[int], staff_id: int
     return ratification
 
 
-def _screened(session: Session, round_: Round, group: Group, *, eligible: bool = True) -> Bid:
-    bid = make_bid(session, round_, group, status=BidStatus.SUBMITTED)
-    bid.status = BidStatus.ELIGIBLE if eligible else BidStatus.INELIGIBLE
-    bid.screened_at = utcnow()
-    session.flush()
-    return bid
-
-
 def make_setting(
     app: Flask, *, round_status: RoundStatus = RoundStatus.DECIDED, budget_pence: int = 1_000_00, ratified: bool = True
 ) -> Setting:
@@ -106,12 +90,14 @@ def make_setting(
         round_.criteria.append(Criterion(position=2, name="Plan", weight=1))
         s.flush()
         member = make_user(s, name="Maria Okafor")
-        funded = _screened(s, round_, make_group_with_member(s, member, name="Friends of Elm Park"))
-        funded2 = _screened(s, round_, make_group_with_member(s, make_user(s), name="Youth Football"))
+        funded = make_screened_bid(s, round_, make_group_with_member(s, member, name="Friends of Elm Park"))
+        funded2 = make_screened_bid(s, round_, make_group_with_member(s, make_user(s), name="Youth Football"))
         funded2.amount_pence = 400_00
         unfunded_member = make_user(s, name="Sam Lee")
-        unfunded = _screened(s, round_, make_group_with_member(s, unfunded_member, name="Food Share"))
-        ineligible = _screened(s, round_, make_group_with_member(s, make_user(s), name="Too Far Away"), eligible=False)
+        unfunded = make_screened_bid(s, round_, make_group_with_member(s, unfunded_member, name="Food Share"))
+        ineligible = make_screened_bid(
+            s, round_, make_group_with_member(s, make_user(s), name="Too Far Away"), eligible=False
+        )
         ineligible.screening_reason = "Outside the area"
         s.flush()
         other_applicant = make_user(s)
@@ -183,14 +169,8 @@ def make_setting(
         )
 
 
-def signed_in(client: FlaskClient, email: str) -> FlaskClient:
-    response = sign_in(client, email)
-    assert response.status_code == 302, response.text
-    return client
-
-
 def london_today() -> date:
-    return utcnow().astimezone(LONDON).date()
+    return today_in_london()
 
 
 def date_parts(day: date) -> list[str]:
@@ -211,19 +191,6 @@ def offer_form(amount: str = "500", **overrides: object) -> dict[str, object]:
     }
     data.update(overrides)
     return data
-
-
-def events(app: Flask, prefix: str = "") -> list[AuditEvent]:
-    with app_session(app) as s:
-        query = sa.select(AuditEvent).order_by(AuditEvent.seq)
-        if prefix:
-            query = query.where(AuditEvent.action.startswith(prefix))
-        return list(s.scalars(query))
-
-
-def emails(app: Flask) -> list[OutboxEmail]:
-    with app_session(app) as s:
-        return list(s.scalars(sa.select(OutboxEmail).order_by(OutboxEmail.id)))
 
 
 def bid(app: Flask, bid_id: int) -> Bid:

@@ -3,41 +3,17 @@ and a barrier releases them together. The award is never overpaid and the budget
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-
 import sqlalchemy as sa
 from flask import Flask
 
 from grants.audit.chain import verify_chain
 from grants.awards import services
+from grants.database import DbSession
 from grants.domain import DomainError
-from grants.extensions import db
 from grants.models import Award, AwardStatus, Bid, Payment, User
 from tests.awards.helpers import Setting, future, london_today, make_setting
-from tests.conftest import app_session
-
-
-def _run_together(count: int, work: Callable[[int], None]) -> list[BaseException]:
-    barrier = threading.Barrier(count)
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            work(i)
-        except BaseException as exc:
-            with lock:
-                errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a thread never finished"
-    return errors
+from tests.support.db import app_session
+from tests.support.threads import in_own_transaction, run_together
 
 
 def _accepted_award(app: Flask, setting: Setting) -> int:
@@ -63,26 +39,21 @@ def _accepted_award(app: Flask, setting: Setting) -> int:
 
 
 def _pay_in_own_context(app: Flask, award_id: int, staff_id: int, amount_pence: int) -> None:
-    with app.app_context():
-        try:
-            award, staff = db.session.get(Award, award_id), db.session.get(User, staff_id)
-            assert award is not None and staff is not None
-            services.record_payment(
-                db.session, award=award, amount_pence=amount_pence, paid_on=london_today(), reference="", actor=staff
-            )
-            db.session.commit()
-        except BaseException:
-            db.session.rollback()
-            raise
-        finally:
-            db.session.remove()
+    def pay(session: DbSession) -> None:
+        award, staff = session.get(Award, award_id), session.get(User, staff_id)
+        assert award is not None and staff is not None
+        services.record_payment(
+            session, award=award, amount_pence=amount_pence, paid_on=london_today(), reference="", actor=staff
+        )
+
+    in_own_transaction(app, pay)
 
 
 def test_two_payments_at_once_that_together_pass_the_award_only_one_lands(app: Flask) -> None:
     setting = make_setting(app)
     award_id = _accepted_award(app, setting)
 
-    errors = _run_together(2, lambda i: _pay_in_own_context(app, award_id, setting.staff_id, 300_00))
+    errors = run_together(2, lambda i: _pay_in_own_context(app, award_id, setting.staff_id, 300_00))
 
     assert len(errors) == 1 and isinstance(errors[0], DomainError), errors
     assert "more than the award of £500" in errors[0].message
@@ -97,7 +68,7 @@ def test_payments_at_once_that_exactly_fill_the_award_all_land(app: Flask) -> No
     setting = make_setting(app)
     award_id = _accepted_award(app, setting)
 
-    errors = _run_together(5, lambda i: _pay_in_own_context(app, award_id, setting.staff_id, 100_00))
+    errors = run_together(5, lambda i: _pay_in_own_context(app, award_id, setting.staff_id, 100_00))
 
     assert errors == []
     with app_session(app) as s:
@@ -112,28 +83,23 @@ def test_two_offers_at_once_cannot_together_pass_the_budget(app: Flask) -> None:
     bids = [(setting.funded_id, 500_00), (setting.funded2_id, 400_00)]
 
     def offer(i: int) -> None:
-        with app.app_context():
-            try:
-                bid, staff = db.session.get(Bid, bids[i][0]), db.session.get(User, setting.staff_id)
-                assert bid is not None and staff is not None
-                services.make_offer(
-                    db.session,
-                    bid=bid,
-                    amount_pence=bids[i][1],
-                    reduced_reason="",
-                    conditions="",
-                    report_dates=[future(90)],
-                    withhold_name=False,
-                    actor=staff,
-                )
-                db.session.commit()
-            except BaseException:
-                db.session.rollback()
-                raise
-            finally:
-                db.session.remove()
+        def make(session: DbSession) -> None:
+            bid, staff = session.get(Bid, bids[i][0]), session.get(User, setting.staff_id)
+            assert bid is not None and staff is not None
+            services.make_offer(
+                session,
+                bid=bid,
+                amount_pence=bids[i][1],
+                reduced_reason="",
+                conditions="",
+                report_dates=[future(90)],
+                withhold_name=False,
+                actor=staff,
+            )
 
-    errors = _run_together(2, offer)
+        in_own_transaction(app, make)
+
+    errors = run_together(2, offer)
 
     assert len(errors) == 1 and isinstance(errors[0], DomainError), errors
     with app_session(app) as s:

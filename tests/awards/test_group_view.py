@@ -16,7 +16,8 @@ from grants.awards import services
 from grants.awards.queries import GroupView, group_view_of_award
 from grants.extensions import db
 from grants.models import Award, Bid, User
-from tests.awards.helpers import Setting, future, make_setting, signed_in
+from tests.awards.helpers import Setting, future, make_setting
+from tests.support.signin import signed_in
 
 
 @pytest.fixture

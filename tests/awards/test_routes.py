@@ -17,14 +17,12 @@ from tests.awards.helpers import (
     RECUSED_NAME,
     Setting,
     date_parts,
-    emails,
-    events,
     london_today,
     make_setting,
     offer_form,
-    signed_in,
 )
-from tests.conftest import app_session
+from tests.support.db import app_session, emails, events
+from tests.support.signin import signed_in
 
 
 @pytest.fixture

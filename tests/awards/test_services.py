@@ -27,14 +27,7 @@ from grants.models import (
     RoundStatus,
     User,
 )
-from tests.awards.helpers import (
-    PANELLIST_NAME,
-    RECUSED_NAME,
-    Setting,
-    future,
-    london_today,
-    make_setting,
-)
+from tests.awards.helpers import PANELLIST_NAME, RECUSED_NAME, Setting, future, london_today, make_setting
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from grants.bids.audience import bid_recipients
 from grants.models import Bid, BidStatus, GroupMember, OutboxEmail, RoundStatus, User
 from grants.screening.services import screen_bid
-from tests.factories import make_bid, make_funder, make_group_with_member, make_round, make_staff, make_user
+from tests.support.factories import make_bid, make_funder, make_group_with_member, make_round, make_staff, make_user
 
 
 def _bid_with_people(session: Session) -> tuple[Bid, User, User, User]:

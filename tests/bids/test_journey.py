@@ -21,8 +21,9 @@ from grants.models import (
     Round,
     utcnow,
 )
-from tests.conftest import app_session
-from tests.factories import PASSWORD, make_funder, make_round, make_staff, make_user, sign_in
+from tests.support.db import app_session
+from tests.support.factories import PASSWORD, make_funder, make_round, make_staff, make_user
+from tests.support.signin import sign_in
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 

@@ -13,9 +13,9 @@ from flask.testing import FlaskClient
 
 from grants.auth.sessions import end_all_sessions
 from grants.models import Answer, SavedForm, User
-from tests.conftest import app_session
-from tests.factories import PASSWORD, make_funder, make_group_with_member, make_round, make_user
-from tests.factories import make_bid as make_bid_row
+from tests.support.db import app_session
+from tests.support.factories import PASSWORD, make_funder, make_group_with_member, make_round, make_user
+from tests.support.factories import make_bid as make_bid_row
 
 
 @pytest.fixture

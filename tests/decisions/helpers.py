@@ -25,25 +25,23 @@ from grants.models import (
     ConflictDeclaration,
     ConflictKind,
     Criterion,
-    Group,
-    GroupKind,
     PanelMember,
     Round,
     RoundStatus,
-    Score,
-    User,
     VotingMethod,
     utcnow,
 )
-from tests.conftest import app_session
-from tests.factories import (
+from tests.support.db import app_session
+from tests.support.factories import (
     make_auditor,
     make_funder,
     make_group_with_member,
     make_round,
+    make_sent_bid,
     make_staff,
     make_user,
 )
+from tests.support.scenarios import add_scores
 
 _numbers = itertools.count(1)
 AMOUNTS = {"A": 4_000_00, "B": 3_500_00, "C": 2_500_00, "D": 1_000_00}
@@ -68,23 +66,18 @@ class Setting:
 
 
 def _bid(session: Session, round_: Round, name: str, minutes: int) -> Bid:
-    group = Group(name=f"Group {name}", area="Riverside", kind=GroupKind.INFORMAL)
-    session.add(group)
-    session.flush()
     now = utcnow()
-    bid = Bid(
-        round_id=round_.id,
-        group_id=group.id,
+    return make_sent_bid(
+        session,
+        round_,
         number=next(_numbers),
+        group_name=f"Group {name}",
         title=f"Project {name}",
         amount_pence=AMOUNTS[name],
         status=BidStatus.ELIGIBLE,
         submitted_at=now - timedelta(days=25, minutes=-minutes),
         screened_at=now - timedelta(days=18),
     )
-    session.add(bid)
-    session.flush()
-    return bid
 
 
 def add_ballot(session: Session, round_: Round, user_id: int, bid_ids: list[int], *, current: bool = True) -> Ballot:
@@ -100,12 +93,6 @@ def add_ballot(session: Session, round_: Round, user_id: int, bid_ids: list[int]
     session.add(ballot)
     session.flush()
     return ballot
-
-
-def _scores(session: Session, round_: Round, user: User, bid: Bid, values: tuple[int, int]) -> None:
-    for criterion, value in zip(round_.criteria, values, strict=True):
-        session.add(Score(round_id=round_.id, user_id=user.id, bid_id=bid.id, criterion_id=criterion.id, value=value))
-    session.flush()
 
 
 def make_setting(app: Flask, *, voting_closed: bool = True) -> Setting:
@@ -142,13 +129,13 @@ def make_setting(app: Flask, *, voting_closed: bool = True) -> Setting:
                 s.add(ConflictDeclaration(round_id=round_.id, user_id=user.id, bid_id=bid.id, kind=kind))
         s.flush()
         for user in (p1, p2, p3, p4):
-            _scores(s, round_, user, bids["A"], (5, 5))
-        _scores(s, round_, p5, bids["A"], (1, 1))  # recused: dropped by the tally
+            add_scores(s, round_, user.id, bids["A"].id, (5, 5))
+        add_scores(s, round_, p5.id, bids["A"].id, (1, 1))  # recused: dropped by the tally
         for user in panel:
-            _scores(s, round_, user, bids["B"], (5, 4))
-            _scores(s, round_, user, bids["C"], (3, 3))
+            add_scores(s, round_, user.id, bids["B"].id, (5, 4))
+            add_scores(s, round_, user.id, bids["C"].id, (3, 3))
         for user in (p1, p2):
-            _scores(s, round_, user, bids["D"], (2, 2))
+            add_scores(s, round_, user.id, bids["D"].id, (2, 2))
 
         a, b, c, d = (bids[n].id for n in "ABCD")
         add_ballot(s, round_, p1.id, [a, b])

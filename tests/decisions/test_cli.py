@@ -9,8 +9,8 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from grants.decisions import services
 from grants.models import Ratification, Round, Score, User
-from tests.conftest import app_session
 from tests.decisions.helpers import Setting, make_setting
+from tests.support.db import app_session
 
 REASON = "Failed due diligence."
 

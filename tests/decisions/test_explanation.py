@@ -32,9 +32,9 @@ from grants.tally import (
     WalkStarts,
     run_tally,
 )
-from tests.conftest import app_session
 from tests.decisions.helpers import Setting, make_setting
-from tests.factories import sign_in
+from tests.support.db import app_session
+from tests.support.signin import sign_in
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from grants.models import Departure, Ratification, Round, RoundStatus
-from tests.conftest import app_session
 from tests.decisions.helpers import Setting, make_setting
-from tests.factories import sign_in
+from tests.support.db import app_session
+from tests.support.signin import sign_in
 
 REASON = "The group could not show a bank account in its name: failed due diligence."
 

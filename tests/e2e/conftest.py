@@ -17,7 +17,7 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
-from tests.factories import PASSWORD
+from tests.support.factories import PASSWORD
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page

@@ -11,9 +11,9 @@ from flask import Flask
 from playwright.sync_api import Page, expect
 
 from grants.models import Bid, BidStatus, Question, Round, RoundStatus
-from tests.conftest import app_session
 from tests.e2e.conftest import sign_in_as
-from tests.factories import PASSWORD, make_funder, make_round, make_staff
+from tests.support.db import app_session
+from tests.support.factories import PASSWORD, make_funder, make_round, make_staff
 
 pytestmark = pytest.mark.e2e
 
@@ -88,7 +88,7 @@ def test_a_new_group_applies_from_the_round_page_to_the_confirmation(
 def test_staff_screen_a_bid_and_the_group_reads_the_reason(
     app: Flask, live_server: str, page: Page, round_id: int
 ) -> None:
-    from tests.factories import make_bid, make_group_with_member, make_user
+    from tests.support.factories import make_bid, make_group_with_member, make_user
 
     with app_session(app) as s:
         applicant = make_user(s, email="maria@example.com", name="Maria Okafor")

@@ -12,9 +12,9 @@ from playwright.sync_api import Page, expect
 from grants.models import Bid
 from grants.money import format_pounds
 from tests.audit_trail.helpers import award_and_pay, ratify
-from tests.conftest import app_session
 from tests.decisions.helpers import make_setting
 from tests.e2e.conftest import sign_in_as
+from tests.support.db import app_session
 
 pytestmark = pytest.mark.e2e
 

@@ -11,8 +11,8 @@ from flask import Flask
 from playwright.sync_api import Page, expect
 
 from grants.models import Ballot, VotingMethod
-from tests.conftest import app_session
 from tests.e2e.conftest import sign_in_as
+from tests.support.db import app_session
 from tests.voting.helpers import make_voting_round
 
 pytestmark = pytest.mark.e2e

@@ -32,10 +32,10 @@ from grants.models import (
     utcnow,
 )
 from tests.awards.helpers import future, london_today
-from tests.conftest import app_session
 from tests.decisions.helpers import add_ballot
 from tests.e2e.conftest import sign_in_as
-from tests.factories import make_funder, make_group_with_member, make_round, make_staff, make_user
+from tests.support.db import app_session
+from tests.support.factories import make_funder, make_group_with_member, make_round, make_staff, make_user
 
 pytestmark = pytest.mark.e2e
 

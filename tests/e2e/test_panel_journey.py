@@ -27,9 +27,8 @@ from grants.models import (
     VotingMethod,
     utcnow,
 )
-from tests.conftest import app_session
-from tests.factories import PASSWORD, make_funder, make_round, make_staff
-from tests.screening.helpers import make_sent_bid
+from tests.support.db import app_session
+from tests.support.factories import PASSWORD, make_funder, make_round, make_sent_bid, make_staff
 
 pytestmark = pytest.mark.e2e
 

@@ -24,9 +24,9 @@ from grants.models import (
     User,
 )
 from tests.awards.helpers import PANELLIST_NAME
-from tests.conftest import app_session
 from tests.e2e.conftest import sign_in_as
 from tests.reports.group_helpers import PNG, Reporting, make_reporting
+from tests.support.db import app_session
 
 pytestmark = pytest.mark.e2e
 

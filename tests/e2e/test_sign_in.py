@@ -8,9 +8,9 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from tests.conftest import app_session
 from tests.e2e.conftest import sign_in_as
-from tests.factories import make_user
+from tests.support.db import app_session
+from tests.support.factories import make_user
 
 pytestmark = pytest.mark.e2e
 

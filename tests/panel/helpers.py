@@ -9,14 +9,11 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask
-from flask.testing import FlaskClient
-from sqlalchemy.orm import Session
 
 from grants.auth.services import invite
 from grants.models import (
     Answer,
     Bid,
-    BidStatus,
     BudgetLine,
     ConflictDeclaration,
     ConflictKind,
@@ -28,12 +25,12 @@ from grants.models import (
     Role,
     Round,
     RoundStatus,
-    Score,
     User,
     utcnow,
 )
-from tests.conftest import app_session
-from tests.factories import make_bid, make_funder, make_panellist, make_round, make_staff, make_user, sign_in
+from tests.support.db import app_session
+from tests.support.factories import make_funder, make_panellist, make_round, make_screened_bid, make_staff, make_user
+from tests.support.scenarios import add_scores, set_declaration
 
 PANELLIST = "panellist@example.com"
 STAFF = "staff@example.com"
@@ -54,15 +51,6 @@ class Panel:
     member_ids: dict[str, int]  # PanelMember id by email
     invitation_id: int
     emails: list[str] = field(default_factory=list)  # every panellist of the round, in the order made
-
-
-def _eligible_bid(s: Session, round_: Round, group: Group, title: str) -> int:
-    bid = make_bid(s, round_, group, status=BidStatus.SUBMITTED)
-    bid.title = title
-    bid.status = BidStatus.ELIGIBLE
-    bid.screened_at = utcnow()
-    s.flush()
-    return bid.id
 
 
 def make_panel(
@@ -109,7 +97,7 @@ def make_panel(
             if i == 0:
                 s.add(GroupMember(group_id=group.id, user_id=applicant.id))
             group_ids.append(group.id)
-            bid_ids.append(_eligible_bid(s, round_, group, f"Bid from {group.name}"))
+            bid_ids.append(make_screened_bid(s, round_, group, title=f"Bid from {group.name}").id)
         s.add(Answer(bid_id=bid_ids[0], question_id=round_.questions[0].id, text="Open a warm room twice a week."))
         s.add(BudgetLine(bid_id=bid_ids[0], position=1, item="Heaters", cost_pence=500_00))
 
@@ -145,49 +133,22 @@ def make_panel(
         )
 
 
-def update_round(app: Flask, round_id: int, **values: Any) -> None:
-    with app_session(app) as s:
-        round_ = s.get(Round, round_id)
-        assert round_ is not None
-        for key, value in values.items():
-            setattr(round_, key, value)
-
-
 def give_scores(app: Flask, round_id: int, email: str, bid_id: int, values: list[int], comment: str = "") -> None:
     """Store scores directly (as if given while scoring was open)."""
     with app_session(app) as s:
         user = s.scalars(sa.select(User).where(User.email == email)).one()
         round_ = s.get(Round, round_id)
         assert round_ is not None
-        for criterion, value in zip(round_.criteria, values, strict=True):
-            s.add(
-                Score(
-                    round_id=round_id,
-                    user_id=user.id,
-                    bid_id=bid_id,
-                    criterion_id=criterion.id,
-                    value=value,
-                    comment=comment,
-                )
-            )
+        add_scores(s, round_, user.id, bid_id, values, comment)
 
 
 def declare(app: Flask, email: str, bid_id: int, kind: ConflictKind, note: str = "") -> None:
     """Set a declaration directly (for arranging a test)."""
     with app_session(app) as s:
         user = s.scalars(sa.select(User).where(User.email == email)).one()
-        row = s.scalars(
-            sa.select(ConflictDeclaration).where(
-                ConflictDeclaration.user_id == user.id, ConflictDeclaration.bid_id == bid_id
-            )
-        ).first()
-        if row is None:
-            bid = s.get(Bid, bid_id)
-            assert bid is not None
-            row = ConflictDeclaration(round_id=bid.round_id, user_id=user.id, bid_id=bid_id, kind=kind, note=note)
-            s.add(row)
-        else:
-            row.kind, row.note = kind, note
+        bid = s.get(Bid, bid_id)
+        assert bid is not None
+        set_declaration(s, round_id=bid.round_id, user_id=user.id, bid_id=bid_id, kind=kind, note=note)
 
 
 def score_form(panel: Panel, values: list[Any], comments: list[str] | None = None) -> dict[str, str]:
@@ -204,14 +165,3 @@ def link_in(body: str) -> str:
     match = re.search(r"http://localhost(/invitations/\S+)", body)
     assert match, body
     return match.group(1)
-
-
-def count(app: Flask, model: Any, *where: Any) -> int:
-    with app_session(app) as s:
-        return int(s.scalar(sa.select(sa.func.count()).select_from(model).where(*where)) or 0)
-
-
-def sign_in_as(client: FlaskClient, email: str) -> FlaskClient:
-    response = sign_in(client, email)
-    assert response.status_code == 302, response.text
-    return client

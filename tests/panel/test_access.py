@@ -7,16 +7,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.panel.helpers import (
-    APPLICANT,
-    OTHER_PANELLIST,
-    OTHER_STAFF,
-    PANELLIST,
-    STAFF,
-    Panel,
-    make_panel,
-    sign_in_as,
-)
+from tests.panel.helpers import APPLICANT, OTHER_PANELLIST, OTHER_STAFF, PANELLIST, STAFF, Panel, make_panel
+from tests.support.signin import signed_in as sign_in_as
 
 # (method, path) with {r} the round, {b} a bid, {i} an invitation, {m} a panel member.
 PANELLIST_ROUTES = [

@@ -11,8 +11,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from grants.models import AuditEvent, ConflictDeclaration, ConflictKind, RoundStatus, Score, utcnow
-from tests.conftest import app_session
-from tests.panel.helpers import PANELLIST, count, declare, give_scores, make_panel, sign_in_as, update_round
+from tests.panel.helpers import PANELLIST, declare, give_scores, make_panel
+from tests.support.db import app_session, count
+from tests.support.scenarios import set_round as update_round
+from tests.support.signin import signed_in as sign_in_as
 
 
 def _url(round_id: int) -> str:

@@ -24,19 +24,10 @@ from grants.models import (
     User,
     utcnow,
 )
-from tests.conftest import app_session
-from tests.factories import make_panellist
-from tests.panel.helpers import (
-    APPLICANT,
-    PANELLIST,
-    STAFF,
-    count,
-    give_scores,
-    link_in,
-    make_panel,
-    score_form,
-    sign_in_as,
-)
+from tests.panel.helpers import APPLICANT, PANELLIST, STAFF, give_scores, link_in, make_panel, score_form
+from tests.support.db import app_session, count
+from tests.support.factories import make_panellist
+from tests.support.signin import signed_in as sign_in_as
 
 
 def _invite(client: FlaskClient, round_id: int, email: str) -> str:

@@ -13,8 +13,10 @@ from flask.testing import FlaskClient
 
 from grants.extensions import db
 from grants.models import AuditEvent, ConflictDeclaration, GroupMember, User, utcnow
-from tests.conftest import app_session
-from tests.panel.helpers import PANELLIST, STAFF, count, give_scores, make_panel, sign_in_as, update_round
+from tests.panel.helpers import PANELLIST, STAFF, give_scores, make_panel
+from tests.support.db import app_session, count
+from tests.support.scenarios import set_round as update_round
+from tests.support.signin import signed_in as sign_in_as
 
 READ_ONLY = ("SELECT", "PRAGMA", "BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 

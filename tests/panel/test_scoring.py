@@ -4,7 +4,6 @@ scoring is open (by the server's clock); they can change their scores until it c
 from __future__ import annotations
 
 import hashlib
-import threading
 import time
 from datetime import timedelta
 from typing import Any
@@ -16,9 +15,12 @@ from flask.testing import FlaskClient
 
 from grants.models import Attachment, AuditEvent, Bid, RoundStatus, Score, utcnow
 from grants.panel import rules
-from tests.conftest import app_session
-from tests.factories import PASSWORD
-from tests.panel.helpers import PANELLIST, Panel, count, make_panel, score_form, sign_in_as, update_round
+from tests.panel.helpers import PANELLIST, Panel, make_panel, score_form
+from tests.support.db import app_session, count
+from tests.support.factories import PASSWORD
+from tests.support.scenarios import set_round as update_round
+from tests.support.signin import signed_in as sign_in_as
+from tests.support.threads import run_together
 
 
 def _url(panel: Panel, i: int = 0) -> str:
@@ -174,19 +176,14 @@ def test_two_tabs_saving_at_the_same_moment_make_one_score_per_criterion(
     clients = [app.test_client() for _ in range(2)]
     for c in clients:
         c.post("/sign-in", data={"email": PANELLIST, "password": PASSWORD})
-    barrier = threading.Barrier(len(clients))
     statuses: list[int] = []
 
-    def save(c: FlaskClient, value: int) -> None:
-        barrier.wait()
-        statuses.append(c.post(_url(panel), data=score_form(panel, [value, value])).status_code)
+    def save(i: int) -> None:
+        value = (2, 4)[i]
+        statuses.append(clients[i].post(_url(panel), data=score_form(panel, [value, value])).status_code)
 
-    threads = [threading.Thread(target=save, args=(c, v)) for c, v in zip(clients, (2, 4), strict=True)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    assert statuses == [302, 302]
+    errors = run_together(len(clients), save, timeout=30)
+    assert statuses == [302, 302], errors
     rows = _scores(app)
     assert len(rows) == 2 and len({r[2] for r in rows}) == 1  # one row per criterion, both from the same save
 

@@ -24,18 +24,10 @@ from grants.models import (
     utcnow,
 )
 from grants.panel import queries
-from tests.conftest import app_session
-from tests.panel.helpers import (
-    PANELLIST,
-    STAFF,
-    Panel,
-    count,
-    declare,
-    give_scores,
-    make_panel,
-    sign_in_as,
-    update_round,
-)
+from tests.panel.helpers import PANELLIST, STAFF, Panel, declare, give_scores, make_panel
+from tests.support.db import app_session, count
+from tests.support.scenarios import set_round as update_round
+from tests.support.signin import signed_in as sign_in_as
 
 P2, P3 = "panel2@example.com", "panel3@example.com"
 

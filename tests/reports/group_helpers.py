@@ -10,9 +10,10 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from flask import Flask
 
-from grants.models import Award, AwardStatus, Bid, Report, ReportDate, utcnow
+from grants.models import Award, Bid, Report, utcnow
 from tests.awards.helpers import Setting, london_today, make_setting
-from tests.conftest import app_session
+from tests.support.db import app_session
+from tests.support.factories import make_award
 
 # The smallest real images of each kind, enough for puremagic to recognise them.
 PNG = (
@@ -35,19 +36,15 @@ class Reporting:
 def _award(s: sa.orm.Session, bid_id: int, staff_id: int, due: list[date]) -> Award:
     bid = s.get(Bid, bid_id)
     assert bid is not None
-    award = Award(
-        round_id=bid.round_id,
-        bid_id=bid.id,
-        amount_pence=bid.amount_pence or 100_00,
-        status=AwardStatus.ACCEPTED,
+    return make_award(
+        s,
+        bid,
         offered_by_id=staff_id,
+        amount_pence=bid.amount_pence or 100_00,
+        due_on=due,
         responded_at=utcnow(),
         accepted_name="Maria Okafor",
     )
-    award.report_dates = [ReportDate(due_on=d) for d in due]
-    s.add(award)
-    s.flush()
-    return award
 
 
 def make_reporting(app: Flask, *, prompts: list[str] | None = None) -> Reporting:

@@ -14,7 +14,6 @@ from grants.models import (
     Award,
     AwardStatus,
     Bid,
-    BidStatus,
     GroupMember,
     Report,
     ReportDate,
@@ -25,8 +24,16 @@ from grants.models import (
     utcnow,
 )
 from tests.awards.helpers import PANELLIST_NAME, RECUSED_NAME, Setting, future, make_setting
-from tests.conftest import app_session
-from tests.factories import make_auditor, make_bid, make_group_with_member, make_panellist, make_round, make_user
+from tests.support.db import app_session
+from tests.support.factories import (
+    make_auditor,
+    make_award,
+    make_group_with_member,
+    make_panellist,
+    make_round,
+    make_screened_bid,
+    make_user,
+)
 
 __all__ = ["PANELLIST_NAME", "RECUSED_NAME", "Stories", "answers", "make_stories"]
 
@@ -60,18 +67,14 @@ class Stories:
 
 
 def _award(s: Any, bid: Bid, staff_id: int, days: tuple[int, ...] = (90, 180)) -> Award:
-    award = Award(
-        round_id=bid.round_id,
-        bid_id=bid.id,
-        amount_pence=bid.amount_pence,
+    return make_award(
+        s,
+        bid,
+        offered_by_id=staff_id,
         status=AwardStatus.PAID_IN_FULL,
         paid_pence=bid.amount_pence,
-        offered_by_id=staff_id,
-        report_dates=[ReportDate(due_on=future(d)) for d in days],
+        due_on=[future(d) for d in days],
     )
-    s.add(award)
-    s.flush()
-    return award
 
 
 def sent_report(s: Any, report_date: ReportDate, *, share: bool = False, text: str = STORY_TEXT) -> Report:
@@ -116,14 +119,7 @@ def make_stories(app: Flask) -> Stories:
         ).one()
         other_round = make_round(s, round_.funder, status=RoundStatus.AWARDING, title="Other round")
         other_member = make_user(s)
-        other_bid = make_bid(
-            s,
-            other_round,
-            make_group_with_member(s, other_member, name="Other Round Group"),
-            status=BidStatus.SUBMITTED,
-        )
-        other_bid.status = BidStatus.ELIGIBLE
-        other_bid.screened_at = utcnow()
+        other_bid = make_screened_bid(s, other_round, make_group_with_member(s, other_member, name="Other Round Group"))
         other_award = _award(s, other_bid, setting.staff_id, (60,))
         other_report = sent_report(s, other_award.report_dates[0], text="Something in another round.")
         other_panellist = make_panellist(s, other_round)

@@ -6,8 +6,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.awards.helpers import signed_in
 from tests.reports.group_helpers import make_reporting, photo, story
+from tests.support.signin import signed_in
 
 
 def _group_urls(report_date_id: int, award_id: int) -> list[str]:

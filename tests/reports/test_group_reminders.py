@@ -11,9 +11,10 @@ from flask.testing import FlaskClient
 from grants.extensions import db
 from grants.models import AwardStatus, ReminderKind, ReminderSent, ReportDate
 from grants.reports.group_services import send_reminders
-from tests.awards.helpers import emails, london_today, signed_in
-from tests.conftest import app_session
+from tests.awards.helpers import london_today
 from tests.reports.group_helpers import make_reporting, story
+from tests.support.db import app_session, emails
+from tests.support.signin import signed_in
 
 
 def _remind(app: Flask, days_from_now: int = 0) -> int:

@@ -8,8 +8,9 @@ from flask.testing import FlaskClient
 
 from grants.models import ReportStatus
 from grants.reports.group_services import DEFAULT_PROMPTS, MAX_PHOTO_BYTES
-from tests.awards.helpers import emails, events, signed_in
 from tests.reports.group_helpers import JPEG, PNG, Reporting, make_reporting, photo, report, story
+from tests.support.db import emails, events
+from tests.support.signin import signed_in
 
 
 def _member(client: FlaskClient, r: Reporting) -> FlaskClient:

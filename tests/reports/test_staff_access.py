@@ -7,8 +7,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.awards.helpers import signed_in
 from tests.reports.staff_helpers import Stories, make_stories
+from tests.support.signin import signed_in
 
 # (method, path template, who may); {r} report, {round} round.
 STAFF_GETS = [

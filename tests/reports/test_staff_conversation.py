@@ -8,9 +8,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from grants.models import OutboxEmail, Report, ReportMessage, ReportPhoto
-from tests.awards.helpers import emails, events, signed_in
-from tests.conftest import app_session
 from tests.reports.staff_helpers import Stories, make_stories
+from tests.support.db import app_session, emails, events
+from tests.support.signin import signed_in
 
 
 def _messages(app: Flask, report_id: int) -> list[tuple[str, str]]:

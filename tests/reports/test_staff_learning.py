@@ -12,9 +12,9 @@ from flask.testing import FlaskClient
 from grants.extensions import db
 from grants.models import Report, Theme
 from grants.reports.queries import shareable_stories
-from tests.awards.helpers import signed_in
-from tests.conftest import app_session
 from tests.reports.staff_helpers import PANELLIST_NAME, Stories, make_stories
+from tests.support.db import app_session
+from tests.support.signin import signed_in
 
 STATIC = Path(__file__).resolve().parents[2] / "static" / "css" / "app.css"
 

@@ -9,10 +9,10 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from grants.models import Round, StoryChoice, StorySelection
-from tests.awards.helpers import emails, events, signed_in
-from tests.conftest import app_session
-from tests.factories import make_round
 from tests.reports.staff_helpers import Stories, make_stories
+from tests.support.db import app_session, emails, events
+from tests.support.factories import make_round
+from tests.support.signin import signed_in
 
 
 def _open(client: FlaskClient, st: Stories) -> None:

@@ -8,10 +8,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from grants.models import ReportQuote, ReportTheme, Theme
-from tests.awards.helpers import events, signed_in
-from tests.conftest import app_session
-from tests.factories import make_funder
 from tests.reports.staff_helpers import make_stories
+from tests.support.db import app_session, events
+from tests.support.factories import make_funder
+from tests.support.signin import signed_in
 
 
 def _themes(app: Flask, report_id: int) -> list[str]:

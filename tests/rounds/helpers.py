@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from grants.models import Criterion, Funder, Question, Round, RoundStatus, utcnow
 from grants.rounds import services
-from tests.conftest import app_session
-from tests.factories import make_funder, make_round, make_staff
+from tests.support.db import app_session
+from tests.support.factories import make_funder, make_round, make_staff
 
 QUESTIONS = [
     services.QuestionInput(prompt="What do you want to do?", help_text="In your own words.", word_limit=250),

@@ -13,8 +13,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from grants.models import AuditEvent, BidStatus, Question, Round, RoundStatus, VotingMethod, utcnow
-from tests.conftest import app_session
-from tests.factories import (
+from tests.rounds.helpers import Setting, criteria_form, details_form, make_setting, questions_form
+from tests.support.db import app_session
+from tests.support.factories import (
     make_auditor,
     make_bid,
     make_funder,
@@ -22,9 +23,8 @@ from tests.factories import (
     make_panellist,
     make_round,
     make_user,
-    sign_in,
 )
-from tests.rounds.helpers import Setting, criteria_form, details_form, make_setting, questions_form
+from tests.support.signin import sign_in
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ from grants.models import Answer, AuditEvent, BidStatus, Question, Round, RoundS
 from grants.rounds import services
 from grants.rounds.forms import london_to_utc, parse_time
 from grants.rounds.services import MoveKind, RoundError, StateTransitionError
-from tests.factories import make_bid, make_funder, make_group_with_member, make_staff, make_user
 from tests.rounds.helpers import QUESTIONS, details, make_complete_round
+from tests.support.factories import make_bid, make_funder, make_group_with_member, make_staff, make_user
 
 
 def _events(session: Session, action: str) -> list[AuditEvent]:

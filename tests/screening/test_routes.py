@@ -26,17 +26,22 @@ from grants.models import (
     RoundStatus,
 )
 from grants.screening.queries import PER_PAGE
-from tests.conftest import app_session
-from tests.factories import make_auditor, make_funder, make_panellist, make_round, make_user, sign_in
-from tests.screening.helpers import (
+from tests.screening.helpers import Setting, make_setting
+from tests.support.db import app_session
+from tests.support.db import count as _count
+from tests.support.factories import (
     PDF_BYTES,
-    Setting,
     add_answers,
     add_attachment,
     add_budget,
+    make_auditor,
+    make_funder,
+    make_panellist,
+    make_round,
     make_sent_bid,
-    make_setting,
+    make_user,
 )
+from tests.support.signin import sign_in
 
 REASON = "Your group is based outside the three areas this round covers."
 
@@ -68,11 +73,6 @@ def _bid(app: Flask, bid_id: int) -> Bid:
         bid = s.get(Bid, bid_id)
         assert bid is not None
         return bid
-
-
-def _count(app: Flask, model: type, *where: sa.ColumnElement[bool]) -> int:
-    with app_session(app) as s:
-        return int(s.scalar(sa.select(sa.func.count()).select_from(model).where(*where)) or 0)
 
 
 # --- who may see and do what ----------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from grants.domain import DomainError
 from grants.models import AuditEvent, Bid, BidStatus, GroupMember, OutboxEmail, RoundStatus, User
 from grants.screening.services import screen_bid
-from tests.factories import make_bid, make_funder, make_group_with_member, make_round, make_staff, make_user
+from tests.support.factories import make_bid, make_funder, make_group_with_member, make_round, make_staff, make_user
 
 REASON = "Your group is based outside the three areas this round covers."
 

@@ -18,22 +18,20 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 from grants.models import (
-    Award,
-    AwardStatus,
     Bid,
     Funder,
     Group,
     GroupKind,
     Payment,
     Report,
-    ReportDate,
     ReportStatus,
     Round,
     User,
     utcnow,
 )
 from tests.awards.helpers import make_setting
-from tests.conftest import app_session
+from tests.support.db import app_session
+from tests.support.factories import make_award
 
 REFERENCE = Path(__file__).resolve().parents[2] / "grants" / "transparency" / "standard"
 PREFIX = "360G-riversidecf"
@@ -83,23 +81,17 @@ def make_published(app: Flask, *, withhold_second: bool = False) -> Published:
         accepted = utcnow() - timedelta(days=3)
         awards = []
         for bid, amount in ((charity_bid, 500_00), (informal_bid, 400_00)):
-            award = Award(
-                round_id=round_.id,
-                bid_id=bid.id,
-                amount_pence=amount,
-                status=AwardStatus.ACCEPTED,
+            award = make_award(
+                s,
+                bid,
                 offered_by_id=setting.staff_id,
+                amount_pence=amount,
+                due_on=[date.today() + timedelta(days=90), date.today() + timedelta(days=180)],
                 responded_at=accepted,
                 accepted_name=ACCEPTED_BY,
                 withhold_name=withhold_second and bid is informal_bid,
             )
-            award.report_dates = [
-                ReportDate(due_on=date.today() + timedelta(days=90)),
-                ReportDate(due_on=date.today() + timedelta(days=180)),
-            ]
-            s.add(award)
             awards.append(award)
-        s.flush()
         charity_award = awards[0]
         charity_award.paid_pence = 200_00
         s.add(

@@ -159,7 +159,7 @@ def test_withheld_name_follows_the_guidance(app: Flask, client: FlaskClient) -> 
 
 def test_offered_awards_are_not_published(app: Flask, client: FlaskClient, published: Published) -> None:
     from grants.models import Award, AwardStatus
-    from tests.conftest import app_session
+    from tests.support.db import app_session
 
     with app_session(app) as s:
         award = s.get(Award, published.informal_award_id)
@@ -173,7 +173,7 @@ def test_funder_without_a_prefix_has_no_downloads(app: Flask, client: FlaskClien
     import sqlalchemy as sa
 
     from grants.models import Funder
-    from tests.conftest import app_session
+    from tests.support.db import app_session
 
     with app_session(app) as s:
         s.execute(sa.update(Funder).where(Funder.slug == published.funder_slug).values(grant_id_prefix=None))

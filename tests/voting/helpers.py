@@ -8,7 +8,6 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from grants.auth.passwords import hash_password
@@ -26,9 +25,17 @@ from grants.models import (
     VotingMethod,
     utcnow,
 )
-from tests.conftest import app_session
-from tests.factories import PASSWORD, make_auditor, make_funder, make_round, make_staff, make_user, sign_in
-from tests.screening.helpers import make_sent_bid
+from tests.support.db import app_session, events
+from tests.support.factories import (
+    PASSWORD,
+    make_auditor,
+    make_funder,
+    make_round,
+    make_sent_bid,
+    make_staff,
+    make_user,
+)
+from tests.support.scenarios import set_declaration
 
 _emails = itertools.count(1)
 
@@ -159,24 +166,9 @@ def make_voting_round(
 
 def declare_conflict(app: Flask, *, round_id: int, user_id: int, bid_id: int) -> None:
     with app_session(app) as s:
-        declaration = s.scalar(
-            sa.select(ConflictDeclaration).where(
-                ConflictDeclaration.user_id == user_id, ConflictDeclaration.bid_id == bid_id
-            )
+        set_declaration(
+            s, round_id=round_id, user_id=user_id, bid_id=bid_id, kind=ConflictKind.PERSONAL, note="My sister"
         )
-        if declaration is None:
-            declaration = ConflictDeclaration(round_id=round_id, user_id=user_id, bid_id=bid_id, kind=ConflictKind.NONE)
-            s.add(declaration)
-        declaration.kind = ConflictKind.PERSONAL
-        declaration.note = "My sister"
-
-
-def set_round(app: Flask, round_id: int, **values: object) -> None:
-    with app_session(app) as s:
-        round_ = s.get(Round, round_id)
-        assert round_ is not None
-        for key, value in values.items():
-            setattr(round_, key, value)
 
 
 def ballots(app: Flask, round_id: int, user_id: int | None = None) -> list[tuple[int, bool, list[int]]]:
@@ -189,11 +181,4 @@ def ballots(app: Flask, round_id: int, user_id: int | None = None) -> list[tuple
 
 
 def ballot_events(app: Flask) -> list[AuditEvent]:
-    with app_session(app) as s:
-        return list(s.scalars(sa.select(AuditEvent).where(AuditEvent.action.like("ballot.%")).order_by(AuditEvent.seq)))
-
-
-def signed_in(client: FlaskClient, email: str) -> FlaskClient:
-    response = sign_in(client, email)
-    assert response.status_code == 302, response.text
-    return client
+    return events(app, "ballot.")

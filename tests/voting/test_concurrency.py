@@ -3,59 +3,30 @@ Each thread has its own app context, session and database connection; a barrier 
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-
 import sqlalchemy as sa
 from flask import Flask
 
 from grants.audit.chain import verify_chain
-from grants.extensions import db
+from grants.database import DbSession
 from grants.models import Ballot, Round, User, VotingMethod
 from grants.voting.services import AlreadyRecorded, cast_ballot
-from tests.conftest import app_session
-from tests.voting.helpers import add_panellists, ballot_events, make_voting_round, signed_in
+from tests.support.db import app_session
+from tests.support.signin import signed_in
+from tests.support.threads import in_own_transaction, run_together
+from tests.voting.helpers import add_panellists, ballot_events, make_voting_round
 
 PANEL = 30
 ONE_VOTER_THREADS = 5
 
 
-def _run_together(count: int, work: Callable[[int], None]) -> list[BaseException]:
-    """Run `work(i)` in `count` threads released together; return what they raised."""
-    barrier = threading.Barrier(count)
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            work(i)
-        except BaseException as exc:
-            with lock:
-                errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a voter never finished"
-    return errors
-
-
 def _cast_in_own_context(app: Flask, round_id: int, user_id: int, bid_ids: list[int], **kwargs: object) -> None:
-    with app.app_context():
-        try:
-            round_ = db.session.get(Round, round_id)
-            voter = db.session.get(User, user_id)
-            assert round_ is not None and voter is not None
-            cast_ballot(db.session, round_=round_, voter=voter, bid_ids=bid_ids, **kwargs)  # type: ignore[arg-type]
-            db.session.commit()
-        except BaseException:
-            db.session.rollback()
-            raise
-        finally:
-            db.session.remove()
+    def cast(session: DbSession) -> None:
+        round_ = session.get(Round, round_id)
+        voter = session.get(User, user_id)
+        assert round_ is not None and voter is not None
+        cast_ballot(session, round_=round_, voter=voter, bid_ids=bid_ids, **kwargs)  # type: ignore[arg-type]
+
+    in_own_transaction(app, cast)
 
 
 def _current_counts(app: Flask, round_id: int) -> tuple[int, int]:
@@ -74,7 +45,7 @@ def test_thirty_panellists_voting_at_once_all_count(app: Flask) -> None:
     a, b, c, d = setting.bid_ids
     choices = [[a, b], [c], [d, a], []]
 
-    errors = _run_together(
+    errors = run_together(
         PANEL, lambda i: _cast_in_own_context(app, setting.round_id, voter_ids[i], choices[i % len(choices)])
     )
 
@@ -91,7 +62,7 @@ def test_one_panellist_casting_from_five_places_at_once_ends_with_one_current_ba
     setting = make_voting_round(app, method=VotingMethod.APPROVAL, approval_limit=2)
     bids = setting.bid_ids
 
-    errors = _run_together(
+    errors = run_together(
         ONE_VOTER_THREADS,
         lambda i: _cast_in_own_context(app, setting.round_id, setting.panellist_id, [bids[i % len(bids)]]),
     )
@@ -111,7 +82,7 @@ def test_one_panellist_casting_from_five_places_at_once_ends_with_one_current_ba
 def test_the_same_form_sent_five_times_at_once_records_one_ballot(app: Flask) -> None:
     setting = make_voting_round(app, method=VotingMethod.APPROVAL, approval_limit=2)
 
-    errors = _run_together(
+    errors = run_together(
         ONE_VOTER_THREADS,
         lambda i: _cast_in_own_context(
             app, setting.round_id, setting.panellist_id, [setting.bid_ids[0]], replaces=None
@@ -137,6 +108,6 @@ def test_the_same_form_posted_from_five_browsers_at_once_records_one_ballot(app:
         )
         statuses.append(response.status_code)
 
-    assert _run_together(threads, post) == []
+    assert run_together(threads, post) == []
     assert sorted(statuses) == [200] * (threads - 1) + [302]
     assert _current_counts(app, setting.round_id) == (1, 1)

@@ -13,18 +13,11 @@ from flask.testing import FlaskClient
 
 from grants.models import Ballot, PanelMember, Round, RoundStatus, User, VotingMethod, utcnow
 from grants.voting.services import cast_ballot
-from tests.conftest import app_session
-from tests.factories import make_admin, make_auditor, make_funder
-from tests.voting.helpers import (
-    Setting,
-    add_panellists,
-    ballot_events,
-    ballots,
-    declare_conflict,
-    make_voting_round,
-    set_round,
-    signed_in,
-)
+from tests.support.db import app_session
+from tests.support.factories import make_admin, make_auditor, make_funder
+from tests.support.scenarios import set_round
+from tests.support.signin import signed_in
+from tests.voting.helpers import Setting, add_panellists, ballot_events, ballots, declare_conflict, make_voting_round
 
 CODE = re.compile(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}")
 

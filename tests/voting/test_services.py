@@ -28,8 +28,9 @@ from grants.models import (
 )
 from grants.voting import queries, receipts, services
 from grants.voting.services import AlreadyRecorded, VotingClosed, cast_ballot, ranking_from_ranks
-from tests.conftest import app_session
-from tests.voting.helpers import Setting, ballot_events, ballots, declare_conflict, make_voting_round, set_round
+from tests.support.db import app_session
+from tests.support.scenarios import set_round
+from tests.voting.helpers import Setting, ballot_events, ballots, declare_conflict, make_voting_round
 
 
 @pytest.fixture
