@@ -72,7 +72,7 @@ ROUTE_MODULES: dict[str, tuple[str, ...]] = {
     "home": ("routes",),
     "admin": ("routes",),
     "rounds": ("routes",),
-    "bids": ("routes",),
+    "bids": ("routes", "group_routes"),
     "screening": ("routes",),
     "panel": ("routes",),
     "voting": ("routes",),
