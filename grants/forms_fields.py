@@ -14,7 +14,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
 from wtforms import Field
 from wtforms.validators import StopValidation
 
-from grants.money import parse_pounds
+from grants.money import parse_pounds, pounds_as_typed
 from grants.timefmt import LONDON
 
 _TIME = re.compile(r"(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?")
@@ -113,8 +113,7 @@ class PoundsField(_TypedField):
         return pence
 
     def _show(self, value: int) -> str:
-        pounds, pennies = divmod(value, 100)
-        return f"{pounds}.{pennies:02d}" if pennies else str(pounds)
+        return pounds_as_typed(value)
 
 
 class WholeNumberField(_TypedField):

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import io
-
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -18,6 +16,7 @@ from grants.auth.permissions import (
 )
 from grants.auth.saved_forms import load_form
 from grants.bids import bp, groups, queries, services
+from grants.bids.downloads import send_attachment
 from grants.bids.forms import (
     AmountForm,
     AnswerForm,
@@ -37,6 +36,7 @@ from grants.bids.task_list import problem_links, task_sections
 from grants.domain import DomainError
 from grants.extensions import db
 from grants.models import Bid, BidStatus, Group, Round, utcnow
+from grants.money import pounds_as_typed
 from grants.web import attempt
 
 
@@ -184,10 +184,6 @@ def question(bid_id: int, position: int) -> str | Response:
     )
 
 
-def _typed_pounds(pence: int) -> str:
-    return f"{pence / 100:.2f}".removesuffix(".00")
-
-
 def _show_amount_problems(form: AmountForm, error: DomainError | None) -> None:
     """Put each message of the amount page by its box (`attempt` has put the first by the amount or the lines)."""
     if not isinstance(error, services.AmountProblems):
@@ -211,8 +207,8 @@ def amount(bid_id: int) -> str | Response:
     data = None
     if request.method == "GET":
         data = {
-            "amount": _typed_pounds(bid.amount_pence) if bid.amount_pence else "",
-            "lines": [{"item": line.item, "cost": _typed_pounds(line.cost_pence)} for line in bid.budget_lines],
+            "amount": pounds_as_typed(bid.amount_pence) if bid.amount_pence else "",
+            "lines": [{"item": line.item, "cost": pounds_as_typed(line.cost_pence)} for line in bid.budget_lines],
         }
     form = load_form(AmountForm, data)
     if form.validate_on_submit():
@@ -291,15 +287,7 @@ def attachment_file(bid_id: int) -> Response:
     bid = load_or_404(Bid, bid_id, can_work_on_bid)
     if bid.attachment is None:
         abort(404)
-    response = send_file(
-        io.BytesIO(bid.attachment.content),
-        mimetype=bid.attachment.content_type,
-        as_attachment=True,
-        download_name=bid.attachment.filename,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return send_attachment(bid.attachment)
 
 
 # --- check, send, and after ---------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from grants.database import DbSession
 from grants.domain import DomainError
 from grants.models import Criterion, Question, Round, User
 from grants.rounds import queries
-from grants.rounds.settings import check_not_frozen, log_round_change, number_problem, raise_all, text_problem
+from grants.rounds.settings import check_not_frozen, log_round_event, number_problem, raise_all, text_problem
 
 MIN_QUESTIONS = 3
 MAX_QUESTIONS = 6
@@ -120,7 +120,7 @@ def _replace_and_log(
     result = _replace_children(session, existing, wanted, make, round)
     session.expire(round, [part])
     if before != snapshot(result):
-        log_round_change(session, round=round, actor=actor, facts={"part": part, **facts(result)})
+        log_round_event(session, "round.updated", round=round, actor=actor, facts={"part": part, **facts(result)})
 
 
 def _removed_ids(existing: Sequence[Any], given: Sequence[QuestionInput] | Sequence[CriterionInput]) -> list[int]:

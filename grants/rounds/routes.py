@@ -162,10 +162,19 @@ def edit_details(round_id: int) -> str | Response:
     )
 
 
+def _save_questions(round_: Round, items: list[Any]) -> None:
+    parts.set_questions(db.session, round=round_, actor=current_person(), questions=items)
+
+
+def _save_criteria(round_: Round, items: list[Any]) -> None:
+    parts.set_criteria(db.session, round=round_, actor=current_person(), criteria=items)
+
+
 def _edit_list(
-    round_: Round, form_class: type[QuestionsForm | CriteriaForm], save: Callable[[list[Any]], None]
+    round_id: int, form_class: type[QuestionsForm | CriteriaForm], save: Callable[[Round, list[Any]], None]
 ) -> str | Response:
     """The questions or criteria page: six rows, blank ones left out; a message instead once they are locked."""
+    round_ = load_or_404(Round, round_id, can_manage_round)
     part = form_class.list_name
     locked_reason = _parts_locked_reason(round_)
     if locked_reason is not None:
@@ -173,7 +182,7 @@ def _edit_list(
     form = form_class() if request.method == "POST" else form_class.for_round(round_)
     if form.validate_on_submit():
         inputs, row_of = form.rows()
-        if done := attempt(form, save, inputs):
+        if done := attempt(form, save, round_, inputs):
             flash(f"{part.capitalize()} saved.", "success")
             return redirect(url_for("rounds.overview", round_id=round_.id))
         _show_problems(form, done.error, row_of)
@@ -184,24 +193,14 @@ def _edit_list(
 @role_required(Role.STAFF)
 def edit_questions(round_id: int) -> str | Response:
     """Three to six questions, on one page with six rows; blank rows are left out."""
-    round_ = load_or_404(Round, round_id, can_manage_round)
-
-    def save(questions: list[Any]) -> None:
-        parts.set_questions(db.session, round=round_, actor=current_person(), questions=questions)
-
-    return _edit_list(round_, QuestionsForm, save)
+    return _edit_list(round_id, QuestionsForm, _save_questions)
 
 
 @bp.route("/staff/rounds/<int:round_id>/criteria", methods=["GET", "POST"])
 @role_required(Role.STAFF)
 def edit_criteria(round_id: int) -> str | Response:
     """The scoring criteria (at least one), on one page with six rows; blank rows are left out."""
-    round_ = load_or_404(Round, round_id, can_manage_round)
-
-    def save(criteria: list[Any]) -> None:
-        parts.set_criteria(db.session, round=round_, actor=current_person(), criteria=criteria)
-
-    return _edit_list(round_, CriteriaForm, save)
+    return _edit_list(round_id, CriteriaForm, _save_criteria)
 
 
 @bp.route("/staff/rounds/<int:round_id>/voting", methods=["GET", "POST"])

@@ -12,13 +12,13 @@ from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
-from grants.audit.chain import MAX_FACT_STRING, record_event
+from grants.audit.chain import MAX_FACT_STRING
 from grants.audit.checkpoints import milestones_for_move, record_checkpoint
 from grants.database import DbSession
 from grants.domain import StateTransitionError
 from grants.models import Ratification, Round, RoundStatus, User, utcnow
 from grants.rounds.parts import MAX_QUESTIONS, MIN_QUESTIONS
-from grants.rounds.settings import METHODS_WITH_APPROVAL_LIMIT, METHODS_WITH_RANKED_LIMIT, STAFF
+from grants.rounds.settings import METHODS_WITH_APPROVAL_LIMIT, METHODS_WITH_RANKED_LIMIT, log_round_event
 
 
 class MoveKind(enum.StrEnum):
@@ -104,15 +104,8 @@ def end_ratification(session: DbSession, *, round: Round, actor: User, reason: s
         return None
     ratification.undone_at = utcnow()
     session.flush()
-    record_event(
-        session,
-        "decision.undone",
-        actor_id=actor.id,
-        actor_role=STAFF,
-        object_type="round",
-        object_id=round.id,
-        facts={"round_id": round.id, "ratification_id": ratification.id, "reason": reason[:MAX_FACT_STRING]},
-    )
+    facts = {"round_id": round.id, "ratification_id": ratification.id, "reason": reason[:MAX_FACT_STRING]}
+    log_round_event(session, "decision.undone", round=round, actor=actor, facts=facts)
     return ratification
 
 
@@ -156,15 +149,7 @@ def change_status(
         facts["closed_early"] = True
     round.status = to
     session.flush()
-    record_event(
-        session,
-        "round.status_changed",
-        actor_id=actor.id,
-        actor_role=STAFF,
-        object_type="round",
-        object_id=round.id,
-        facts=facts,
-    )
+    log_round_event(session, "round.status_changed", round=round, actor=actor, facts=facts)
     for milestone in milestones_for_move(frm, to):
         record_checkpoint(session, round=round, milestone=milestone)
     if frm == RoundStatus.DECIDED and to == RoundStatus.VOTING:

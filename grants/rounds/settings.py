@@ -96,11 +96,11 @@ def number_problem(
     return None
 
 
-def log_round_change(session: DbSession, *, round: Round, actor: User, facts: dict[str, Any]) -> None:
-    """Record a change to the round's settings in the audit chain."""
+def log_round_event(session: DbSession, action: str, *, round: Round, actor: User, facts: dict[str, Any]) -> None:
+    """Record what staff did to the round in the audit chain."""
     record_event(
         session,
-        "round.updated",
+        action,
         actor_id=actor.id,
         actor_role=STAFF,
         object_type="round",
@@ -125,7 +125,8 @@ def _apply_changes(
     for name, value in values.items():
         setattr(round, name, value)
     session.flush()
-    log_round_change(session, round=round, actor=actor, facts={"part": part, "changed": changed, **facts(round)})
+    facts_now = {"part": part, "changed": changed, **facts(round)}
+    log_round_event(session, "round.updated", round=round, actor=actor, facts=facts_now)
 
 
 # --- the round's details ---------------------------------------------------------------------------------------
@@ -229,15 +230,8 @@ def create_round(session: DbSession, *, funder: Funder, actor: User, details: Ro
     )
     session.add(round_)
     session.flush()
-    record_event(
-        session,
-        "round.created",
-        actor_id=actor.id,
-        actor_role=STAFF,
-        object_type="round",
-        object_id=round_.id,
-        facts={"funder_id": funder.id, "status": round_.status.value, **_details_facts(round_)},
-    )
+    facts = {"funder_id": funder.id, "status": round_.status.value, **_details_facts(round_)}
+    log_round_event(session, "round.created", round=round_, actor=actor, facts=facts)
     return round_
 
 
