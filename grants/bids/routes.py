@@ -163,7 +163,7 @@ def question(bid_id: int, position: int) -> str | Response:
     if index is None:
         abort(404)
     q = questions[index]
-    form = load_form(AnswerForm, {"answer": services.answer_for(bid, q).text})
+    form = load_form(AnswerForm, {"answer": services.answer_text(bid, q)})
     if form.validate_on_submit() and (
         done := attempt(form, services.save_answer, db.session, bid=bid, question=q, text=form.answer.data or "")
     ):

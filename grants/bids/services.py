@@ -139,7 +139,13 @@ def save_title(session: DbSession, *, bid: Bid, title: str) -> None:
     bid.title = title.strip()[:200]
 
 
-def answer_for(bid: Bid, question: Question) -> Answer:
+def answer_text(bid: Bid, question: Question) -> str:
+    """What the group has written in answer to this question ("" if nothing yet). Only reads."""
+    return next((answer.text for answer in bid.answers if answer.question_id == question.id), "")
+
+
+def _answer_for(bid: Bid, question: Question) -> Answer:
+    """The bid's answer to this question, added (empty) if it has none yet: a question added after the bid began."""
     for answer in bid.answers:
         if answer.question_id == question.id:
             return answer
@@ -171,7 +177,7 @@ def save_answer(session: DbSession, *, bid: Bid, question: Question, text: str) 
     _require_draft(bid)
     if question.round_id != bid.round_id:
         raise DomainError("That question is not part of this round.")
-    answer_for(bid, question).text = text.replace("\r\n", "\n")
+    _answer_for(bid, question).text = text.replace("\r\n", "\n")
     return too_long(question, text)
 
 
@@ -308,7 +314,7 @@ def problems(bid: Bid) -> list[Problem]:
     if not bid.title.strip():
         found.append(Problem("Give your idea a short name", "title"))
     for question in bid.round.questions:
-        problem = answer_problem(question, answer_for(bid, question).text, has_recording=bool(bid.recording_url))
+        problem = answer_problem(question, answer_text(bid, question), has_recording=bool(bid.recording_url))
         if problem:
             found.append(Problem(f"{question.prompt} {problem[0].lower()}{problem[1:]}", "question", question.position))
     round_ = bid.round

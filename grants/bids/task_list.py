@@ -10,12 +10,15 @@ from flask import url_for
 from grants.bids import services
 from grants.models import Bid
 
+# The page of each step of the task list that a problem can name.
+STEP_PAGES = {"group": "bids.group", "title": "bids.title", "question": "bids.question", "amount": "bids.amount"}
+
 
 def step_url(bid: Bid, problem: services.Problem) -> str:
     """The page of the bid that puts this problem right."""
     if problem.position is not None:
-        return url_for(f"bids.{problem.step}", bid_id=bid.id, position=problem.position)
-    return url_for(f"bids.{problem.step}", bid_id=bid.id)
+        return url_for(STEP_PAGES[problem.step], bid_id=bid.id, position=problem.position)
+    return url_for(STEP_PAGES[problem.step], bid_id=bid.id)
 
 
 def problem_links(bid: Bid) -> list[dict[str, str]]:
@@ -35,7 +38,7 @@ def task_sections(bid: Bid) -> list[dict[str, object]]:
     has_recording = bool(bid.recording_url)
     question_items = []
     for q in bid.round.questions:
-        text = services.answer_for(bid, q).text
+        text = services.answer_text(bid, q)
         words = services.word_count(text)
         if words > q.word_limit:
             status = _status("Too long", "red")

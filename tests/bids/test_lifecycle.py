@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from grants.bids import services
@@ -12,7 +14,17 @@ from grants.bids.lifecycle import MOVES, BidMove, accepting_bids, can_make, chec
 from grants.domain import DeadlinePassed, StateTransitionError
 from grants.models import Bid, BidStatus, Round, RoundStatus, User, utcnow
 from grants.screening.services import screen_bid
-from tests.factories import make_bid, make_funder, make_group_with_member, make_round, make_staff, make_user
+from tests.bids.helpers import writes_during
+from tests.conftest import app_session
+from tests.factories import (
+    make_bid,
+    make_funder,
+    make_group_with_member,
+    make_round,
+    make_staff,
+    make_user,
+    sign_in,
+)
 
 B = BidStatus
 
@@ -93,3 +105,31 @@ def test_a_bid_sent_after_the_deadline_is_refused_at_the_time_given(session: Ses
     with pytest.raises(DeadlinePassed, match="can no longer be changed"):
         services.return_to_draft(session, bid=sent, actor=member, now=late)
     assert sent.status == B.SUBMITTED
+
+
+def test_reading_a_bid_writes_nothing_even_when_a_question_has_no_answer_yet(app: Flask, client: FlaskClient) -> None:
+    with app_session(app) as s:
+        member = make_user(s, email="maria@example.com")
+        round_ = make_round(s, make_funder(s))
+        bid_id = make_bid(s, round_, make_group_with_member(s, member)).id  # no answer rows at all
+        make_staff(s, round_.funder, email="staff@example.com")
+        round_id = round_.id
+    sign_in(client, "maria@example.com")
+    pages = [f"/bids/{bid_id}", f"/bids/{bid_id}/questions/1", f"/bids/{bid_id}/check", f"/rounds/{round_id}"]
+    assert writes_during(app, lambda: [client.get(page) for page in pages]) == []
+    assert "What will you do? answer this question" in client.get(f"/bids/{bid_id}/check").text
+
+
+def test_staff_reading_a_round_and_its_bids_writes_nothing(app: Flask, client: FlaskClient) -> None:
+    with app_session(app) as s:
+        round_ = make_round(s, make_funder(s))
+        bid_id = make_bid(s, round_, make_group_with_member(s, make_user(s)), status=B.SUBMITTED).id
+        make_staff(s, round_.funder, email="staff@example.com")
+        round_id = round_.id
+    sign_in(client, "staff@example.com")
+    pages = [f"/staff/rounds/{round_id}{part}" for part in ("", "/details", "/questions", "/criteria", "/voting")]
+    pages += [f"/staff/rounds/{round_id}/preview", f"/staff/rounds/{round_id}/move/closed"]
+    pages += [f"/staff/rounds/{round_id}/bids", f"/staff/bids/{bid_id}"]
+    responses = []
+    assert writes_during(app, lambda: responses.extend(client.get(page) for page in pages)) == []
+    assert [r.status_code for r in responses] == [200] * len(pages)

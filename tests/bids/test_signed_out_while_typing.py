@@ -4,18 +4,16 @@ loses nothing: after signing in again, what they typed is back on the page."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event
 
 from grants.auth.sessions import end_all_sessions
-from grants.extensions import db
 from grants.models import Answer, SavedForm, User
+from tests.bids.helpers import writes_during
 from tests.conftest import app_session
 from tests.factories import PASSWORD, make_funder, make_group_with_member, make_round, make_user
 from tests.factories import make_bid as make_bid_row
@@ -74,24 +72,6 @@ def test_typed_answer_survives_a_sign_in_that_ended_and_comes_back_after_signing
         assert s.scalars(sa.select(Answer.text).where(Answer.bid_id == bid_id)).one() == typed
 
 
-def _writes_during(app: Flask, request: Callable[[], Any]) -> list[str]:
-    """The statements that change the database while `request` runs."""
-    seen: list[str] = []
-
-    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if statement.lstrip().split(" ", 1)[0].upper() in {"INSERT", "UPDATE", "DELETE", "REPLACE"}:
-            seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        request()
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    return seen
-
-
 def test_putting_back_a_kept_form_writes_nothing(app: Flask, client: FlaskClient) -> None:
     with app_session(app) as s:
         user = make_user(s, email="maria@example.com")
@@ -110,7 +90,7 @@ def test_putting_back_a_kept_form_writes_nothing(app: Flask, client: FlaskClient
     )
 
     restored: list[str] = []
-    writes = _writes_during(app, lambda: restored.append(client.get(f"/bids/{bid_id}/title").text))
+    writes = writes_during(app, lambda: restored.append(client.get(f"/bids/{bid_id}/title").text))
     assert "Growing club" in restored[0]
     assert writes == []
     with app_session(app) as s:
