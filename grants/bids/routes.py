@@ -15,7 +15,7 @@ from grants.auth.permissions import (
     works_on_behalf_of_group,
 )
 from grants.auth.saved_forms import load_form
-from grants.bids import bp, groups, queries, services
+from grants.bids import attachments, bp, groups, queries, services
 from grants.bids.downloads import send_attachment
 from grants.bids.forms import (
     AmountForm,
@@ -255,11 +255,11 @@ def attachment(bid_id: int) -> str | Response:
             form.file.errors = ["Choose a file to upload"]
         elif attempt(
             form,
-            services.save_attachment,
+            attachments.save_attachment,
             db.session,
             bid=bid,
             filename=upload.filename,
-            data=upload.read(services.MAX_ATTACHMENT_BYTES + 1),
+            data=upload.read(attachments.MAX_ATTACHMENT_BYTES + 1),
             actor=current_person(),
         ):
             flash(f"{upload.filename} has been uploaded.", "success")
@@ -275,7 +275,7 @@ def remove_attachment(bid_id: int) -> Response:
         return redirect_to
     form = RemoveForm()
     if form.validate_on_submit() and attempt(
-        form, services.remove_attachment, db.session, bid=bid, actor=current_person()
+        form, attachments.remove_attachment, db.session, bid=bid, actor=current_person()
     ):
         flash("The file has been removed.", "success")
     return redirect(url_for("bids.extras", bid_id=bid.id))

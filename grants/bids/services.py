@@ -2,13 +2,12 @@
 
 Drafts keep whatever was typed (even over a word limit, so nothing is lost); the rules bite at submission,
 which happens only while the round takes bids, checked at the moment given (`now`). Every change of status is
-a move of the table in lifecycle.py. The group's own details are in groups.py. The caller commits.
+a move of the table in lifecycle.py. The group's own details are in groups.py, the attached file in
+attachments.py. The caller commits.
 """
 
 from __future__ import annotations
 
-import hashlib
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,16 +20,13 @@ from grants.bids.groups import GroupDetails, create_group, group_complete
 from grants.bids.lifecycle import accepting_bids, check_move
 from grants.database import DbSession
 from grants.domain import DeadlinePassed, DomainError
-from grants.files import AUDIO_TYPES, IMAGE_TYPES, PDF_TYPES, is_web_link, sniff_type
+from grants.files import is_web_link
 from grants.mail import send_email
-from grants.models import Answer, Attachment, Bid, BidStatus, BudgetLine, Group, GroupMember, Question, Round, User
+from grants.models import Answer, Bid, BidStatus, BudgetLine, Group, GroupMember, Question, Round, User
 from grants.money import parse_pounds
 
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_BUDGET_LINES = 8
 MAX_WITHDRAWAL_REASON = 2000
-# What a group may attach, recognised from the file's content (never its name).
-ALLOWED_ATTACHMENT_TYPES = {**PDF_TYPES, **IMAGE_TYPES, **AUDIO_TYPES}
 
 
 class AmountProblems(DomainError):
@@ -47,7 +43,8 @@ def word_count(text: str) -> int:
     return len(text.split())
 
 
-def _audit(session: DbSession, action: str, bid: Bid, actor: User, **facts: Any) -> None:
+def audit_bid(session: DbSession, action: str, bid: Bid, actor: User, **facts: Any) -> None:
+    """Record what was done to the bid, by its group or by staff on the group's behalf."""
     on_behalf = bid.entered_by_staff_id is not None and not _is_member(session, actor, bid.group_id)
     record_event(
         session,
@@ -127,7 +124,8 @@ def enter_bid_on_behalf(session: DbSession, *, round_: Round, details: GroupDeta
     return start_bid(session, round_=round_, group=group, actor=actor, now=now, on_behalf=True)
 
 
-def _require_draft(bid: Bid) -> None:
+def require_draft(bid: Bid) -> None:
+    """Refuse a change to a bid that is not a draft: a sent bid goes back to draft first, a withdrawn one too."""
     if bid.status == BidStatus.WITHDRAWN:
         raise DomainError("This bid was withdrawn, so it cannot be changed.")
     if bid.status != BidStatus.DRAFT:
@@ -135,7 +133,7 @@ def _require_draft(bid: Bid) -> None:
 
 
 def save_title(session: DbSession, *, bid: Bid, title: str) -> None:
-    _require_draft(bid)
+    require_draft(bid)
     bid.title = title.strip()[:200]
 
 
@@ -174,7 +172,7 @@ def answer_problem(question: Question, text: str, *, has_recording: bool) -> str
 def save_answer(session: DbSession, *, bid: Bid, question: Question, text: str) -> str | None:
     """Save the answer as typed (a draft keeps everything, even over its word limit); return why it is too long
     to be sent, if it is, so the person is told at once."""
-    _require_draft(bid)
+    require_draft(bid)
     if question.round_id != bid.round_id:
         raise DomainError("That question is not part of this round.")
     _answer_for(bid, question).text = text.replace("\r\n", "\n")
@@ -189,7 +187,7 @@ class BudgetLineInput:
 
 def save_amount(session: DbSession, *, bid: Bid, amount: str, lines: list[BudgetLineInput]) -> None:
     """Save the amount and its breakdown, all or nothing: the total of the lines must equal the amount."""
-    _require_draft(bid)
+    require_draft(bid)
     round_ = bid.round
     errors: dict[str, str] = {}
     amount_pence = parse_pounds(amount)
@@ -234,63 +232,11 @@ def save_amount(session: DbSession, *, bid: Bid, amount: str, lines: list[Budget
 
 def save_recording(session: DbSession, *, bid: Bid, url: str) -> None:
     """A link to a short video or audio recording, instead of (or beside) written answers. Empty removes it."""
-    _require_draft(bid)
+    require_draft(bid)
     url = url.strip()
     if url and not is_web_link(url):
         raise DomainError("Enter a full web address starting with https://, like https://youtu.be/abc123", "url")
     bid.recording_url = url
-
-
-def sniff_attachment_type(data: bytes) -> str | None:
-    """The MIME type of an allowed file, judged from its content; None for anything else."""
-    return sniff_type(data, ALLOWED_ATTACHMENT_TYPES)
-
-
-def save_attachment(session: DbSession, *, bid: Bid, filename: str, data: bytes, actor: User) -> Attachment:
-    """Attach one file (PDF, image or audio, at most 10 MB), replacing any earlier one."""
-    _require_draft(bid)
-    if not data:
-        raise DomainError("The selected file is empty", "file")
-    if len(data) > MAX_ATTACHMENT_BYTES:
-        raise DomainError("The selected file must be smaller than 10 MB", "file")
-    content_type = sniff_attachment_type(data)
-    if content_type is None:
-        raise DomainError("The selected file must be a PDF, a photo or picture (JPG, PNG, GIF, WebP) or audio", "file")
-    safe_name = re.sub(r"[^\w.\- ]", "_", filename.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]).strip() or "attachment"
-    if bid.attachment is not None:
-        session.delete(bid.attachment)
-        session.flush()
-    attachment = Attachment(
-        bid_id=bid.id,
-        filename=safe_name[:200],
-        content_type=content_type,
-        size_bytes=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        content=data,
-        uploaded_by_id=actor.id,
-    )
-    session.add(attachment)
-    session.flush()
-    session.refresh(bid, ["attachment"])
-    _audit(
-        session,
-        "bid.attachment_added",
-        bid,
-        actor,
-        content_type=content_type,
-        size_bytes=len(data),
-        sha256=attachment.sha256,
-    )
-    return attachment
-
-
-def remove_attachment(session: DbSession, *, bid: Bid, actor: User) -> None:
-    _require_draft(bid)
-    if bid.attachment is not None:
-        session.delete(bid.attachment)
-        session.flush()
-        session.refresh(bid, ["attachment"])
-        _audit(session, "bid.attachment_removed", bid, actor)
 
 
 # --- checking and sending -----------------------------------------------------------------------------------
@@ -362,7 +308,7 @@ def submit_bid(
     if not sent.rowcount:  # type: ignore[attr-defined]
         return False
     session.refresh(bid)
-    _audit(
+    audit_bid(
         session,
         "bid.submitted",
         bid,
@@ -384,7 +330,7 @@ def return_to_draft(session: DbSession, *, bid: Bid, actor: User, now: datetime)
     previous = bid.status
     bid.status = BidStatus.DRAFT
     bid.withdrawn_at = None
-    _audit(session, "bid.returned_to_draft", bid, actor, previous=previous.value)
+    audit_bid(session, "bid.returned_to_draft", bid, actor, previous=previous.value)
 
 
 def withdraw_bid(session: DbSession, *, bid: Bid, reason: str, actor: User, now: datetime) -> None:
@@ -399,4 +345,4 @@ def withdraw_bid(session: DbSession, *, bid: Bid, reason: str, actor: User, now:
     bid.status = BidStatus.WITHDRAWN
     bid.withdrawn_at = now
     bid.withdrawal_reason = reason.strip()
-    _audit(session, "bid.withdrawn", bid, actor)
+    audit_bid(session, "bid.withdrawn", bid, actor)
