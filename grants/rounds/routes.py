@@ -44,17 +44,18 @@ def _show_problems(form: FlaskForm, error: DomainError | None, row_of: list[int]
     `attempt` has already put the first by its field, or above the form; this puts the others, and those that
     belong by one row of a list of questions or criteria (`row_of` gives the row each item given came from).
     """
-    problems = error.problems if isinstance(error, settings.RoundProblems) else []
+    problems = error.problems if isinstance(error, settings.RoundProblems) else [error] if error else []
     for index, problem in enumerate(problems):
         list_name, _, rest = (problem.field or "").partition(".")
         if list_name in ("questions", "criteria") and hasattr(form, list_name):
             rows = getattr(form, list_name)
             if not rest:
-                target = _list_target(rows)
+                _list_target(rows).errors.append(problem.message)
             elif row_of is not None:
                 item, _, part = rest.partition(".")
-                target = rows[row_of[int(item)]].form[part]
-            target.errors.append(problem.message)
+                rows[row_of[int(item)]].form[part].errors.append(problem.message)
+            else:
+                form.form_errors.append(problem.message)
         elif index:
             put_error(form, problem)
     for list_name in ("questions", "criteria"):
