@@ -55,6 +55,7 @@ def _init_extensions(app: Flask) -> None:
     from govuk_frontend_wtf.main import WTFormsHelpers
 
     from grants import database  # noqa: F401  (registers the connection hooks)
+    from grants.auth.saved_forms import register_saved_forms
     from grants.auth.sessions import configure_login_manager
     from grants.extensions import csrf, db, migrate
 
@@ -63,6 +64,7 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     configure_login_manager(app)
+    register_saved_forms(app)
 
 
 # Each area's blueprint, and the route modules that attach views to it. Only the factory imports route modules.
@@ -72,7 +74,7 @@ ROUTE_MODULES: dict[str, tuple[str, ...]] = {
     "home": ("routes",),
     "admin": ("routes",),
     "rounds": ("routes",),
-    "bids": ("routes",),
+    "bids": ("routes", "group_routes"),
     "screening": ("routes",),
     "panel": ("panellist_routes", "staff_routes"),
     "voting": ("panellist_routes", "staff_routes", "receipt_routes"),

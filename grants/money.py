@@ -36,3 +36,10 @@ def parse_pounds(text: str | None) -> int | None:
     pounds = int(match.group(1).replace(",", ""))
     pennies = int((match.group(2) or "0").ljust(2, "0"))
     return pounds * 100 + pennies
+
+
+def pounds_as_typed(pence: int) -> str:
+    """Pennies as a person would type them back into a box (the inverse of parse_pounds): 145000 -> '1450',
+    12550 -> '125.50'."""
+    pounds, pennies = divmod(pence, 100)
+    return f"{pounds}.{pennies:02d}" if pennies else str(pounds)

@@ -20,7 +20,20 @@ from flask import abort
 from flask_login import current_user, login_required
 
 from grants.extensions import db
-from grants.models import Award, Bid, BidStatus, GroupMember, Invitation, PanelMember, Role, Round, User
+from grants.models import (
+    Award,
+    Bid,
+    BidStatus,
+    Funder,
+    Group,
+    GroupMember,
+    Invitation,
+    PanelMember,
+    Role,
+    Round,
+    RoundStatus,
+    User,
+)
 from grants.panel import rules as panel_rules
 
 P = ParamSpec("P")
@@ -184,7 +197,32 @@ def can_work_on_bid(user: User, bid: Bid) -> bool:
 
 # --- rounds -----------------------------------------------------------------------------------------------------
 
+
+def can_create_round_for(user: User, funder: Funder) -> bool:
+    """Staff of a funder create its rounds."""
+    return is_staff_of(user, funder.id)
+
+
+def can_see_published_round(user: User, round_: Round) -> bool:
+    """Anyone, signed in or not, sees a round once it is published (any stage but draft): groups apply from it.
+
+    A draft is seen only by its funder's staff, through the preview.
+    """
+    return round_.status != RoundStatus.DRAFT
+
+
 # --- groups and bids --------------------------------------------------------------------------------------------
+
+
+def can_manage_group(user: User, group: Group) -> bool:
+    """Members of a group change its details and invite others to it."""
+    return is_group_member(user, group.id)
+
+
+def works_on_behalf_of_group(user: User, bid: Bid) -> bool:
+    """Staff entering a bid for a group that applies by phone or in person, rather than a member of the group."""
+    return bid.entered_by_staff_id is not None and not is_group_member(user, bid.group_id)
+
 
 # --- screening --------------------------------------------------------------------------------------------------
 

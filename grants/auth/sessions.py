@@ -11,7 +11,6 @@ import sqlalchemy as sa
 from flask import Flask
 from flask_login import login_user, logout_user
 
-from grants.auth.saved_forms import unauthorized
 from grants.auth.tokens import hash_token, new_token
 from grants.database import DbSession
 from grants.extensions import db, login_manager
@@ -24,8 +23,7 @@ def configure_login_manager(app: Flask) -> None:
     login_manager.login_message = "Sign in to see that page."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
-
-    login_manager.unauthorized_handler(unauthorized)
+    # What a signed-out visitor meets is the web layer's: grants.auth.saved_forms, registered by the factory.
 
     @login_manager.user_loader
     def _load_user(token: str) -> User | None:

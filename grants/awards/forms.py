@@ -17,7 +17,7 @@ from wtforms import BooleanField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length
 
 from grants.awards import services
-from grants.rounds.forms import DatePartsField, Needed, PoundsField
+from grants.forms_fields import DatePartsField, Needed, PoundsField
 
 AMOUNT_FORMAT = "Enter the amount in pounds, like 1250 or 1250.50"
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -16,8 +18,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, EmailField, FieldList, Form, FormField, RadioField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
-from grants.bids.services import MAX_BUDGET_LINES
-from grants.models import GroupKind
+from grants.bids.groups import GroupDetails
+from grants.bids.services import MAX_BUDGET_LINES, MAX_WITHDRAWAL_REASON
+from grants.models import Group, GroupKind
 
 EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.com"
 
@@ -29,7 +32,7 @@ class SaveButtons:
     later = SubmitField("Save and come back later", widget=GovSubmitInput())
 
 
-class GroupForm(FlaskForm):
+class GroupForm(SaveButtons, FlaskForm):
     name = StringField(
         "Name of your group",
         widget=GovTextInput(),
@@ -82,8 +85,30 @@ class GroupForm(FlaskForm):
         widget=GovTextInput(),
         validators=[Optional(), Length(max=40, message="Keep the phone number to 40 characters or fewer")],
     )
-    submit = SubmitField("Save and continue", widget=GovSubmitInput())
-    later = SubmitField("Save and come back later", widget=GovSubmitInput())
+
+    def details(self) -> GroupDetails:
+        return GroupDetails(
+            name=self.name.data or "",
+            area=self.area.data or "",
+            kind=GroupKind(self.kind.data),
+            registration_number=self.registration_number.data or "",
+            contact_name=self.contact_name.data or "",
+            contact_email=self.contact_email.data or "",
+            contact_phone=self.contact_phone.data or "",
+        )
+
+    @staticmethod
+    def data_for(group: Group) -> dict[str, Any]:
+        """What the form shows for a group's saved details."""
+        return {
+            "name": group.name,
+            "area": group.area,
+            "kind": group.kind.value,
+            "registration_number": group.registration_number or "",
+            "contact_name": group.contact_name,
+            "contact_email": group.contact_email,
+            "contact_phone": group.contact_phone,
+        }
 
 
 class ChooseGroupForm(FlaskForm):
@@ -166,7 +191,11 @@ class WithdrawForm(FlaskForm):
         "Why are you withdrawing? (optional)",
         widget=GovTextArea(),
         description="This helps the funder. You do not have to say.",
-        validators=[Length(max=2000, message="Keep the reason to 2,000 characters or fewer")],
+        validators=[
+            Length(
+                max=MAX_WITHDRAWAL_REASON, message=f"Keep the reason to {MAX_WITHDRAWAL_REASON:,} characters or fewer"
+            )
+        ],
     )
     submit = SubmitField("Withdraw the bid", widget=GovSubmitInput())
 

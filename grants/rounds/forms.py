@@ -1,19 +1,13 @@
-"""Forms for setting up and running rounds.
-
-The fields here only read what was typed (pounds, dates, times, whole numbers), keeping it exactly as typed so a
-page with errors shows it again; the rules about rounds are in services.py.
-"""
+"""Forms for setting up and running rounds. They read what was typed; the rules about rounds are in settings.py,
+parts.py and services.py, whose messages land next to the field they name."""
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, date, datetime, time
 from typing import Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
-    GovDateInput,
     GovRadioInput,
     GovSubmitInput,
     GovTextArea,
@@ -31,202 +25,19 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, StopValidation
+from wtforms.validators import DataRequired
 
-from grants.models import Criterion, Question, Round, VotingMethod
-from grants.money import parse_pounds
-from grants.rounds import services
+from grants.forms_fields import DatePartsField, DateTimePairs, Needed, PoundsField, TimeOfDayField, WholeNumberField
+from grants.models import Round, VotingMethod
+from grants.rounds.parts import MAX_CRITERIA, MAX_QUESTIONS, CriterionInput, QuestionInput
+from grants.rounds.settings import PanelSettings, RoundDetails
 from grants.timefmt import LONDON
 
-QUESTION_ROWS = services.MAX_QUESTIONS
-CRITERION_ROWS = services.MAX_CRITERIA
+QUESTION_ROWS = MAX_QUESTIONS
+CRITERION_ROWS = MAX_CRITERIA
 
 
-# --- reading what people type -----------------------------------------------------------------------------------
-
-_TIME = re.compile(r"(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?")
-
-
-def parse_time(text: str) -> time:
-    """A time of day as people type it ('14:30', '9am', '2.30pm', 'midday') to a time; ValueError if not.
-
-    A bare hour ('9') is refused: it could be morning or evening.
-    """
-    cleaned = text.strip().lower()
-    if cleaned in {"midday", "noon", "12 noon"}:
-        return time(12, 0)
-    if cleaned == "midnight":
-        return time(0, 0)
-    match = _TIME.fullmatch(cleaned)
-    if not match:
-        raise ValueError(text)
-    hour, minutes, half = int(match.group(1)), match.group(2), match.group(3)
-    minute = int(minutes or 0)
-    if half is not None:
-        if not 1 <= hour <= 12:
-            raise ValueError(text)
-        hour = hour % 12 + (12 if half.startswith("p") else 0)
-    elif minutes is None:
-        raise ValueError(text)
-    if hour > 23 or minute > 59:
-        raise ValueError(text)
-    return time(hour, minute)
-
-
-def london_to_utc(day: date, at: time) -> datetime:
-    """A Europe/London wall-clock date and time as a UTC datetime; ValueError for a time the clocks skip."""
-    local = datetime.combine(day, at, tzinfo=LONDON)
-    utc = local.astimezone(UTC)
-    if utc.astimezone(LONDON).replace(tzinfo=None) != local.replace(tzinfo=None):
-        raise ValueError("the clocks go forward at that time")
-    return utc
-
-
-class Needed:
-    """Like DataRequired, but keeps a message about what was typed wrongly, and accepts 0 and False."""
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-        self.field_flags = {"required": True}
-
-    def __call__(self, form: Any, field: Field) -> None:
-        if field.process_errors:
-            raise StopValidation()
-        if field.data is None or (isinstance(field.data, str) and not field.data.strip()):
-            raise StopValidation(self.message)
-
-
-class _TypedField(Field):
-    """A text input whose typed text is read into `data`, and shown again as typed when it could not be read."""
-
-    widget = GovTextInput()
-    invalid_message = "Enter a valid value"
-    data: Any
-
-    def __init__(self, label: str | None = None, validators: Any = None, *, invalid: str | None = None, **kw: Any):
-        super().__init__(label, validators, **kw)
-        if invalid:
-            self.invalid_message = invalid
-
-    def _parse(self, text: str) -> Any:
-        raise NotImplementedError
-
-    def _show(self, value: Any) -> str:
-        return str(value)
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        self.data = None
-        text = valuelist[0].strip() if valuelist else ""
-        if not text:
-            return
-        try:
-            self.data = self._parse(text)
-        except ValueError:
-            raise ValueError(self.invalid_message) from None
-
-    def _value(self) -> str:
-        if self.raw_data:
-            return str(self.raw_data[0])
-        return self._show(self.data) if self.data is not None else ""
-
-
-class PoundsField(_TypedField):
-    """An amount in pounds, read into integer pennies."""
-
-    def _parse(self, text: str) -> int:
-        pence = parse_pounds(text)
-        if pence is None:
-            raise ValueError(text)
-        return pence
-
-    def _show(self, value: int) -> str:
-        pounds, pennies = divmod(value, 100)
-        return f"{pounds}.{pennies:02d}" if pennies else str(pounds)
-
-
-class WholeNumberField(_TypedField):
-    def _parse(self, text: str) -> int:
-        cleaned = text.replace(",", "")
-        if not re.fullmatch(r"\d{1,6}", cleaned):
-            raise ValueError(text)
-        return int(cleaned)
-
-
-class TimeOfDayField(_TypedField):
-    def _parse(self, text: str) -> time:
-        return parse_time(text)
-
-    def _show(self, value: time) -> str:
-        return value.strftime("%H:%M")
-
-
-class DatePartsField(Field):
-    """Day, month and year boxes (GOV.UK date input), read into a date with GOV.UK's error messages."""
-
-    widget = GovDateInput()
-
-    def __init__(self, label: str | None = None, validators: Any = None, *, what: str = "The date", **kw: Any):
-        super().__init__(label, validators, **kw)
-        self.what = what
-        self.type = "DateField"  # so the error summary links to the day box, as for any date field
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        parts = [str(v).strip() for v in valuelist[:3]]
-        parts += [""] * (3 - len(parts))
-        self.raw_data = parts  # the widget shows exactly three boxes again
-        self.data = None
-        if not any(parts):
-            return
-        missing = [name for name, value in zip(("day", "month", "year"), parts, strict=True) if not value]
-        if missing:
-            raise ValueError(f"{self.what} must include a {' and a '.join(missing)}")
-        if not all(p.isdigit() for p in parts):
-            raise ValueError(f"{self.what} must be a real date, like 1 7 2026")
-        if len(parts[2]) != 4:
-            raise ValueError("Year must include 4 numbers")
-        try:
-            self.data = date(int(parts[2]), int(parts[1]), int(parts[0]))
-        except ValueError:
-            raise ValueError(f"{self.what} must be a real date, like 1 7 2026") from None
-
-    def _value(self) -> str:
-        return self.data.strftime("%d %m %Y") if self.data else ""
-
-
-class _DateTimeMixin:
-    """Pairs of date and time fields named `<x>` and `<x>_time`, combined into a UTC datetime as `<x>` in times()."""
-
-    def combine(self, name: str, *, what: str, required: bool) -> datetime | None:
-        day_field: DatePartsField = getattr(self, name)
-        time_field: TimeOfDayField = getattr(self, f"{name}_time")
-        if day_field.errors or time_field.errors:
-            return None
-        if day_field.data is None and time_field.data is None:
-            if required:
-                day_field.errors.append(f"Enter the {what} date")
-                time_field.errors.append(f"Enter the {what} time")
-            return None
-        if day_field.data is None:
-            day_field.errors.append(f"Enter the {what} date")
-            return None
-        if time_field.data is None:
-            time_field.errors.append(f"Enter the {what} time")
-            return None
-        try:
-            return london_to_utc(day_field.data, time_field.data)
-        except ValueError:
-            time_field.errors.append(
-                "That time does not exist in the UK on that day: the clocks go forward. Choose another time"
-            )
-            return None
-
-
-# --- the pages --------------------------------------------------------------------------------------------------
-
-TIME_HINT = "In UK time, for example 9am, 12:30pm or 17:00"
-
-
-class RoundDetailsForm(_DateTimeMixin, FlaskForm):
+class RoundDetailsForm(DateTimePairs, FlaskForm):
     title = StringField(
         "Title",
         widget=GovTextInput(),
@@ -278,9 +89,9 @@ class RoundDetailsForm(_DateTimeMixin, FlaskForm):
         self.closes_at_utc = self.combine("closes_at", what="closing", required=True)
         return ok and self.opens_at_utc is not None and self.closes_at_utc is not None
 
-    def details(self) -> services.RoundDetails:
+    def details(self) -> RoundDetails:
         assert self.opens_at_utc is not None and self.closes_at_utc is not None  # noqa: S101 - after validate()
-        return services.RoundDetails(
+        return RoundDetails(
             title=self.title.data or "",
             code=self.code.data or "",
             summary=self.summary.data or "",
@@ -313,52 +124,83 @@ class RoundDetailsForm(_DateTimeMixin, FlaskForm):
         )
 
 
-class QuestionRowForm(Form):
+class _RowForm(Form):
+    """One row of a list page. A row with nothing in its text boxes is left out; its number box alone does not
+    count, so a typing error there is not reported either."""
+
     item_id = HiddenField()
+    number_field = ""  # the row's number box
+    text_fields: tuple[str, ...] = ()  # the boxes that make a row count
+
+    def is_blank(self) -> bool:
+        return not any((self[name].data or "").strip() for name in self.text_fields)
+
+    def first_field(self) -> Field:
+        return self[self.text_fields[0]]
+
+    def as_input(self) -> Any:
+        raise NotImplementedError
+
+
+class QuestionRowForm(_RowForm):
     prompt = StringField("Question", widget=GovTextInput())
     help_text = TextAreaField("Help text (optional)", widget=GovTextArea())
     word_limit = WholeNumberField("Word limit", invalid="Enter the word limit as a number, like 150")
     required = BooleanField("Groups must answer this question", widget=GovCheckboxInput())
+    number_field, text_fields = "word_limit", ("prompt", "help_text")
 
-    def is_blank(self) -> bool:
-        """A row with no question and no help text is left out; its word limit alone does not count."""
-        return not (self.prompt.data or "").strip() and not (self.help_text.data or "").strip()
+    def as_input(self) -> QuestionInput:
+        return QuestionInput(
+            id=_int_or_none(self.item_id.data),
+            prompt=self.prompt.data or "",
+            help_text=self.help_text.data or "",
+            word_limit=self.word_limit.data,
+            required=bool(self.required.data),
+        )
 
-    def first_field(self) -> Field:
-        return self.prompt
+
+class CriterionRowForm(_RowForm):
+    name = StringField("Criterion", widget=GovTextInput())
+    guidance = TextAreaField("Guidance for the panel (optional)", widget=GovTextArea())
+    weight = WholeNumberField("Weight", invalid="Enter the weight as a number from 1 to 10")
+    number_field, text_fields = "weight", ("name", "guidance")
+
+    def as_input(self) -> CriterionInput:
+        return CriterionInput(
+            id=_int_or_none(self.item_id.data),
+            name=self.name.data or "",
+            guidance=self.guidance.data or "",
+            weight=self.weight.data,
+        )
 
 
-class QuestionsForm(FlaskForm):
-    questions = FieldList(FormField(QuestionRowForm), min_entries=QUESTION_ROWS, max_entries=QUESTION_ROWS)
-    submit = SubmitField("Save questions", widget=GovSubmitInput())
+class _ListForm(FlaskForm):
+    """A page of six rows for a round's questions or criteria (`list_name`); blank rows are left out."""
+
+    list_name = ""
+
+    def row_forms(self) -> list[_RowForm]:
+        return [row.form for row in self[self.list_name]]
 
     def validate(self, extra_validators: Any = None) -> bool:
-        for row in self.questions:
-            if row.form.is_blank():  # a blank row is left out, whatever is in its word limit box
-                row.form.word_limit.process_errors = []
+        for form in self.row_forms():
+            if form.is_blank():
+                form[form.number_field].process_errors = []
         return bool(super().validate(extra_validators))
 
-    def rows(self) -> tuple[list[services.QuestionInput], list[int]]:
+    def rows(self) -> tuple[list[Any], list[int]]:
         """The filled-in rows as service input, and for each the index of the row it came from."""
-        inputs, row_of = [], []
-        for index, row in enumerate(self.questions):
-            form: QuestionRowForm = row.form
-            if form.is_blank():
-                continue
-            inputs.append(
-                services.QuestionInput(
-                    id=_int_or_none(form.item_id.data),
-                    prompt=form.prompt.data or "",
-                    help_text=form.help_text.data or "",
-                    word_limit=form.word_limit.data,
-                    required=bool(form.required.data),
-                )
-            )
-            row_of.append(index)
-        return inputs, row_of
+        filled = [(index, form) for index, form in enumerate(self.row_forms()) if not form.is_blank()]
+        return [form.as_input() for _, form in filled], [index for index, _ in filled]
+
+
+class QuestionsForm(_ListForm):
+    questions = FieldList(FormField(QuestionRowForm), min_entries=QUESTION_ROWS, max_entries=QUESTION_ROWS)
+    submit = SubmitField("Save questions", widget=GovSubmitInput())
+    list_name = "questions"
 
     @classmethod
-    def for_questions(cls, questions: list[Question]) -> QuestionsForm:
+    def for_round(cls, round_: Round) -> QuestionsForm:
         rows: list[dict[str, Any]] = [
             {
                 "item_id": str(q.id),
@@ -367,71 +209,27 @@ class QuestionsForm(FlaskForm):
                 "word_limit": q.word_limit,
                 "required": q.required,
             }
-            for q in questions
+            for q in round_.questions
         ]
         rows += [{"word_limit": 150, "required": True} for _ in range(QUESTION_ROWS - len(rows))]
         return cls(formdata=None, data={"questions": rows})
 
 
-class CriterionRowForm(Form):
-    item_id = HiddenField()
-    name = StringField("Criterion", widget=GovTextInput())
-    guidance = TextAreaField("Guidance for the panel (optional)", widget=GovTextArea())
-    weight = WholeNumberField("Weight", invalid="Enter the weight as a number from 1 to 10")
-
-    def is_blank(self) -> bool:
-        return not (self.name.data or "").strip() and not (self.guidance.data or "").strip()
-
-    def first_field(self) -> Field:
-        return self.name
-
-
-class CriteriaForm(FlaskForm):
+class CriteriaForm(_ListForm):
     criteria = FieldList(FormField(CriterionRowForm), min_entries=CRITERION_ROWS, max_entries=CRITERION_ROWS)
     submit = SubmitField("Save criteria", widget=GovSubmitInput())
-
-    def validate(self, extra_validators: Any = None) -> bool:
-        for row in self.criteria:
-            if row.form.is_blank():
-                row.form.weight.process_errors = []
-        return bool(super().validate(extra_validators))
-
-    def rows(self) -> tuple[list[services.CriterionInput], list[int]]:
-        inputs, row_of = [], []
-        for index, row in enumerate(self.criteria):
-            form: CriterionRowForm = row.form
-            if form.is_blank():
-                continue
-            inputs.append(
-                services.CriterionInput(
-                    id=_int_or_none(form.item_id.data),
-                    name=form.name.data or "",
-                    guidance=form.guidance.data or "",
-                    weight=form.weight.data,
-                )
-            )
-            row_of.append(index)
-        return inputs, row_of
+    list_name = "criteria"
 
     @classmethod
-    def for_criteria(cls, criteria: list[Criterion]) -> CriteriaForm:
+    def for_round(cls, round_: Round) -> CriteriaForm:
         rows: list[dict[str, Any]] = [
-            {"item_id": str(c.id), "name": c.name, "guidance": c.guidance, "weight": c.weight} for c in criteria
+            {"item_id": str(c.id), "name": c.name, "guidance": c.guidance, "weight": c.weight} for c in round_.criteria
         ]
         rows += [{"weight": 1} for _ in range(CRITERION_ROWS - len(rows))]
         return cls(formdata=None, data={"criteria": rows})
 
 
-METHOD_HINTS = {
-    VotingMethod.SCORES: "No separate vote: bids are ranked by their weighted mean score",
-    VotingMethod.APPROVAL: "Each panellist picks up to K bids they support; the most supported are funded",
-    VotingMethod.BUDGET: "Each panellist picks a set of bids that fits the budget; the most picked are funded",
-    VotingMethod.RANKED: "Each panellist puts up to N bids in order; ranked by Borda points",
-    VotingMethod.EQUAL_SHARES: "As approval, but the budget is shared fairly between panellists (equal shares)",
-}
-
-
-class PanelForm(_DateTimeMixin, FlaskForm):
+class PanelForm(DateTimePairs, FlaskForm):
     voting_method = RadioField(
         "How will the panel decide?",
         widget=GovRadioInput(),
@@ -469,8 +267,8 @@ class PanelForm(_DateTimeMixin, FlaskForm):
         self.voting_utc = self.combine("voting_closes_at", what="voting closing", required=False)
         return ok and not any(f.errors for f in self)
 
-    def settings(self) -> services.PanelSettings:
-        return services.PanelSettings(
+    def settings(self) -> PanelSettings:
+        return PanelSettings(
             voting_method=VotingMethod(self.voting_method.data),
             approval_limit=self.approval_limit.data,
             ranked_limit=self.ranked_limit.data,

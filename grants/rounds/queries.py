@@ -12,32 +12,17 @@ from grants.database import DbSession
 from grants.models import Answer, Bid, BidStatus, Round, RoundStatus
 
 
-def _with_parts() -> tuple[sa.orm.interfaces.LoaderOption, ...]:
-    return (selectinload(Round.funder), selectinload(Round.questions), selectinload(Round.criteria))
-
-
 def open_rounds(session: DbSession, *, now: datetime) -> list[Round]:
     """Rounds taking bids right now (open, and between their opening and closing times), soonest deadline first."""
     return list(
         session.scalars(
             sa.select(Round)
-            # The same rule as grants.bids.services.accepting_bids, as a filter in SQL.
+            # The same rule as grants.bids.lifecycle.accepting_bids, as a filter in SQL.
             .where(Round.status == RoundStatus.OPEN, Round.opens_at <= now, Round.closes_at > now)
             .options(selectinload(Round.funder))
             .order_by(Round.closes_at, Round.id)
         )
     )
-
-
-def public_round(session: DbSession, round_id: int) -> Round | None:
-    """A round the public may read (anything but a draft), with its funder, questions and criteria."""
-    return session.scalar(
-        sa.select(Round).where(Round.id == round_id, Round.status != RoundStatus.DRAFT).options(*_with_parts())
-    )
-
-
-def round_with_parts(session: DbSession, round_id: int) -> Round | None:
-    return session.scalar(sa.select(Round).where(Round.id == round_id).options(*_with_parts()))
 
 
 def has_submitted_bids(session: DbSession, round_id: int) -> bool:

@@ -8,10 +8,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager, selectinload, undefer
+from sqlalchemy.orm import contains_eager, undefer
 
+from grants.bids.queries import AnsweredQuestion, bid_contents
 from grants.database import DbSession
-from grants.models import Attachment, AuditEvent, Bid, BidStatus, Group, Question, Round, User
+from grants.models import Attachment, AuditEvent, Bid, BidStatus, Group, Round, User
+from grants.money import pounds_as_typed
 
 PER_PAGE = 25
 # Staff see what groups have sent: never a draft, which is still the group's own work in progress.
@@ -32,8 +34,8 @@ class BidFilters:
         """The filters as query-string arguments, leaving out empty ones (for page links)."""
         args = {
             "status": self.status.value if self.status else "",
-            "min_amount": _pounds_arg(self.min_pence),
-            "max_amount": _pounds_arg(self.max_pence),
+            "min_amount": pounds_as_typed(self.min_pence) if self.min_pence is not None else "",
+            "max_amount": pounds_as_typed(self.max_pence) if self.max_pence is not None else "",
             "area": self.area,
             "q": self.search,
         }
@@ -42,13 +44,6 @@ class BidFilters:
     @property
     def active(self) -> bool:
         return bool(self.as_args())
-
-
-def _pounds_arg(pence: int | None) -> str:
-    if pence is None:
-        return ""
-    pounds, pennies = divmod(pence, 100)
-    return f"{pounds}.{pennies:02d}" if pennies else str(pounds)
 
 
 @dataclass(frozen=True)
@@ -133,12 +128,6 @@ def screening_page(session: DbSession, round_: Round, filters: BidFilters, page:
 
 
 @dataclass(frozen=True)
-class AnsweredQuestion:
-    question: Question
-    text: str  # "" when the group gave no answer
-
-
-@dataclass(frozen=True)
 class HistoryEntry:
     occurred_at: datetime
     text: str
@@ -204,22 +193,7 @@ def _who(event: AuditEvent, names: dict[int, str]) -> str:
 
 def bid_view(session: DbSession, bid: Bid) -> BidView:
     """Load a bid's answers, breakdown, attachment details and history (a fixed number of queries)."""
-    # The bid itself is already loaded (by the permission check); this fills in what the page shows of it.
-    session.scalars(
-        sa.select(Bid)
-        .where(Bid.id == bid.id)
-        .options(
-            selectinload(Bid.group),
-            selectinload(Bid.answers),
-            selectinload(Bid.budget_lines),
-            selectinload(Bid.attachment),
-        )
-    ).one()
-    questions = session.scalars(
-        sa.select(Question).where(Question.round_id == bid.round_id).order_by(Question.position)
-    ).all()
-    by_question = {a.question_id: a.text for a in bid.answers}
-    answers = [AnsweredQuestion(q, (by_question.get(q.id) or "").strip()) for q in questions]
+    answers = bid_contents(session, bid)
     total = sum(line.cost_pence for line in bid.budget_lines)
 
     events = list(

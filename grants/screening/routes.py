@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from grants.auth.permissions import can_manage_round, can_screen_bid, current_person, load_or_404, role_required
 from grants.bids.audience import bid_recipients
+from grants.bids.downloads import send_attachment
 from grants.extensions import db
 from grants.models import Bid, BidStatus, Role, Round
 from grants.screening import bp, queries
@@ -118,12 +118,4 @@ def attachment(bid_id: int) -> Response:
     file = queries.attachment_with_content(db.session, bid)
     if file is None:
         abort(404)
-    response = send_file(
-        io.BytesIO(file.content),
-        mimetype=file.content_type,
-        as_attachment=True,
-        download_name=file.filename,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return send_attachment(file)

@@ -29,6 +29,7 @@ from flask import Flask
 
 from grants.auth import services as account_services
 from grants.awards import services as awards
+from grants.bids import attachments as bid_files
 from grants.bids import services as bids
 from grants.models import (
     Bid,
@@ -208,12 +209,12 @@ def build(app: Flask) -> Scenario:
 
         # The open round: A's draft (through the bid services) and B's.
         open_round = make_round(s, funder, code="OPEN", title="Open round")
-        open_bid = bids.start_bid(s, round_=open_round, group=group_a, actor=applicant_a)
+        open_bid = bids.start_bid(s, round_=open_round, group=group_a, actor=applicant_a, now=utcnow())
         bids.save_title(s, bid=open_bid, title="Warm hall")
         bids.save_answer(s, bid=open_bid, question=open_round.questions[0], text="Open the hall on Tuesdays.")
         bids.save_amount(s, bid=open_bid, amount="300", lines=[bids.BudgetLineInput(item="Heating", cost="300")])
-        bids.save_attachment(s, bid=open_bid, filename="plan.pdf", data=PDF_BYTES, actor=applicant_a)
-        bids.start_bid(s, round_=open_round, group=group_b, actor=applicant_b)
+        bid_files.save_attachment(s, bid=open_bid, filename="plan.pdf", data=PDF_BYTES, actor=applicant_a)
+        bids.start_bid(s, round_=open_round, group=group_b, actor=applicant_b, now=utcnow())
 
         # The scoring and voting rounds: A's and B's eligible bids, and the same two panellists.
         scoring = make_round(

@@ -10,14 +10,14 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from grants.models import Criterion, Funder, Question, Round, RoundStatus, utcnow
-from grants.rounds import services
+from grants.rounds import parts, settings
 from tests.support.db import app_session
 from tests.support.factories import make_funder, make_round, make_staff
 
 QUESTIONS = [
-    services.QuestionInput(prompt="What do you want to do?", help_text="In your own words.", word_limit=250),
-    services.QuestionInput(prompt="Who will take part?", word_limit=150),
-    services.QuestionInput(prompt="Why does it matter here?", word_limit=150, required=False),
+    parts.QuestionInput(prompt="What do you want to do?", help_text="In your own words.", word_limit=250),
+    parts.QuestionInput(prompt="Who will take part?", word_limit=150),
+    parts.QuestionInput(prompt="Why does it matter here?", word_limit=150, required=False),
 ]
 
 
@@ -46,7 +46,7 @@ def make_complete_round(session: Session, funder: Funder, *, questions: int = 3,
     return round_
 
 
-def details(**overrides: Any) -> services.RoundDetails:
+def details(**overrides: Any) -> settings.RoundDetails:
     values: dict[str, Any] = {
         "title": "Small Sparks 2027",
         "code": "rss27",
@@ -59,7 +59,7 @@ def details(**overrides: Any) -> services.RoundDetails:
         "closes_at": datetime(2026, 7, 1, 11, 0, tzinfo=UTC),
     }
     values.update(overrides)
-    return services.RoundDetails(**values)
+    return settings.RoundDetails(**values)
 
 
 def details_form(**overrides: Any) -> dict[str, Any]:
@@ -81,7 +81,7 @@ def details_form(**overrides: Any) -> dict[str, Any]:
     return data
 
 
-def questions_form(rows: list[dict[str, str]], *, total: int = services.MAX_QUESTIONS) -> dict[str, str]:
+def questions_form(rows: list[dict[str, str]], *, total: int = parts.MAX_QUESTIONS) -> dict[str, str]:
     """What the questions page posts: `total` rows, the first filled from `rows`, the rest blank."""
     data: dict[str, str] = {}
     for i in range(total):
@@ -95,7 +95,7 @@ def questions_form(rows: list[dict[str, str]], *, total: int = services.MAX_QUES
     return data
 
 
-def criteria_form(rows: list[dict[str, str]], *, total: int = services.MAX_CRITERIA) -> dict[str, str]:
+def criteria_form(rows: list[dict[str, str]], *, total: int = parts.MAX_CRITERIA) -> dict[str, str]:
     data: dict[str, str] = {}
     for i in range(total):
         row = rows[i] if i < len(rows) else {}

@@ -10,10 +10,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from grants.audit.chain import verify_chain
+from grants.domain import DomainError, StateTransitionError
+from grants.forms_fields import london_to_utc, parse_time
 from grants.models import Answer, AuditEvent, BidStatus, Question, Round, RoundStatus, User, VotingMethod, utcnow
-from grants.rounds import services
-from grants.rounds.forms import london_to_utc, parse_time
-from grants.rounds.services import MoveKind, RoundError, StateTransitionError
+from grants.rounds import parts, services, settings
+from grants.rounds.services import MoveKind
 from tests.rounds.helpers import QUESTIONS, details, make_complete_round
 from tests.support.factories import make_bid, make_funder, make_group_with_member, make_staff, make_user
 
@@ -78,7 +79,7 @@ def test_london_times_become_utc_across_the_clock_change() -> None:
 
 
 def test_create_round_saves_a_draft_and_logs_only_codes_and_amounts(session: Session, staff: User) -> None:
-    round_ = services.create_round(session, funder=_funder(staff), actor=staff, details=details())
+    round_ = settings.create_round(session, funder=_funder(staff), actor=staff, details=details())
     assert round_.status == RoundStatus.DRAFT
     assert round_.code == "RSS27"  # typed in lower case
     assert round_.voting_method == VotingMethod.SCORES and round_.quorum == 3
@@ -110,8 +111,8 @@ def test_create_round_saves_a_draft_and_logs_only_codes_and_amounts(session: Ses
 def test_create_round_refuses_bad_details_and_saves_nothing(
     session: Session, staff: User, overrides: dict[str, Any], field: str, message: str
 ) -> None:
-    with pytest.raises(RoundError) as caught:
-        services.create_round(session, funder=_funder(staff), actor=staff, details=details(**overrides))
+    with pytest.raises(DomainError) as caught:
+        settings.create_round(session, funder=_funder(staff), actor=staff, details=details(**overrides))
     assert [(p.field, message in p.message) for p in caught.value.problems] == [(field, True)]
     assert _round_count(session) == 0
     assert _events(session, "round.created") == []
@@ -119,32 +120,32 @@ def test_create_round_refuses_bad_details_and_saves_nothing(
 
 def test_every_problem_is_reported_at_once(session: Session, staff: User) -> None:
     bad = details(budget_pence=0, min_grant_pence=0, closes_at=datetime(2026, 5, 1, tzinfo=UTC))
-    with pytest.raises(RoundError) as caught:
-        services.create_round(session, funder=_funder(staff), actor=staff, details=bad)
+    with pytest.raises(DomainError) as caught:
+        settings.create_round(session, funder=_funder(staff), actor=staff, details=bad)
     assert {p.field for p in caught.value.problems} == {"budget", "min_grant", "closes_at"}
 
 
 def test_codes_are_unique_per_funder_only(session: Session, staff: User) -> None:
-    services.create_round(session, funder=_funder(staff), actor=staff, details=details())
-    with pytest.raises(RoundError, match="already uses the code RSS27") as caught:
-        services.create_round(session, funder=_funder(staff), actor=staff, details=details(code="RSS27"))
+    settings.create_round(session, funder=_funder(staff), actor=staff, details=details())
+    with pytest.raises(DomainError, match="already uses the code RSS27") as caught:
+        settings.create_round(session, funder=_funder(staff), actor=staff, details=details(code="RSS27"))
     assert caught.value.field == "code"
     other_staff = make_staff(session, make_funder(session))
-    services.create_round(session, funder=_funder(other_staff), actor=other_staff, details=details())
+    settings.create_round(session, funder=_funder(other_staff), actor=other_staff, details=details())
 
 
 def test_code_cannot_change_once_a_bid_has_a_reference(session: Session, staff: User) -> None:
     round_ = make_complete_round(session, _funder(staff), code="OLD1")
     make_bid(session, round_, make_group_with_member(session, make_user(session)))  # a draft is enough
-    with pytest.raises(RoundError, match="OLD1-0001"):
-        services.update_details(session, round=round_, actor=staff, details=details(code="NEW1"))
+    with pytest.raises(DomainError, match="OLD1-0001"):
+        settings.update_details(session, round=round_, actor=staff, details=details(code="NEW1"))
     assert round_.code == "OLD1"
 
 
 def test_update_details_records_what_changed(session: Session, staff: User) -> None:
-    round_ = services.create_round(session, funder=_funder(staff), actor=staff, details=details())
-    services.update_details(session, round=round_, actor=staff, details=details(budget_pence=12_000_00))
-    services.update_details(session, round=round_, actor=staff, details=details(budget_pence=12_000_00))  # no change
+    round_ = settings.create_round(session, funder=_funder(staff), actor=staff, details=details())
+    settings.update_details(session, round=round_, actor=staff, details=details(budget_pence=12_000_00))
+    settings.update_details(session, round=round_, actor=staff, details=details(budget_pence=12_000_00))  # no change
     [event] = _events(session, "round.updated")
     assert event.facts["part"] == "details"
     assert event.facts["changed"] == ["budget_pence"] and event.facts["budget_pence"] == 12_000_00
@@ -154,8 +155,8 @@ def test_closing_time_must_stay_before_scoring_closes(session: Session, staff: U
     round_ = make_complete_round(session, _funder(staff))
     assert round_.scoring_closes_at is not None
     later = round_.scoring_closes_at + timedelta(hours=1)
-    with pytest.raises(RoundError, match="before scoring closes") as caught:
-        services.update_details(
+    with pytest.raises(DomainError, match="before scoring closes") as caught:
+        settings.update_details(
             session, round=round_, actor=staff, details=details(code=round_.code, opens_at=utcnow(), closes_at=later)
         )
     assert caught.value.field == "closes_at"
@@ -165,8 +166,8 @@ def test_closing_time_must_stay_before_scoring_closes(session: Session, staff: U
 
 
 def test_set_questions_saves_them_in_order_and_logs_ids_and_limits(session: Session, staff: User) -> None:
-    round_ = services.create_round(session, funder=_funder(staff), actor=staff, details=details())
-    services.set_questions(session, round=round_, actor=staff, questions=QUESTIONS)
+    round_ = settings.create_round(session, funder=_funder(staff), actor=staff, details=details())
+    parts.set_questions(session, round=round_, actor=staff, questions=QUESTIONS)
     assert [(q.position, q.prompt, q.word_limit, q.required) for q in round_.questions] == [
         (1, "What do you want to do?", 250, True),
         (2, "Who will take part?", 150, True),
@@ -182,9 +183,9 @@ def test_set_questions_saves_them_in_order_and_logs_ids_and_limits(session: Sess
 def test_a_round_needs_3_to_6_questions(session: Session, staff: User, count: int) -> None:
     round_ = make_complete_round(session, _funder(staff))
     before = [q.id for q in round_.questions]
-    questions = [services.QuestionInput(prompt=f"Q{i}?", word_limit=100) for i in range(count)]
-    with pytest.raises(RoundError, match=r"at least 3 questions|no more than 6 questions") as caught:
-        services.set_questions(session, round=round_, actor=staff, questions=questions)
+    questions = [parts.QuestionInput(prompt=f"Q{i}?", word_limit=100) for i in range(count)]
+    with pytest.raises(DomainError, match=r"at least 3 questions|no more than 6 questions") as caught:
+        parts.set_questions(session, round=round_, actor=staff, questions=questions)
     assert caught.value.field == "questions"
     assert [q.id for q in round_.questions] == before
 
@@ -192,12 +193,12 @@ def test_a_round_needs_3_to_6_questions(session: Session, staff: User, count: in
 def test_each_question_needs_a_prompt_and_a_sensible_word_limit(session: Session, staff: User) -> None:
     round_ = make_complete_round(session, _funder(staff))
     questions = [
-        services.QuestionInput(prompt="", help_text="Only help", word_limit=100),
-        services.QuestionInput(prompt="Fine?", word_limit=None),
-        services.QuestionInput(prompt="Too long?", word_limit=5000),
+        parts.QuestionInput(prompt="", help_text="Only help", word_limit=100),
+        parts.QuestionInput(prompt="Fine?", word_limit=None),
+        parts.QuestionInput(prompt="Too long?", word_limit=5000),
     ]
-    with pytest.raises(RoundError) as caught:
-        services.set_questions(session, round=round_, actor=staff, questions=questions)
+    with pytest.raises(DomainError) as caught:
+        parts.set_questions(session, round=round_, actor=staff, questions=questions)
     assert [p.field for p in caught.value.problems] == [
         "questions.0.prompt",
         "questions.1.word_limit",
@@ -213,12 +214,12 @@ def test_questions_are_changed_in_place_reordered_and_removed(session: Session, 
     session.add(Answer(bid_id=bid.id, question_id=q1.id, text="   "))
     session.flush()
     wanted = [
-        services.QuestionInput(id=q2.id, prompt="Second, now first?", word_limit=80),
-        services.QuestionInput(id=q3.id, prompt=q3.prompt, word_limit=q3.word_limit),
-        services.QuestionInput(prompt="A new one?", word_limit=60, required=False),
-        services.QuestionInput(id=q4.id, prompt=q4.prompt, word_limit=q4.word_limit),
+        parts.QuestionInput(id=q2.id, prompt="Second, now first?", word_limit=80),
+        parts.QuestionInput(id=q3.id, prompt=q3.prompt, word_limit=q3.word_limit),
+        parts.QuestionInput(prompt="A new one?", word_limit=60, required=False),
+        parts.QuestionInput(id=q4.id, prompt=q4.prompt, word_limit=q4.word_limit),
     ]
-    services.set_questions(session, round=round_, actor=staff, questions=wanted)
+    parts.set_questions(session, round=round_, actor=staff, questions=wanted)
     kept = list(session.scalars(sa.select(Question).where(Question.round_id == round_.id).order_by(Question.position)))
     assert [q.id for q in kept][:2] == [q2.id, q3.id] and kept[3].id == q4.id
     assert [(q.position, q.prompt) for q in kept][:3] == [(1, "Second, now first?"), (2, q3.prompt), (3, "A new one?")]
@@ -231,8 +232,8 @@ def test_questions_are_changed_in_place_reordered_and_removed(session: Session, 
 def test_a_question_id_given_twice_keeps_its_row_once(session: Session, staff: User) -> None:
     round_ = make_complete_round(session, _funder(staff))
     first = round_.questions[0]
-    doubled = [services.QuestionInput(id=first.id, prompt=f"Q{i}?", word_limit=100) for i in range(3)]
-    services.set_questions(session, round=round_, actor=staff, questions=doubled)
+    doubled = [parts.QuestionInput(id=first.id, prompt=f"Q{i}?", word_limit=100) for i in range(3)]
+    parts.set_questions(session, round=round_, actor=staff, questions=doubled)
     assert [q.prompt for q in round_.questions] == ["Q0?", "Q1?", "Q2?"]
     assert round_.questions[0].id == first.id and len({q.id for q in round_.questions}) == 3
 
@@ -243,26 +244,24 @@ def test_a_question_groups_have_started_answering_cannot_be_removed(session: Ses
     bid = make_bid(session, round_, make_group_with_member(session, make_user(session)))
     session.add(Answer(bid_id=bid.id, question_id=first.id, text="We want to plant trees"))
     session.flush()
-    keep = [services.QuestionInput(id=q.id, prompt=q.prompt, word_limit=q.word_limit) for q in round_.questions[1:]]
-    with pytest.raises(RoundError, match="started answering"):
-        services.set_questions(session, round=round_, actor=staff, questions=keep)
+    keep = [parts.QuestionInput(id=q.id, prompt=q.prompt, word_limit=q.word_limit) for q in round_.questions[1:]]
+    with pytest.raises(DomainError, match="started answering"):
+        parts.set_questions(session, round=round_, actor=staff, questions=keep)
 
 
 def test_a_round_needs_at_least_one_criterion_weighted_1_to_10(session: Session, staff: User) -> None:
     round_ = make_complete_round(session, _funder(staff))
-    with pytest.raises(RoundError, match="at least one criterion") as caught:
-        services.set_criteria(session, round=round_, actor=staff, criteria=[])
+    with pytest.raises(DomainError, match="at least one criterion") as caught:
+        parts.set_criteria(session, round=round_, actor=staff, criteria=[])
     assert caught.value.field == "criteria"
-    with pytest.raises(RoundError, match="from 1 to 10") as caught:
-        services.set_criteria(
-            session, round=round_, actor=staff, criteria=[services.CriterionInput(name="Need", weight=11)]
-        )
+    with pytest.raises(DomainError, match="from 1 to 10") as caught:
+        parts.set_criteria(session, round=round_, actor=staff, criteria=[parts.CriterionInput(name="Need", weight=11)])
     assert caught.value.field == "criteria.0.weight"
-    services.set_criteria(
+    parts.set_criteria(
         session,
         round=round_,
         actor=staff,
-        criteria=[services.CriterionInput(name="Need", weight=3), services.CriterionInput(name="Doable", weight=1)],
+        criteria=[parts.CriterionInput(name="Need", weight=3), parts.CriterionInput(name="Doable", weight=1)],
     )
     assert [(c.name, c.weight) for c in round_.criteria] == [("Need", 3), ("Doable", 1)]
     assert _events(session, "round.updated")[-1].facts["part"] == "criteria"
@@ -271,26 +270,26 @@ def test_a_round_needs_at_least_one_criterion_weighted_1_to_10(session: Session,
 def test_questions_and_criteria_lock_once_a_bid_is_submitted(session: Session, staff: User) -> None:
     round_ = make_complete_round(session, _funder(staff), status=RoundStatus.OPEN)
     make_bid(session, round_, make_group_with_member(session, make_user(session)))  # a draft does not lock
-    assert not services.questions_locked(session, round_)
+    assert not parts.questions_locked(session, round_)
     _submitted_bid(session, round_)
-    assert services.questions_locked(session, round_)
-    with pytest.raises(RoundError, match="already submitted a bid"):
-        services.set_questions(session, round=round_, actor=staff, questions=QUESTIONS)
-    with pytest.raises(RoundError, match="already submitted a bid"):
-        services.set_criteria(session, round=round_, actor=staff, criteria=[services.CriterionInput("X", weight=1)])
+    assert parts.questions_locked(session, round_)
+    with pytest.raises(DomainError, match="already submitted a bid"):
+        parts.set_questions(session, round=round_, actor=staff, questions=QUESTIONS)
+    with pytest.raises(DomainError, match="already submitted a bid"):
+        parts.set_criteria(session, round=round_, actor=staff, criteria=[parts.CriterionInput("X", weight=1)])
     assert len(round_.questions) == 3 and _events(session, "round.updated") == []
 
 
 def test_a_withdrawn_bid_still_locks_the_questions(session: Session, staff: User) -> None:
     round_ = make_complete_round(session, _funder(staff), status=RoundStatus.OPEN)
     make_bid(session, round_, make_group_with_member(session, make_user(session)), status=BidStatus.WITHDRAWN)
-    assert services.questions_locked(session, round_)
+    assert parts.questions_locked(session, round_)
 
 
 # --- the panel and the vote ---------------------------------------------------------------------------------
 
 
-def _settings(round_: Round, **overrides: Any) -> services.PanelSettings:
+def _settings(round_: Round, **overrides: Any) -> settings.PanelSettings:
     values: dict[str, Any] = {
         "voting_method": VotingMethod.SCORES,
         "approval_limit": None,
@@ -300,7 +299,7 @@ def _settings(round_: Round, **overrides: Any) -> services.PanelSettings:
         "voting_closes_at": round_.closes_at + timedelta(days=14),
     }
     values.update(overrides)
-    return services.PanelSettings(**values)
+    return settings.PanelSettings(**values)
 
 
 @pytest.mark.parametrize(
@@ -315,8 +314,8 @@ def test_approval_equal_shares_and_ranked_need_their_limit(
     session: Session, staff: User, method: VotingMethod, field: str
 ) -> None:
     round_ = make_complete_round(session, _funder(staff))
-    with pytest.raises(RoundError) as caught:
-        services.set_panel_and_voting(
+    with pytest.raises(DomainError) as caught:
+        settings.set_panel_and_voting(
             session, round=round_, actor=staff, settings=_settings(round_, voting_method=method)
         )
     assert caught.value.field == field
@@ -325,8 +324,8 @@ def test_approval_equal_shares_and_ranked_need_their_limit(
 
 def test_panel_settings_are_saved_and_a_limit_the_method_does_not_use_is_dropped(session: Session, staff: User) -> None:
     round_ = make_complete_round(session, _funder(staff))
-    settings = _settings(round_, voting_method=VotingMethod.APPROVAL, approval_limit=3, ranked_limit=5, quorum=4)
-    services.set_panel_and_voting(session, round=round_, actor=staff, settings=settings)
+    panel = _settings(round_, voting_method=VotingMethod.APPROVAL, approval_limit=3, ranked_limit=5, quorum=4)
+    settings.set_panel_and_voting(session, round=round_, actor=staff, settings=panel)
     assert (round_.voting_method, round_.approval_limit, round_.ranked_limit, round_.quorum) == (
         VotingMethod.APPROVAL,
         3,
@@ -340,15 +339,15 @@ def test_panel_settings_are_saved_and_a_limit_the_method_does_not_use_is_dropped
 def test_panel_timetable_runs_after_closing_and_voting_after_scoring(session: Session, staff: User) -> None:
     round_ = make_complete_round(session, _funder(staff))
     early = _settings(round_, scoring_closes_at=round_.closes_at - timedelta(hours=1))
-    with pytest.raises(RoundError, match="after the round closes") as caught:
-        services.set_panel_and_voting(session, round=round_, actor=staff, settings=early)
+    with pytest.raises(DomainError, match="after the round closes") as caught:
+        settings.set_panel_and_voting(session, round=round_, actor=staff, settings=early)
     assert caught.value.field == "scoring_closes_at"
     backwards = _settings(round_, voting_closes_at=round_.closes_at + timedelta(days=2))
-    with pytest.raises(RoundError, match="Voting must close after scoring closes") as caught:
-        services.set_panel_and_voting(session, round=round_, actor=staff, settings=backwards)
+    with pytest.raises(DomainError, match="Voting must close after scoring closes") as caught:
+        settings.set_panel_and_voting(session, round=round_, actor=staff, settings=backwards)
     assert caught.value.field == "voting_closes_at"
-    with pytest.raises(RoundError, match="Enter the quorum"):
-        services.set_panel_and_voting(session, round=round_, actor=staff, settings=_settings(round_, quorum=None))
+    with pytest.raises(DomainError, match="Enter the quorum"):
+        settings.set_panel_and_voting(session, round=round_, actor=staff, settings=_settings(round_, quorum=None))
 
 
 # --- moving through the stages -------------------------------------------------------------------------------
@@ -424,7 +423,7 @@ def test_opening_needs_a_complete_round(session: Session, staff: User) -> None:
     round_.voting_method, round_.approval_limit = VotingMethod.APPROVAL, None
     round_.closes_at = utcnow() - timedelta(minutes=1)
     session.flush()
-    assert [m.text for m in services.missing_for_opening(round_)] == [
+    assert [m.text for m in services.missing_for_opening(round_, now=utcnow())] == [
         "Add at least 3 questions (it has 2)",
         "Add at least one scoring criterion",
         "Set how many bids each panellist can pick",
@@ -458,20 +457,20 @@ def test_a_move_made_by_someone_else_meanwhile_is_not_repeated(session: Session,
 
 def test_a_decided_round_is_frozen_until_reopened(session: Session, staff: User) -> None:
     round_ = make_complete_round(session, _funder(staff), status=RoundStatus.DECIDED)
-    with pytest.raises(RoundError, match="frozen"):
-        services.update_details(session, round=round_, actor=staff, details=details(code=round_.code))
-    with pytest.raises(RoundError, match="frozen"):
-        services.set_panel_and_voting(session, round=round_, actor=staff, settings=_settings(round_, quorum=5))
+    with pytest.raises(DomainError, match="frozen"):
+        settings.update_details(session, round=round_, actor=staff, details=details(code=round_.code))
+    with pytest.raises(DomainError, match="frozen"):
+        settings.set_panel_and_voting(session, round=round_, actor=staff, settings=_settings(round_, quorum=5))
     services.change_status(session, round=round_, to=RoundStatus.VOTING, actor=staff, reason="Recount")
     assert not round_.is_decided
 
 
 def test_the_voting_method_is_fixed_once_voting_begins(session: Session, staff: User) -> None:
     round_ = make_complete_round(session, _funder(staff), status=RoundStatus.VOTING)
-    with pytest.raises(RoundError, match="cannot change once voting has begun") as caught:
-        services.set_panel_and_voting(
+    with pytest.raises(DomainError, match="cannot change once voting has begun") as caught:
+        settings.set_panel_and_voting(
             session, round=round_, actor=staff, settings=_settings(round_, voting_method=VotingMethod.BUDGET)
         )
     assert caught.value.field == "voting_method"
-    services.set_panel_and_voting(session, round=round_, actor=staff, settings=_settings(round_, quorum=2))
+    settings.set_panel_and_voting(session, round=round_, actor=staff, settings=_settings(round_, quorum=2))
     assert round_.quorum == 2

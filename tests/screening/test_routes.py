@@ -180,7 +180,7 @@ def test_list_shows_every_sent_bid_with_its_details_and_never_a_draft(client: Fl
     assert f"{code}-0003" in page and "Community fridge" in page
     assert "£1,900" in page and "Northside, RV5" in page
     for label in ("Submitted", "Eligible", "Not eligible", "Withdrawn"):
-        assert f">{label}</strong>" in page
+        assert re.search(rf">\s*{label}\s*</strong>", page)
     assert page.count("Entered by staff on behalf of the group") == 1
     assert re.search(r"\d{1,2} \w{3} \d{4}<br>\d{1,2}:\d\d[ap]m", page)  # when it was sent, London time
     # Counts per status at the top: 2 submitted, 1 each of the others.

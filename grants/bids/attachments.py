@@ -1,0 +1,72 @@
+"""A bid's one attached file (PDF, image or audio, at most 10 MB): adding, replacing and removing it.
+
+What a file is comes from its content, never its name. Each change is logged. The caller commits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from grants.bids.services import audit_bid, require_draft
+from grants.database import DbSession
+from grants.domain import DomainError
+from grants.files import AUDIO_TYPES, IMAGE_TYPES, PDF_TYPES, sniff_type
+from grants.models import Attachment, Bid, User
+
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+# What a group may attach, recognised from the file's content (never its name).
+ALLOWED_ATTACHMENT_TYPES = {**PDF_TYPES, **IMAGE_TYPES, **AUDIO_TYPES}
+
+
+def sniff_attachment_type(data: bytes) -> str | None:
+    """The MIME type of an allowed file, judged from its content; None for anything else."""
+    return sniff_type(data, ALLOWED_ATTACHMENT_TYPES)
+
+
+def save_attachment(session: DbSession, *, bid: Bid, filename: str, data: bytes, actor: User) -> Attachment:
+    """Attach one file (PDF, image or audio, at most 10 MB), replacing any earlier one."""
+    require_draft(bid)
+    if not data:
+        raise DomainError("The selected file is empty", "file")
+    if len(data) > MAX_ATTACHMENT_BYTES:
+        raise DomainError("The selected file must be smaller than 10 MB", "file")
+    content_type = sniff_attachment_type(data)
+    if content_type is None:
+        raise DomainError("The selected file must be a PDF, a photo or picture (JPG, PNG, GIF, WebP) or audio", "file")
+    safe_name = re.sub(r"[^\w.\- ]", "_", filename.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]).strip() or "attachment"
+    if bid.attachment is not None:
+        session.delete(bid.attachment)
+        session.flush()
+    attachment = Attachment(
+        bid_id=bid.id,
+        filename=safe_name[:200],
+        content_type=content_type,
+        size_bytes=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        content=data,
+        uploaded_by_id=actor.id,
+    )
+    session.add(attachment)
+    session.flush()
+    session.refresh(bid, ["attachment"])
+    audit_bid(
+        session,
+        "bid.attachment_added",
+        bid,
+        actor,
+        content_type=content_type,
+        size_bytes=len(data),
+        sha256=attachment.sha256,
+    )
+    return attachment
+
+
+def remove_attachment(session: DbSession, *, bid: Bid, actor: User) -> None:
+    """Remove the bid's file, if it has one."""
+    require_draft(bid)
+    if bid.attachment is not None:
+        session.delete(bid.attachment)
+        session.flush()
+        session.refresh(bid, ["attachment"])
+        audit_bid(session, "bid.attachment_removed", bid, actor)

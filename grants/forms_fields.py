@@ -1,0 +1,193 @@
+"""Form fields shared by every area: pounds, whole numbers, dates and times of day, as people type them.
+
+Each field only reads what was typed, keeping it exactly as typed so a page with errors shows it again; the rules
+about what the value may be belong to the services.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
+from wtforms import Field
+from wtforms.validators import StopValidation
+
+from grants.money import parse_pounds, pounds_as_typed
+from grants.timefmt import LONDON
+
+_TIME = re.compile(r"(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?")
+
+
+def parse_time(text: str) -> time:
+    """A time of day as people type it ('14:30', '9am', '2.30pm', 'midday') to a time; ValueError if not.
+
+    A bare hour ('9') is refused: it could be morning or evening.
+    """
+    cleaned = text.strip().lower()
+    if cleaned in {"midday", "noon", "12 noon"}:
+        return time(12, 0)
+    if cleaned == "midnight":
+        return time(0, 0)
+    match = _TIME.fullmatch(cleaned)
+    if not match:
+        raise ValueError(text)
+    hour, minutes, half = int(match.group(1)), match.group(2), match.group(3)
+    minute = int(minutes or 0)
+    if half is not None:
+        if not 1 <= hour <= 12:
+            raise ValueError(text)
+        hour = hour % 12 + (12 if half.startswith("p") else 0)
+    elif minutes is None:
+        raise ValueError(text)
+    if hour > 23 or minute > 59:
+        raise ValueError(text)
+    return time(hour, minute)
+
+
+def london_to_utc(day: date, at: time) -> datetime:
+    """A Europe/London wall-clock date and time as a UTC datetime; ValueError for a time the clocks skip."""
+    local = datetime.combine(day, at, tzinfo=LONDON)
+    utc = local.astimezone(UTC)
+    if utc.astimezone(LONDON).replace(tzinfo=None) != local.replace(tzinfo=None):
+        raise ValueError("the clocks go forward at that time")
+    return utc
+
+
+class Needed:
+    """Like DataRequired, but keeps a message about what was typed wrongly, and accepts 0 and False."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        self.field_flags = {"required": True}
+
+    def __call__(self, form: Any, field: Field) -> None:
+        if field.process_errors:
+            raise StopValidation()
+        if field.data is None or (isinstance(field.data, str) and not field.data.strip()):
+            raise StopValidation(self.message)
+
+
+class _TypedField(Field):
+    """A text input whose typed text is read into `data`, and shown again as typed when it could not be read."""
+
+    widget = GovTextInput()
+    invalid_message = "Enter a valid value"
+    data: Any
+
+    def __init__(self, label: str | None = None, validators: Any = None, *, invalid: str | None = None, **kw: Any):
+        super().__init__(label, validators, **kw)
+        if invalid:
+            self.invalid_message = invalid
+
+    def _parse(self, text: str) -> Any:
+        raise NotImplementedError
+
+    def _show(self, value: Any) -> str:
+        return str(value)
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        self.data = None
+        text = valuelist[0].strip() if valuelist else ""
+        if not text:
+            return
+        try:
+            self.data = self._parse(text)
+        except ValueError:
+            raise ValueError(self.invalid_message) from None
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        return self._show(self.data) if self.data is not None else ""
+
+
+class PoundsField(_TypedField):
+    """An amount in pounds, read into integer pennies."""
+
+    def _parse(self, text: str) -> int:
+        pence = parse_pounds(text)
+        if pence is None:
+            raise ValueError(text)
+        return pence
+
+    def _show(self, value: int) -> str:
+        return pounds_as_typed(value)
+
+
+class WholeNumberField(_TypedField):
+    def _parse(self, text: str) -> int:
+        cleaned = text.replace(",", "")
+        if not re.fullmatch(r"\d{1,6}", cleaned):
+            raise ValueError(text)
+        return int(cleaned)
+
+
+class TimeOfDayField(_TypedField):
+    def _parse(self, text: str) -> time:
+        return parse_time(text)
+
+    def _show(self, value: time) -> str:
+        return value.strftime("%H:%M")
+
+
+class DatePartsField(Field):
+    """Day, month and year boxes (GOV.UK date input), read into a date with GOV.UK's error messages."""
+
+    widget = GovDateInput()
+
+    def __init__(self, label: str | None = None, validators: Any = None, *, what: str = "The date", **kw: Any):
+        super().__init__(label, validators, **kw)
+        self.what = what
+        self.type = "DateField"  # so the error summary links to the day box, as for any date field
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        parts = [str(v).strip() for v in valuelist[:3]]
+        parts += [""] * (3 - len(parts))
+        self.raw_data = parts  # the widget shows exactly three boxes again
+        self.data = None
+        if not any(parts):
+            return
+        missing = [name for name, value in zip(("day", "month", "year"), parts, strict=True) if not value]
+        if missing:
+            raise ValueError(f"{self.what} must include a {' and a '.join(missing)}")
+        if not all(p.isdigit() for p in parts):
+            raise ValueError(f"{self.what} must be a real date, like 1 7 2026")
+        if len(parts[2]) != 4:
+            raise ValueError("Year must include 4 numbers")
+        try:
+            self.data = date(int(parts[2]), int(parts[1]), int(parts[0]))
+        except ValueError:
+            raise ValueError(f"{self.what} must be a real date, like 1 7 2026") from None
+
+    def _value(self) -> str:
+        return self.data.strftime("%d %m %Y") if self.data else ""
+
+
+class DateTimePairs:
+    """Pairs of date and time fields named `<x>` and `<x>_time`, combined into a UTC datetime as `<x>` in times()."""
+
+    def combine(self, name: str, *, what: str, required: bool) -> datetime | None:
+        day_field: DatePartsField = getattr(self, name)
+        time_field: TimeOfDayField = getattr(self, f"{name}_time")
+        if day_field.errors or time_field.errors:
+            return None
+        if day_field.data is None and time_field.data is None:
+            if required:
+                day_field.errors.append(f"Enter the {what} date")
+                time_field.errors.append(f"Enter the {what} time")
+            return None
+        if day_field.data is None:
+            day_field.errors.append(f"Enter the {what} date")
+            return None
+        if time_field.data is None:
+            time_field.errors.append(f"Enter the {what} time")
+            return None
+        try:
+            return london_to_utc(day_field.data, time_field.data)
+        except ValueError:
+            time_field.errors.append(
+                "That time does not exist in the UK on that day: the clocks go forward. Choose another time"
+            )
+            return None
