@@ -15,6 +15,7 @@ from typing import Any
 import rfc8785
 import sqlalchemy as sa
 
+from grants.audit.events import registered
 from grants.database import DbSession, is_postgresql
 from grants.models.audit import GENESIS_HASH, AuditEvent
 from grants.models.base import utcnow
@@ -91,7 +92,10 @@ def record_event(
     object_id: int | None = None,
     facts: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain in the session's current transaction (the caller commits)."""
+    """Append one event to the chain in the session's current transaction (the caller commits).
+
+    The action must be in the registry (grants/audit/events.py), about the kind of object it names there."""
+    registered(action, object_type)
     facts = dict(facts or {})
     _check_fact(facts, "facts")
     if is_postgresql(session):

@@ -18,7 +18,7 @@ from tests.conftest import app_session
 def _write_events(app: Flask, n: int) -> None:
     with app_session(app) as s:
         for i in range(n):
-            record_event(s, "test.event", object_type="thing", object_id=i, facts={"n": i, "amount_pence": 100 * i})
+            record_event(s, "bid.submitted", object_type="bid", object_id=i, facts={"n": i, "amount_pence": 100 * i})
 
 
 def _raw_sql(session: Session, sql: str) -> None:
@@ -158,7 +158,7 @@ def test_concurrent_writers_never_fork_or_break_the_chain(app: Flask) -> None:
             barrier.wait()
             for i in range(per_writer):
                 with app.app_context():
-                    record_event(db.session, "test.concurrent", object_type="writer", object_id=n, facts={"i": i})
+                    record_event(db.session, "score.given", object_type="score", object_id=n, facts={"i": i})
                     db.session.commit()
                     db.session.remove()
         except BaseException as exc:
@@ -178,9 +178,9 @@ def test_concurrent_writers_never_fork_or_break_the_chain(app: Flask) -> None:
 
 def test_facts_refuse_floats_and_long_free_text(session: Session) -> None:
     with pytest.raises(AuditFactError):
-        record_event(session, "x", facts={"amount": 12.5})
+        record_event(session, "bid.submitted", object_type="bid", facts={"amount": 12.5})
     with pytest.raises(AuditFactError):
-        record_event(session, "x", facts={"note": "x" * 501})
+        record_event(session, "bid.submitted", object_type="bid", facts={"note": "x" * 501})
 
 
 def test_cli_verify_passes_then_fails_naming_the_row(app: Flask) -> None:
