@@ -26,11 +26,11 @@ export_cli = AppGroup("export", help="Open data exports.")
 def create_funder_command(name: str) -> None:
     """Create a funder called NAME."""
     from grants.admin.services import create_funder
-    from grants.auth.services import AccountError
+    from grants.domain import DomainError
 
     try:
         funder = create_funder(db.session, name=name)
-    except AccountError as exc:
+    except DomainError as exc:
         db.session.rollback()
         raise click.ClickException(exc.message) from exc
     db.session.commit()
@@ -222,7 +222,7 @@ def tally_show_command(round_ref: str, funder_slug: str | None) -> None:
 @reports_cli.command("remind")
 def reports_remind_command() -> None:
     """Email groups whose report is due within a week or overdue; each reminder at most once. Safe to run daily."""
-    from grants.reports.group_services import send_reminders
+    from grants.reports.reminders import send_reminders
 
     count = send_reminders(db.session)
     click.echo(f"Sent {count} reminder(s).")
