@@ -219,8 +219,11 @@ def grant_role(
 
 @dataclass(frozen=True)
 class IssuedInvitation:
+    """An invitation just made, with its link as emailed (the CLI prints it; the demo accepts it by its token)."""
+
     invitation: Invitation
     link: str
+    token: str
 
 
 def invite(
@@ -280,7 +283,7 @@ def invite(
             "group_id": invitation.group_id,
         },
     )
-    return IssuedInvitation(invitation, link)
+    return IssuedInvitation(invitation, link, token)
 
 
 def find_invitation(session: DbSession, token: str) -> Invitation:
