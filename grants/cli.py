@@ -235,9 +235,8 @@ def reports_remind_command() -> None:
 @click.option("--output", type=click.Path(dir_okay=False, writable=True), required=True, help="The file to write.")
 def export_360giving_command(funder_slug: str | None, round_code: str | None, fmt: str, output: str) -> None:
     """Write a funder's accepted awards as 360Giving open data (a JSON package or the standard's CSV)."""
-    from flask import current_app
-
     from grants.models import Funder, utcnow
+    from grants.transparency.links import public_links
     from grants.transparency.queries import funder_by_slug, round_by_code
     from grants.transparency.services import ExportError, export_360giving
 
@@ -257,9 +256,7 @@ def export_360giving_command(funder_slug: str | None, round_code: str | None, fm
         if round_ is None:
             raise click.ClickException(f"{funder.name} has no round with code {round_code!r}.")
     try:
-        body = export_360giving(
-            db.session, funder, fmt=fmt, base_url=current_app.config["PUBLIC_BASE_URL"], now=utcnow(), round_=round_
-        )
+        body = export_360giving(db.session, funder, fmt=fmt, now=utcnow(), round_=round_, **public_links(funder))
     except ExportError as exc:
         raise click.ClickException(str(exc)) from exc
     with open(output, "w", encoding="utf-8", newline="") as handle:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, render_template
+from flask import Response, abort, render_template
 
 from grants.extensions import db
 from grants.models import Funder, utcnow
 from grants.transparency import bp, queries
+from grants.transparency.links import public_links
 from grants.transparency.services import ExportError, export_360giving
 
 _MEDIA_TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8"}
@@ -29,9 +30,7 @@ def download(slug: str, fmt: str) -> Response:
     """The funder's accepted awards as 360Giving open data."""
     funder_ = _funder(slug)
     try:
-        body = export_360giving(
-            db.session, funder_, fmt=fmt, base_url=current_app.config["PUBLIC_BASE_URL"], now=utcnow()
-        )
+        body = export_360giving(db.session, funder_, fmt=fmt, now=utcnow(), **public_links(funder_))
     except ExportError:
         abort(404)  # nothing to publish yet (or no 360Giving prefix): there is no such file
     response = Response(body, mimetype=_MEDIA_TYPES[fmt])
