@@ -7,6 +7,8 @@ the exports, which name panellists, are for auditors.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Response, abort, render_template
 
 from grants.audit import bp, checkpoints, exports, trail
@@ -20,6 +22,7 @@ from grants.auth.permissions import (
     is_auditor_of,
     load_or_404,
 )
+from grants.database import DbSession
 from grants.extensions import db
 from grants.models import Bid, Role, Round
 
@@ -74,25 +77,26 @@ def trail_page(bid_id: int) -> str:
     )
 
 
-def _attachment(body: str, mimetype: str, filename: str) -> Response:
+def _export(round_id: int, make: Callable[[DbSession, Round], str], mimetype: str, name: str) -> Response:
+    """A download of the round's audit, never cached: `name` follows the round's code in the file's name."""
+    round_ = _export_round(round_id)
     return Response(
-        body,
+        make(db.session, round_),
         mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+        headers={
+            "Content-Disposition": f'attachment; filename="{round_.code.lower()}-{name}"',
+            "Cache-Control": "no-store",
+        },
     )
 
 
 @bp.get("/audit/rounds/<int:round_id>/trail.csv")
 @any_role_required(*AUDIT_READERS)
 def trail_csv(round_id: int) -> Response:
-    round_ = _export_round(round_id)
-    body = exports.round_trail_csv(db.session, round_)
-    return _attachment(body, "text/csv", f"{round_.code.lower()}-decision-trail.csv")
+    return _export(round_id, exports.round_trail_csv, "text/csv", "decision-trail.csv")
 
 
 @bp.get("/audit/rounds/<int:round_id>/log.jsonl")
 @any_role_required(*AUDIT_READERS)
 def log_jsonl(round_id: int) -> Response:
-    round_ = _export_round(round_id)
-    body = exports.round_log_jsonl(db.session, round_)
-    return _attachment(body, "application/jsonl", f"{round_.code.lower()}-audit-log.jsonl")
+    return _export(round_id, exports.round_log_jsonl, "application/jsonl", "audit-log.jsonl")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -56,6 +57,13 @@ TOO_MANY_PICKS = f"Choose at most {MAX_PICKS} stories"
 STORY_NOT_IN_ROUND = "Choose from the stories sent in this round"
 REASON_REQUIRED = "Say why you chose this story"
 REASON_TOO_LONG = f"Your reason must be {MAX_REASON:,} characters or fewer"
+
+
+def _staff_event(session: DbSession, action: str, actor: User, object_type: str, object_id: int, **facts: Any) -> None:
+    """An audit event of the funder's staff, with ids only (never the words people wrote)."""
+    record_event(
+        session, action, actor_id=actor.id, actor_role=STAFF, object_type=object_type, object_id=object_id, facts=facts
+    )
 
 
 def _actor_role(side: str) -> str:
@@ -129,15 +137,7 @@ def tag_report(
             added = Theme(funder_id=funder_id, name=name)
             session.add(added)
             session.flush()
-            record_event(
-                session,
-                "theme.added",
-                actor_id=actor.id,
-                actor_role=STAFF,
-                object_type="theme",
-                object_id=added.id,
-                facts={"funder_id": funder_id, "theme_id": added.id},
-            )
+            _staff_event(session, "theme.added", actor, "theme", added.id, funder_id=funder_id, theme_id=added.id)
         wanted_ids.add(added.id)
     current = {
         rt.theme_id: rt for rt in session.scalars(sa.select(ReportTheme).where(ReportTheme.report_id == report.id))
@@ -148,15 +148,8 @@ def tag_report(
     for theme_id in wanted_ids - set(current):
         session.add(ReportTheme(report_id=report.id, theme_id=theme_id))
     session.flush()
-    record_event(
-        session,
-        "report.tagged",
-        actor_id=actor.id,
-        actor_role=STAFF,
-        object_type="report",
-        object_id=report.id,
-        facts={"report_id": report.id, "theme_ids": sorted(wanted_ids)},
-    )
+    theme_ids = sorted(wanted_ids)
+    _staff_event(session, "report.tagged", actor, "report", report.id, report_id=report.id, theme_ids=theme_ids)
     by_id = {**own, **({added.id: added} if added is not None else {})}
     return sorted((by_id[i] for i in wanted_ids), key=lambda t: t.name)
 
@@ -191,15 +184,7 @@ def pick_quote(session: DbSession, *, report: Report, text: str, actor: User) ->
     quote = ReportQuote(report_id=report.id, text=squashed, chosen_by_id=actor.id)
     session.add(quote)
     session.flush()
-    record_event(
-        session,
-        "report.quote_picked",
-        actor_id=actor.id,
-        actor_role=STAFF,
-        object_type="report",
-        object_id=report.id,
-        facts={"report_id": report.id, "quote_id": quote.id},
-    )
+    _staff_event(session, "report.quote_picked", actor, "report", report.id, report_id=report.id, quote_id=quote.id)
     return quote
 
 
@@ -207,15 +192,7 @@ def remove_quote(session: DbSession, *, quote: ReportQuote, actor: User) -> None
     report_id, quote_id = quote.report_id, quote.id
     session.delete(quote)
     session.flush()
-    record_event(
-        session,
-        "report.quote_removed",
-        actor_id=actor.id,
-        actor_role=STAFF,
-        object_type="report",
-        object_id=report_id,
-        facts={"report_id": report_id, "quote_id": quote_id},
-    )
+    _staff_event(session, "report.quote_removed", actor, "report", report_id, report_id=report_id, quote_id=quote_id)
 
 
 # --- the most significant change --------------------------------------------------------------------------------
@@ -252,15 +229,8 @@ def open_selection(session: DbSession, *, round_: Round, actor: User) -> StorySe
     else:
         selection.closed_at = None
     session.flush()
-    record_event(
-        session,
-        "story.selection_opened",
-        actor_id=actor.id,
-        actor_role=STAFF,
-        object_type="round",
-        object_id=round_.id,
-        facts={"round_id": round_.id, "selection_id": selection.id},
-    )
+    facts = {"round_id": round_.id, "selection_id": selection.id}
+    _staff_event(session, "story.selection_opened", actor, "round", round_.id, **facts)
     _email_panel(session, round_)
     return selection
 
@@ -272,15 +242,8 @@ def close_selection(session: DbSession, *, round_: Round, actor: User) -> StoryS
         raise DomainError(SELECTION_NOT_OPEN, "selection")
     selection.closed_at = utcnow()
     session.flush()
-    record_event(
-        session,
-        "story.selection_closed",
-        actor_id=actor.id,
-        actor_role=STAFF,
-        object_type="round",
-        object_id=round_.id,
-        facts={"round_id": round_.id, "selection_id": selection.id},
-    )
+    facts = {"round_id": round_.id, "selection_id": selection.id}
+    _staff_event(session, "story.selection_closed", actor, "round", round_.id, **facts)
     return selection
 
 
