@@ -36,13 +36,13 @@ def safe_next_url(target: str | None) -> str | None:
 
 
 def _after_sign_in() -> Response:
-    return redirect(safe_next_url(request.args.get("next")) or url_for(home_endpoint(current_user)))
+    return redirect(safe_next_url(request.args.get("next")) or url_for(home_endpoint(current_person())))
 
 
 @bp.route("/register", methods=["GET", "POST"])
 def register() -> str | Response:
     if current_user.is_authenticated:
-        return redirect(url_for(home_endpoint(current_user)))
+        return redirect(url_for(home_endpoint(current_person())))
     form = RegisterForm()
     if (
         form.validate_on_submit()
