@@ -26,11 +26,11 @@ export_cli = AppGroup("export", help="Open data exports.")
 def create_funder_command(name: str) -> None:
     """Create a funder called NAME."""
     from grants.admin.services import create_funder
-    from grants.auth.services import AccountError
+    from grants.domain import DomainError
 
     try:
         funder = create_funder(db.session, name=name)
-    except AccountError as exc:
+    except DomainError as exc:
         db.session.rollback()
         raise click.ClickException(exc.message) from exc
     db.session.commit()
@@ -222,7 +222,7 @@ def tally_show_command(round_ref: str, funder_slug: str | None) -> None:
 @reports_cli.command("remind")
 def reports_remind_command() -> None:
     """Email groups whose report is due within a week or overdue; each reminder at most once. Safe to run daily."""
-    from grants.reports.group_services import send_reminders
+    from grants.reports.reminders import send_reminders
 
     count = send_reminders(db.session)
     click.echo(f"Sent {count} reminder(s).")
@@ -235,9 +235,8 @@ def reports_remind_command() -> None:
 @click.option("--output", type=click.Path(dir_okay=False, writable=True), required=True, help="The file to write.")
 def export_360giving_command(funder_slug: str | None, round_code: str | None, fmt: str, output: str) -> None:
     """Write a funder's accepted awards as 360Giving open data (a JSON package or the standard's CSV)."""
-    from flask import current_app
-
     from grants.models import Funder, utcnow
+    from grants.transparency.links import public_links
     from grants.transparency.queries import funder_by_slug, round_by_code
     from grants.transparency.services import ExportError, export_360giving
 
@@ -257,9 +256,7 @@ def export_360giving_command(funder_slug: str | None, round_code: str | None, fm
         if round_ is None:
             raise click.ClickException(f"{funder.name} has no round with code {round_code!r}.")
     try:
-        body = export_360giving(
-            db.session, funder, fmt=fmt, base_url=current_app.config["PUBLIC_BASE_URL"], now=utcnow(), round_=round_
-        )
+        body = export_360giving(db.session, funder, fmt=fmt, now=utcnow(), round_=round_, **public_links(funder))
     except ExportError as exc:
         raise click.ClickException(str(exc)) from exc
     with open(output, "w", encoding="utf-8", newline="") as handle:

@@ -126,3 +126,29 @@ def test_demo_load_is_idempotent_and_every_login_reaches_its_home(app: Flask) ->
         staff = s.scalars(sa.select(User).where(User.email == "staff@example.org")).one()
         with app.test_request_context():
             assert home_endpoint(staff) == "home.staff"
+
+
+def test_the_demo_records_only_what_the_real_services_record(app: Flask) -> None:
+    from grants.audit.events import REGISTRY
+    from grants.models import AuditEvent, Invitation
+
+    assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
+    with app_session(app) as s:
+        actions = set(s.scalars(sa.select(AuditEvent.action)))
+        assert actions <= set(REGISTRY)
+        assert "panel.member_added" not in actions
+        # Every seat on a panel came from an invitation the panellist accepted, as on the invitation page.
+        seats = s.scalar(sa.select(sa.func.count()).select_from(PanelMember))
+        accepted = s.scalar(
+            sa.select(sa.func.count())
+            .select_from(Invitation)
+            .where(Invitation.role == Role.PANELLIST, Invitation.accepted_at.is_not(None))
+        )
+        assert seats == accepted == 15
+        # The staff member and the auditor joined by invitation too; the site admin was made as the CLI makes one.
+        others = sa.select(sa.func.count()).select_from(Invitation).where(Invitation.role != Role.PANELLIST)
+        assert s.scalar(others) == 2
+        # Each round was created by the rounds service, with the facts it records.
+        created = s.scalars(sa.select(AuditEvent).where(AuditEvent.action == "round.created")).all()
+        assert len(created) == 5 and all({"funder_id", "opens_at", "closes_at"} <= set(e.facts) for e in created)
+        assert verify_chain(s).ok

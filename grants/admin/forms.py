@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
-from wtforms import EmailField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms import SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length
+
+from grants.auth.forms import invitee_email_field
 
 
 class FunderForm(FlaskForm):
@@ -22,15 +24,5 @@ class FunderForm(FlaskForm):
 
 class InviteStaffForm(FlaskForm):
     funder_id = SelectField("Funder", widget=GovSelect(), coerce=int, validate_choice=True)
-    email = EmailField(
-        "Staff member's email address",
-        widget=GovTextInput(),
-        validators=[
-            DataRequired(message="Enter the email address to send the invitation to"),
-            Email(
-                message="Enter an email address in the correct format, like name@example.com",
-                check_deliverability=False,
-            ),
-        ],
-    )
+    email = invitee_email_field("Staff member's email address")
     submit = SubmitField("Send invitation", widget=GovSubmitInput())

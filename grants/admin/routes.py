@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, url_for
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from grants.admin import bp
 from grants.admin.forms import FunderForm, InviteStaffForm
 from grants.admin.services import create_funder
 from grants.auth import services as account_services
-from grants.auth.permissions import role_required
+from grants.auth.permissions import current_person, role_required
 from grants.extensions import db
 from grants.models import Funder, Role, RoleGrant
+from grants.web import attempt
 
 
 def _page(funder_form: FunderForm, invite_form: InviteStaffForm) -> str:
@@ -38,16 +38,14 @@ def index() -> str:
 @role_required(Role.SITE_ADMIN)
 def create() -> str | Response:
     form = FunderForm()
-    if form.validate():
-        try:
-            funder = create_funder(db.session, name=form.name.data or "", created_by=current_user._get_current_object())
-        except account_services.AccountError as exc:
-            db.session.rollback()
-            form.name.errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(f"{funder.name} has been created. Now invite its first staff member.", "success")
-            return redirect(url_for("admin.index"))
+    me = current_person()
+    if (
+        form.validate()
+        and (created := attempt(form, create_funder, db.session, name=form.name.data or "", created_by=me))
+        and created.value
+    ):
+        flash(f"{created.value.name} has been created. Now invite its first staff member.", "success")
+        return redirect(url_for("admin.index"))
     return _page(form, InviteStaffForm(formdata=None))
 
 
@@ -63,9 +61,8 @@ def invite_staff() -> str | Response:
             email=form.email.data or "",
             role=Role.STAFF,
             funder=funder,
-            invited_by=current_user._get_current_object(),
+            invited_by=current_person(),
         )
-        db.session.commit()
         flash(f"Invitation sent to {form.email.data}.", "success")
         return redirect(url_for("admin.index"))
     return _page(FunderForm(formdata=None), form)

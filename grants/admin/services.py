@@ -7,8 +7,8 @@ import re
 import sqlalchemy as sa
 
 from grants.audit.chain import record_event
-from grants.auth.services import AccountError
 from grants.database import DbSession
+from grants.domain import DomainError
 from grants.models import Funder, User
 
 
@@ -21,9 +21,9 @@ def create_funder(session: DbSession, *, name: str, created_by: User | None = No
     """Create a funder with a unique name and a web-safe slug."""
     name = name.strip()
     if not name:
-        raise AccountError("Enter the funder's name", "name")
+        raise DomainError("Enter the funder's name", "name")
     if session.scalar(sa.select(Funder.id).where(sa.func.lower(Funder.name) == name.lower())) is not None:
-        raise AccountError("A funder with this name already exists", "name")
+        raise DomainError("A funder with this name already exists", "name")
     base = slugify(name)
     slug, n = base, 1
     while session.scalar(sa.select(Funder.id).where(Funder.slug == slug)) is not None:

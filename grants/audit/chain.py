@@ -15,6 +15,7 @@ from typing import Any
 import rfc8785
 import sqlalchemy as sa
 
+from grants.audit.events import registered
 from grants.database import DbSession, is_postgresql
 from grants.models.audit import GENESIS_HASH, AuditEvent
 from grants.models.base import utcnow
@@ -76,6 +77,20 @@ def event_payload(
     }
 
 
+def payload_of(event: AuditEvent) -> dict[str, Any]:
+    """What an event's hash covers, read from the event (as written, or as stored)."""
+    return event_payload(
+        seq=event.seq,
+        occurred_at=event.occurred_at,
+        actor_id=event.actor_id,
+        actor_role=event.actor_role,
+        action=event.action,
+        object_type=event.object_type,
+        object_id=event.object_id,
+        facts=event.facts,
+    )
+
+
 def compute_hash(prev_hash: str, payload: dict[str, Any]) -> str:
     """SHA-256 over the previous hash and the RFC 8785 canonical JSON of the event."""
     return hashlib.sha256(prev_hash.encode("ascii") + rfc8785.dumps(payload)).hexdigest()
@@ -91,7 +106,10 @@ def record_event(
     object_id: int | None = None,
     facts: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain in the session's current transaction (the caller commits)."""
+    """Append one event to the chain in the session's current transaction (the caller commits).
+
+    The action must be in the registry (grants/audit/events.py), about the kind of object it names there."""
+    registered(action, object_type)
     facts = dict(facts or {})
     _check_fact(facts, "facts")
     if is_postgresql(session):
@@ -101,20 +119,9 @@ def record_event(
     head = session.execute(sa.select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
     seq = head.seq + 1 if head else 1
     prev_hash = head.hash if head else GENESIS_HASH
-    occurred_at = utcnow()
-    payload = event_payload(
-        seq=seq,
-        occurred_at=occurred_at,
-        actor_id=actor_id,
-        actor_role=actor_role,
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        facts=facts,
-    )
     event = AuditEvent(
         seq=seq,
-        occurred_at=occurred_at,
+        occurred_at=utcnow(),
         actor_id=actor_id,
         actor_role=actor_role,
         action=action,
@@ -122,8 +129,8 @@ def record_event(
         object_id=object_id,
         facts=facts,
         prev_hash=prev_hash,
-        hash=compute_hash(prev_hash, payload),
     )
+    event.hash = compute_hash(prev_hash, payload_of(event))
     session.add(event)
     session.flush()
     return event
@@ -168,17 +175,7 @@ def verify_chain(session: DbSession) -> ChainReport:
                 f"row {row.seq}: its previous hash does not match row {row.seq - 1}"
                 " (a row was removed, inserted or replaced before it)",
             )
-        payload = event_payload(
-            seq=row.seq,
-            occurred_at=row.occurred_at,
-            actor_id=row.actor_id,
-            actor_role=row.actor_role,
-            action=row.action,
-            object_type=row.object_type,
-            object_id=row.object_id,
-            facts=row.facts,
-        )
-        if compute_hash(row.prev_hash, payload) != row.hash:
+        if compute_hash(row.prev_hash, payload_of(row)) != row.hash:
             return ChainReport(
                 count,
                 expected_seq - 1,

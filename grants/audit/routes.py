@@ -7,29 +7,31 @@ the exports, which name panellists, are for auditors.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Response, abort, render_template
-from flask_login import current_user, login_required
 
 from grants.audit import bp, checkpoints, exports, trail
-from grants.auth.permissions import can_read_round, has_role, is_auditor_of, load_or_404
+from grants.auth.permissions import (
+    AUDIT_READERS,
+    any_role_required,
+    can_export_audit,
+    can_read_bid_trail,
+    can_read_round,
+    current_person,
+    is_auditor_of,
+    load_or_404,
+)
+from grants.database import DbSession
 from grants.extensions import db
-from grants.models import Bid, Checkpoint, Role, Round
-
-READER_ROLES = (Role.AUDITOR, Role.STAFF)
+from grants.models import Bid, Role, Round
 
 
-def _readable_round(round_id: int) -> Round:
-    """A round the signed-in auditor or staff member may audit; 403 without either role, 404 if not theirs."""
-    if not any(has_role(current_user, role) for role in READER_ROLES):
-        abort(403)
-    return load_or_404(Round, round_id, can_read_round)
-
-
-def _auditor_round(round_id: int) -> Round:
-    """A round of the signed-in auditor's funder, for the exports; staff of its funder get 403, others 404."""
-    round_ = _readable_round(round_id)
-    if not is_auditor_of(current_user, round_.funder_id):
-        abort(403)
+def _export_round(round_id: int) -> Round:
+    """A round whose exports the signed-in auditor may take; staff of its funder get 403, others 404."""
+    round_ = load_or_404(Round, round_id, can_read_round)
+    if not can_export_audit(current_person(), round_):
+        abort(403)  # theirs to read, but the exports name panellists
     return round_
 
 
@@ -41,70 +43,60 @@ def _round_page(round_: Round, rerun: trail.RerunResult | None = None) -> str:
         milestone_words=checkpoints.MILESTONE_WORDS,
         summary=trail.inputs_summary,
         rerun=rerun,
-        is_auditor=is_auditor_of(current_user, round_.funder_id),
+        is_auditor=is_auditor_of(current_person(), round_.funder_id),
     )
 
 
 @bp.get("/audit/rounds/<int:round_id>", endpoint="round")
-@login_required
+@any_role_required(*AUDIT_READERS)
 def round_page(round_id: int) -> str:
-    return _round_page(_readable_round(round_id))
+    return _round_page(load_or_404(Round, round_id, can_read_round))
 
 
 @bp.post("/audit/rounds/<int:round_id>/rerun")
-@login_required
+@any_role_required(*AUDIT_READERS)
 def rerun(round_id: int) -> str:
-    round_ = _readable_round(round_id)
-    role = Role.AUDITOR if is_auditor_of(current_user, round_.funder_id) else Role.STAFF
-    result = trail.rerun_tally(db.session, round_=round_, actor=current_user._get_current_object(), role=role.value)
-    db.session.commit()
+    round_ = load_or_404(Round, round_id, can_read_round)
+    me = current_person()
+    role = Role.AUDITOR if is_auditor_of(me, round_.funder_id) else Role.STAFF
+    result = trail.rerun_tally(db.session, round_=round_, actor=me, role=role.value)
     return _round_page(round_, rerun=result)
 
 
 @bp.get("/audit/bids/<int:bid_id>", endpoint="trail")
-@login_required
+@any_role_required(*AUDIT_READERS)
 def trail_page(bid_id: int) -> str:
-    if not any(has_role(current_user, role) for role in READER_ROLES):
-        abort(403)
-    bid = db.session.get(Bid, bid_id)
-    if bid is None:
-        abort(404)
-    round_ = load_or_404(Round, bid.round_id, can_read_round)
-    auditor = is_auditor_of(current_user, round_.funder_id)
+    bid = load_or_404(Bid, bid_id, can_read_bid_trail)
+    auditor = is_auditor_of(current_person(), bid.round.funder_id)
     return render_template(
         "audit/trail.html",
         bid=bid,
-        round=round_,
+        round=bid.round,
         rows=trail.bid_trail(db.session, bid, name_panellists=auditor),
         is_auditor=auditor,
     )
 
 
-def _attachment(body: str, mimetype: str, filename: str) -> Response:
+def _export(round_id: int, make: Callable[[DbSession, Round], str], mimetype: str, name: str) -> Response:
+    """A download of the round's audit, never cached: `name` follows the round's code in the file's name."""
+    round_ = _export_round(round_id)
     return Response(
-        body,
+        make(db.session, round_),
         mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+        headers={
+            "Content-Disposition": f'attachment; filename="{round_.code.lower()}-{name}"',
+            "Cache-Control": "no-store",
+        },
     )
 
 
 @bp.get("/audit/rounds/<int:round_id>/trail.csv")
-@login_required
+@any_role_required(*AUDIT_READERS)
 def trail_csv(round_id: int) -> Response:
-    round_ = _auditor_round(round_id)
-    body = exports.round_trail_csv(db.session, round_)
-    return _attachment(body, "text/csv", f"{round_.code.lower()}-decision-trail.csv")
+    return _export(round_id, exports.round_trail_csv, "text/csv", "decision-trail.csv")
 
 
 @bp.get("/audit/rounds/<int:round_id>/log.jsonl")
-@login_required
+@any_role_required(*AUDIT_READERS)
 def log_jsonl(round_id: int) -> Response:
-    round_ = _auditor_round(round_id)
-    body = exports.round_log_jsonl(db.session, round_)
-    return _attachment(body, "application/jsonl", f"{round_.code.lower()}-audit-log.jsonl")
-
-
-@bp.app_template_global()
-def round_checkpoints(round_id: int) -> list[Checkpoint]:
-    """The round's published checkpoints of the audit chain, for its public page."""
-    return checkpoints.round_checkpoints(db.session, round_id)
+    return _export(round_id, exports.round_log_jsonl, "application/jsonl", "audit-log.jsonl")

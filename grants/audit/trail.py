@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from grants.audit.chain import ChainReport, record_event, verify_chain
+from grants.audit.events import action_words
 from grants.database import DbSession
 from grants.models import (
     AuditEvent,
@@ -36,48 +37,6 @@ from grants.money import format_pounds
 # Events about the whole round's decision that belong in every bid's trail.
 ROUND_DECISION_ACTIONS = frozenset({"tally.recorded", "decision.ratified", "decision.undone"})
 PANELLIST = "panellist"
-
-ACTION_WORDS = {
-    "bid.created": "Bid started as a draft",
-    "bid.submitted": "Bid submitted to the funder",
-    "bid.returned_to_draft": "Bid returned to draft",
-    "bid.withdrawn": "Bid withdrawn by the group",
-    "bid.attachment_added": "File added to the bid",
-    "bid.attachment_removed": "File removed from the bid",
-    "bid.screened": "Bid screened",
-    "conflict.declared": "Conflict of interest declared",
-    "conflict.changed": "Conflict of interest declaration changed",
-    "score.given": "Score given",
-    "score.changed": "Score changed",
-    "ballot.cast": "Ballot cast",
-    "ballot.replaced": "Ballot replaced",
-    "ballot.recorded_on_paper": "Paper ballot recorded by staff",
-    "tally.recorded": "Tally recorded",
-    "decision.departed": "Staff departed from the panel's result",
-    "decision.departure_withdrawn": "Departure withdrawn",
-    "decision.ratified": "Result ratified",
-    "decision.undone": "Ratified result undone (vote reopened)",
-    "award.offered": "Grant offered",
-    "award.accepted": "Offer accepted",
-    "award.declined": "Offer declined",
-    "award.withdrawn": "Offer withdrawn",
-    "award.closed": "Award closed",
-    "payment.recorded": "Payment recorded",
-    "feedback.sent": "Feedback sent to the group",
-    "report.submitted": "Report submitted",
-    "round.status_changed": "Round moved",
-    "deliberation.note_added": "Deliberation note added",
-    "audit.tally_rerun": "Auditor re-ran the tally",
-}
-
-
-def action_words(action: str) -> str:
-    """An event's action in plain words; actions added later still read sensibly ("bid.budget_updated")."""
-    if action in ACTION_WORDS:
-        return ACTION_WORDS[action]
-    area, _, verb = action.partition(".")
-    words = f"{area} {verb.replace('_', ' ')}".strip()
-    return words[:1].upper() + words[1:]
 
 
 def chain_head(session: DbSession) -> tuple[int, str]:

@@ -53,6 +53,19 @@ def _email_field(label: str = "Email address") -> EmailField:
     )
 
 
+def invitee_email_field(label: str) -> EmailField:
+    """The address an invitation is sent to (the site admin's and staff's invitation forms)."""
+    return EmailField(
+        label,
+        widget=GovTextInput(),
+        validators=[
+            DataRequired(message="Enter the email address to send the invitation to"),
+            Email(message=EMAIL_FORMAT, check_deliverability=False),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
+        ],
+    )
+
+
 class RegisterForm(FlaskForm):
     name = StringField(
         "Your name",

@@ -29,12 +29,18 @@ from grants.models import (
     GroupMember,
     Invitation,
     PanelMember,
+    Report,
+    ReportDate,
+    ReportPhoto,
+    ReportQuote,
+    ReportStatus,
     Role,
     Round,
     RoundStatus,
     User,
 )
 from grants.panel import rules as panel_rules
+from grants.reports.rules import READABLE_AWARDS
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -339,7 +345,79 @@ def can_answer_offer(user: User, bid: Bid) -> bool:
 
 
 # --- reports ----------------------------------------------------------------------------------------------------
+# A group's reports are its members' while the award is live or closed; staff of the funder read a report once it
+# is sent, and may record one on the group's behalf ("tell us another way"). The round's panel reads its stories.
+
+
+def can_read_award_reports(user: User, award: Award) -> bool:
+    """Members of the group see what reports its award asks for (once accepted, and after it closes)."""
+    return award.status in READABLE_AWARDS and is_group_member(user, award.bid.group_id)
+
+
+def can_write_group_report(user: User, report_date: ReportDate) -> bool:
+    """Members of the group write the story for each of its award's report dates."""
+    return can_read_award_reports(user, report_date.award)
+
+
+def can_record_report(user: User, report_date: ReportDate) -> bool:
+    """Staff of the funder write down a story the group told by phone or on a visit."""
+    award = report_date.award
+    return award.status in READABLE_AWARDS and is_staff_of(user, award.bid.round.funder_id)
+
+
+def can_edit_report(user: User, report_date: ReportDate) -> bool:
+    """The photos and the check-and-send pages: the group's members, or staff recording on its behalf."""
+    return can_write_group_report(user, report_date) or can_record_report(user, report_date)
+
+
+def can_see_report_photo(user: User, photo: ReportPhoto) -> bool:
+    """A report's photos are for the group's members and the funder's staff only."""
+    return can_edit_report(user, photo.report.report_date)
+
+
+def can_respond_to_report(user: User, report: Report) -> bool:
+    """Staff of the funder read a sent report, reply to it, tag it and quote it."""
+    return report.status == ReportStatus.SUBMITTED and is_staff_of(user, report.award.bid.round.funder_id)
+
+
+def can_remove_quote(user: User, quote: ReportQuote) -> bool:
+    report = db.session.get(Report, quote.report_id)
+    return report is not None and can_respond_to_report(user, report)
+
+
+def can_converse_on_report(user: User, report: Report) -> bool:
+    """Members of the group read and write the conversation about a report they have sent."""
+    return report.status == ReportStatus.SUBMITTED and is_group_member(user, report.award.bid.group_id)
+
+
+def can_choose_stories(user: User, round_: Round) -> bool:
+    """The round's panel chooses the most significant stories; staff of its funder read them too."""
+    return is_staff_of(user, round_.funder_id) or sits_on_panel(user, round_)
+
 
 # --- audit and transparency -------------------------------------------------------------------------------------
+# Auditors and staff of the round's funder read its audit and trails (`any_role_required(*AUDIT_READERS)`); the
+# exports name panellists, so they are the auditors' only: staff of the funder get 403 for them.
+
+AUDIT_READERS = (Role.AUDITOR, Role.STAFF)
+
+
+def can_read_bid_trail(user: User, bid: Bid) -> bool:
+    """A bid's decision trail: whoever may read its round's audit."""
+    return can_read_round(user, bid.round)
+
+
+def can_export_audit(user: User, round_: Round) -> bool:
+    """The round's exports (they name panellists): auditors of its funder."""
+    return is_auditor_of(user, round_.funder_id)
+
+
+# --- home and admin ---------------------------------------------------------------------------------------------
+
+
+def can_invite_colleagues(user: User, funder: Funder) -> bool:
+    """Staff invite colleagues and auditors to their own funder."""
+    return is_staff_of(user, funder.id)
+
 
 # --- end of the areas' rules ------------------------------------------------------------------------------------

@@ -18,9 +18,11 @@ from grants.auth.forms import (
     ResetPasswordForm,
     SignInForm,
 )
-from grants.auth.permissions import home_endpoint
+from grants.auth.permissions import current_person, home_endpoint
 from grants.auth.sessions import end_current_session, start_session
+from grants.domain import DomainError
 from grants.extensions import db
+from grants.web import attempt, put_error
 
 
 def safe_next_url(target: str | None) -> str | None:
@@ -34,27 +36,31 @@ def safe_next_url(target: str | None) -> str | None:
 
 
 def _after_sign_in() -> Response:
-    return redirect(safe_next_url(request.args.get("next")) or url_for(home_endpoint(current_user)))
+    return redirect(safe_next_url(request.args.get("next")) or url_for(home_endpoint(current_person())))
 
 
 @bp.route("/register", methods=["GET", "POST"])
 def register() -> str | Response:
     if current_user.is_authenticated:
-        return redirect(url_for(home_endpoint(current_user)))
+        return redirect(url_for(home_endpoint(current_person())))
     form = RegisterForm()
-    if form.validate_on_submit():
-        try:
-            user = services.register_user(
-                db.session, name=form.name.data or "", email=form.email.data or "", password=form.password.data or ""
+    if (
+        form.validate_on_submit()
+        and (
+            registered := attempt(
+                form,
+                services.register_user,
+                db.session,
+                name=form.name.data or "",
+                email=form.email.data or "",
+                password=form.password.data or "",
             )
-        except services.AccountError as exc:
-            db.session.rollback()
-            form.email.errors.append(exc.message)
-        else:
-            start_session(user, remember=False)
-            db.session.commit()
-            flash("Your account is ready.", "success")
-            return _after_sign_in()
+        )
+        and registered.value
+    ):
+        start_session(registered.value, remember=False)
+        flash("Your account is ready.", "success")
+        return _after_sign_in()
     return render_template("auth/register.html", form=form)
 
 
@@ -66,12 +72,11 @@ def sign_in() -> str | Response:
     if form.validate_on_submit():
         try:
             user = services.authenticate(db.session, email=form.email.data or "", password=form.password.data or "")
-        except services.AccountError as exc:
-            db.session.commit()  # keep the audit event of the failed attempt
-            form.email.errors.append(exc.message)
+        except DomainError as exc:
+            # Not `attempt`: the failed attempt's audit event must be kept, and this page (a 200) commits it.
+            put_error(form, exc)
         else:
             start_session(user, remember=bool(form.remember.data))
-            db.session.commit()
             return _after_sign_in()
     return render_template("auth/sign_in.html", form=form)
 
@@ -81,9 +86,8 @@ def sign_in() -> str | Response:
 def sign_out() -> Response:
     form = ConfirmForm()
     if form.validate_on_submit():
-        services.record_sign_out(db.session, current_user)
-        end_current_session(current_user)
-        db.session.commit()
+        services.record_sign_out(db.session, current_person())
+        end_current_session(current_person())
         flash("You have signed out.", "success")
     return redirect(url_for("public.index"))
 
@@ -93,7 +97,6 @@ def forgotten_password() -> str | Response:
     form = ForgottenPasswordForm()
     if form.validate_on_submit():
         services.request_password_reset(db.session, email=form.email.data or "")
-        db.session.commit()
         return render_template("auth/reset_sent.html", email=form.email.data)
     return render_template("auth/forgotten_password.html", form=form)
 
@@ -109,11 +112,10 @@ def reset_password(token: str) -> str | Response:
         try:
             services.reset_password(db.session, token=token, new_password=form.password.data or "")
         except services.LinkInvalid as exc:
-            db.session.rollback()
+            # The 400 rolls the request back.
             return render_template("auth/link_invalid.html", message=exc.message, kind="reset"), 400  # type: ignore[return-value]
         if current_user.is_authenticated:
-            end_current_session(current_user)
-        db.session.commit()
+            end_current_session(current_person())
         flash("Your password has been changed. Sign in with your new password.", "success")
         return redirect(url_for("auth.sign_in"))
     return render_template("auth/reset_password.html", form=form)
@@ -123,24 +125,19 @@ def reset_password(token: str) -> str | Response:
 @login_required
 def change_password() -> str | Response:
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        user = current_user._get_current_object()
-        try:
-            services.change_password(
-                db.session,
-                user=user,
-                current_password=form.current_password.data or "",
-                new_password=form.password.data or "",
-            )
-        except services.AccountError as exc:
-            db.session.rollback()
-            form.current_password.errors.append(exc.message)
-        else:
-            # Every session, this one included, has ended; this browser starts a new one.
-            start_session(user, remember=False)
-            db.session.commit()
-            flash("Your password has been changed. You have been signed out everywhere else.", "success")
-            return redirect(url_for(home_endpoint(user)))
+    user = current_person()
+    if form.validate_on_submit() and attempt(
+        form,
+        services.change_password,
+        db.session,
+        user=user,
+        current_password=form.current_password.data or "",
+        new_password=form.password.data or "",
+    ):
+        # Every session, this one included, has ended; this browser starts a new one.
+        start_session(user, remember=False)
+        flash("Your password has been changed. You have been signed out everywhere else.", "success")
+        return redirect(url_for(home_endpoint(user)))
     return render_template("auth/change_password.html", form=form)
 
 
@@ -160,11 +157,10 @@ def invitation(token: str) -> str | Response:
                     db.session, name=form.name.data or "", email=invitation.email, password=form.password.data or ""
                 )
                 services.accept_invitation(db.session, token=token, user=user)
-            except services.AccountError as exc:
-                db.session.rollback()
+            except DomainError as exc:
+                # The 400 rolls back the account made a moment ago with the refused acceptance.
                 return render_template("auth/link_invalid.html", message=exc.message, kind="invitation"), 400  # type: ignore[return-value]
             start_session(user, remember=False)
-            db.session.commit()
             flash("Welcome. Your account is ready and your invitation is accepted.", "success")
             return redirect(url_for(home_endpoint(user)))
         return render_template(
@@ -173,13 +169,11 @@ def invitation(token: str) -> str | Response:
 
     form = ConfirmForm()
     if form.validate_on_submit():
-        user = current_user._get_current_object()
+        user = current_person()
         try:
             services.accept_invitation(db.session, token=token, user=user)
-        except services.AccountError as exc:
-            db.session.rollback()
+        except DomainError as exc:
             return render_template("auth/link_invalid.html", message=exc.message, kind="invitation"), 400  # type: ignore[return-value]
-        db.session.commit()
         flash("Invitation accepted.", "success")
         return redirect(url_for(home_endpoint(user)))
     return render_template("auth/invitation.html", invitation=invitation, form=form, has_account=True)

@@ -13,6 +13,7 @@ from grants.auth.passwords import check_password, hash_password, needs_rehash
 from grants.auth.sessions import end_all_sessions
 from grants.auth.tokens import hash_token, new_token
 from grants.database import DbSession
+from grants.domain import DomainError
 from grants.mail import absolute_url, send_email
 from grants.models import (
     AuditEvent,
@@ -33,17 +34,9 @@ FAILED_SIGN_IN_LIMIT = 10
 FAILED_SIGN_IN_WINDOW = timedelta(minutes=15)
 
 
-class AccountError(Exception):
-    """A rule about accounts was broken. `field` names the form field the message belongs next to."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
-class LinkInvalid(AccountError):
-    """A reset or invitation link that does not exist, was used, was revoked or has expired."""
+class LinkInvalid(DomainError):
+    """A reset or invitation link that does not exist, was used, was revoked or has expired: the page says so
+    instead of showing its form."""
 
 
 def normalise_email(email: str) -> str:
@@ -61,7 +54,7 @@ def register_user(session: DbSession, *, name: str, email: str, password: str) -
     """Create an account. The email must not already be in use, in any letter case."""
     email = normalise_email(email)
     if find_user_by_email(session, email) is not None:
-        raise AccountError(
+        raise DomainError(
             "An account with this email address already exists. Sign in, or reset your password.", "email"
         )
     user = User(name=name.strip(), email=email, password_hash=hash_password(password))
@@ -89,13 +82,13 @@ def _recent_failures(session: DbSession, user: User) -> int:
 
 
 def authenticate(session: DbSession, *, email: str, password: str) -> User:
-    """Check an email and password. A failure is logged (without the email typed) and raises AccountError."""
+    """Check an email and password. A failure is logged (without the email typed) and raises DomainError."""
     user = find_user_by_email(session, email)
     if user is not None and _recent_failures(session, user) >= FAILED_SIGN_IN_LIMIT:
         record_event(
             session, "auth.sign_in_refused", object_type="user", object_id=user.id, facts={"reason": "throttled"}
         )
-        raise AccountError(
+        raise DomainError(
             "Too many failed attempts to sign in to this account. Wait 15 minutes, or reset your password.",
             "email",
         )
@@ -107,7 +100,7 @@ def authenticate(session: DbSession, *, email: str, password: str) -> User:
             object_id=user.id if user else None,
             facts={"known_account": user is not None},
         )
-        raise AccountError("Enter a correct email address and password.", "email")
+        raise DomainError("Enter a correct email address and password.", "email")
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     record_event(session, "auth.signed_in", actor_id=user.id, object_type="user", object_id=user.id)
@@ -121,7 +114,7 @@ def record_sign_out(session: DbSession, user: User) -> None:
 def change_password(session: DbSession, *, user: User, current_password: str, new_password: str) -> None:
     """Change a password; every session of the user ends (the caller signs this browser in again)."""
     if not check_password(user.password_hash, current_password):
-        raise AccountError("Your current password is not correct.", "current_password")
+        raise DomainError("Your current password is not correct.", "current_password")
     user.password_hash = hash_password(new_password)
     user.password_changed_at = utcnow()
     ended = end_all_sessions(session, user)
@@ -196,7 +189,7 @@ def grant_role(
 ) -> RoleGrant:
     """Give a user a role (idempotent). Staff and auditor roles belong to one funder; site admin to none."""
     if role in (Role.PANELLIST, Role.GROUP_MEMBER):
-        raise AccountError("Panellists and group members join by invitation to a round or a group, not by a role.")
+        raise DomainError("Panellists and group members join by invitation to a round or a group, not by a role.")
     funder_id = funder.id if funder else None
     existing = session.scalar(
         sa.select(RoleGrant).where(
@@ -226,8 +219,11 @@ def grant_role(
 
 @dataclass(frozen=True)
 class IssuedInvitation:
+    """An invitation just made, with its link as emailed (the CLI prints it; the demo accepts it by its token)."""
+
     invitation: Invitation
     link: str
+    token: str
 
 
 def invite(
@@ -243,11 +239,11 @@ def invite(
     """Create a single-use invitation link bound to one email address and role, and email it."""
     email = normalise_email(email)
     if role in (Role.STAFF, Role.AUDITOR) and funder is None:
-        raise AccountError("Choose the funder this person will work for.", "funder")
+        raise DomainError("Choose the funder this person will work for.", "funder")
     if role == Role.PANELLIST and round is None:
-        raise AccountError("Choose the round whose panel this person will join.", "round")
+        raise DomainError("Choose the round whose panel this person will join.", "round")
     if role == Role.GROUP_MEMBER and group is None:
-        raise AccountError("Choose the group this person will join.", "group")
+        raise DomainError("Choose the group this person will join.", "group")
     token, token_hash = new_token()
     days = current_app.config["INVITATION_DAYS"]
     invitation = Invitation(
@@ -287,7 +283,7 @@ def invite(
             "group_id": invitation.group_id,
         },
     )
-    return IssuedInvitation(invitation, link)
+    return IssuedInvitation(invitation, link, token)
 
 
 def find_invitation(session: DbSession, token: str) -> Invitation:
@@ -308,7 +304,7 @@ def accept_invitation(session: DbSession, *, token: str, user: User) -> Invitati
     """Accept an invitation as `user`, whose email must be the one invited; grants the role it carries."""
     invitation = find_invitation(session, token)
     if user.email != invitation.email:
-        raise AccountError(
+        raise DomainError(
             f"This invitation is for {invitation.email}. Sign out, then sign in or create an account with that address."
         )
     # Claim the link atomically: a second request racing with this one updates no row and is refused.

@@ -13,6 +13,7 @@ from grants.database import DbSession
 from grants.decisions.queries import current_ratification, funded_bid_ids
 from grants.models import Award, Bid, BidStatus, Criterion, Feedback, Round, Score
 from grants.panel.rules import all_recusals
+from grants.reports.rules import READABLE_AWARDS  # the reports rule decides when the link to reports shows
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,7 @@ def group_view_of_award(session: DbSession, bid: Bid, *, reader_in_group: bool) 
     """
     award = award_for_bid(session, bid.id)
     if award is not None:
-        return GroupView(award, None, reports_open=reader_in_group and award.status in ACCEPTED_OR_LATER)
+        return GroupView(award, None, reports_open=reader_in_group and award.status in READABLE_AWARDS)
     return GroupView(None, sent_feedback_for_bid(session, bid.id), reports_open=False)
 
 

@@ -3,25 +3,16 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextInput
-from wtforms import EmailField, HiddenField, RadioField, SubmitField
-from wtforms.validators import DataRequired, Email, InputRequired, Length
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
+from wtforms import HiddenField, RadioField, SubmitField
+from wtforms.validators import InputRequired
+
+from grants.auth.forms import invitee_email_field
 
 
 class InviteColleagueForm(FlaskForm):
     funder_id = HiddenField()
-    email = EmailField(
-        "Their email address",
-        widget=GovTextInput(),
-        validators=[
-            DataRequired(message="Enter the email address to send the invitation to"),
-            Email(
-                message="Enter an email address in the correct format, like name@example.com",
-                check_deliverability=False,
-            ),
-            Length(max=254, message="Email address must be 254 characters or fewer"),
-        ],
-    )
+    email = invitee_email_field("Their email address")
     role = RadioField(
         "What will they do?",
         widget=GovRadioInput(),

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from grants.audit.chain import verify_chain
 from grants.auth import services as account_services
-from grants.auth.permissions import auditor_funder_ids, role_required, staff_funder_ids
+from grants.auth.permissions import (
+    auditor_funder_ids,
+    can_invite_colleagues,
+    current_person,
+    load_or_404,
+    role_required,
+    staff_funder_ids,
+)
 from grants.extensions import db
 from grants.home import bp, queries
 from grants.home.forms import InviteColleagueForm
@@ -16,7 +23,7 @@ from grants.models import Funder, Role
 
 
 def _staff_page(form: InviteColleagueForm | None = None, form_funder_id: int | None = None) -> str:
-    funder_ids = staff_funder_ids(current_user)
+    funder_ids = staff_funder_ids(current_person())
     sections = []
     for funder in queries.funders(db.session, funder_ids):
         invite_form = (
@@ -45,31 +52,29 @@ def staff() -> str:
 @role_required(Role.STAFF)
 def invite_colleague() -> str | Response:
     form = InviteColleagueForm()
-    try:
-        funder_id = int(form.funder_id.data or "")
-    except ValueError:
-        abort(404)
-    if funder_id not in staff_funder_ids(current_user):
-        abort(404)
+    funder_id = form.funder_id.data or ""
+    if not funder_id.isdigit():
+        abort(404)  # the hidden field names no funder
+    funder = load_or_404(Funder, int(funder_id), can_invite_colleagues)
     if not form.validate():
-        return _staff_page(form, funder_id)
-    funder = db.get_or_404(Funder, funder_id)
+        return _staff_page(form, funder.id)
     account_services.invite(
         db.session,
         email=form.email.data or "",
         role=Role(form.role.data),
         funder=funder,
-        invited_by=current_user._get_current_object(),
+        invited_by=current_person(),
     )
-    db.session.commit()
-    flash(f"Invitation sent to {form.email.data}. The link works once and expires in 14 days.", "success")
+    days = current_app.config["INVITATION_DAYS"]
+    expires = f"{days} day{'s' if days != 1 else ''}"
+    flash(f"Invitation sent to {form.email.data}. The link works once and expires in {expires}.", "success")
     return redirect(url_for("home.staff"))
 
 
 @bp.get("/audit")
 @role_required(Role.AUDITOR)
 def auditor() -> str:
-    funder_ids = auditor_funder_ids(current_user)
+    funder_ids = auditor_funder_ids(current_person())
     sections = [
         {"funder": f, "rounds": queries.rounds_with_counts(db.session, {f.id})}
         for f in queries.funders(db.session, funder_ids)
@@ -87,10 +92,10 @@ def audit_chain() -> str:
 @bp.get("/panel")
 @role_required(Role.PANELLIST)
 def panellist() -> str:
-    return render_template("home/panellist.html", seats=queries.panel_seats(db.session, current_user))
+    return render_template("home/panellist.html", seats=queries.panel_seats(db.session, current_person()))
 
 
 @bp.get("/applicant")
 @login_required
 def applicant() -> str:
-    return render_template("home/applicant.html", groups=queries.groups_with_bids(db.session, current_user))
+    return render_template("home/applicant.html", groups=queries.groups_with_bids(db.session, current_person()))

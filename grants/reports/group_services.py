@@ -1,5 +1,5 @@
 """The group's side of narrative reporting: a story in its own words for each report date, photos with consent,
-sending it (or staff recording it from a conversation), and reminders before and after the due date.
+and sending it (or staff recording it from a conversation). Reminders are in grants/reports/reminders.py.
 
 No numeric targets and no word limits: the only rule at sending is that the group told us something, in
 writing or in a recording. A draft keeps everything typed.
@@ -10,33 +10,20 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from grants.audit.chain import record_event
-from grants.bids.audience import bid_recipients
 from grants.database import DbSession
+from grants.domain import DomainError
 from grants.files import IMAGE_TYPES, is_web_link, sniff_type
-from grants.mail import absolute_url, queue_email
-from grants.models import (
-    Award,
-    AwardStatus,
-    GroupMember,
-    ReminderKind,
-    ReminderSent,
-    Report,
-    ReportDate,
-    ReportPhoto,
-    ReportStatus,
-    Role,
-    RoleGrant,
-    Round,
-    User,
-    utcnow,
-)
+from grants.mail import send_email
+from grants.models import Award, GroupMember, Report, ReportDate, ReportPhoto, ReportStatus, Round, User, utcnow
+from grants.reports.queries import funder_staff
+from grants.reports.rules import WRITABLE_AWARDS
 from grants.timefmt import today_in_london
 
 DEFAULT_PROMPTS = (
@@ -45,27 +32,12 @@ DEFAULT_PROMPTS = (
     "What did you learn, or what would you do differently?",
     "Anything else you want to tell us?",
 )
-# Awards a group reports on: writing is open while the grant is live; a closed award's reports can still be read.
-WRITABLE_AWARDS = frozenset({AwardStatus.ACCEPTED, AwardStatus.PAID_IN_FULL})
-READABLE_AWARDS = WRITABLE_AWARDS | {AwardStatus.CLOSED}
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 MAX_PHOTOS = 10
 MAX_CAPTION = 300
 # Photos are recognised from their content (never their name): extension seen -> MIME type.
 ALLOWED_PHOTO_TYPES = IMAGE_TYPES
-WEEK_BEFORE_DAYS = 7
-SHARED_WORDS = "They are happy for their story to be shared publicly, without names of people."
-PRIVATE_WORDS = "They asked to keep their story between them and the funder."
 NOTHING_TOLD = "Tell us something about what happened, or add a link to a recording"
-
-
-class ReportError(Exception):
-    """A reporting rule was broken. `field` names the form field the message belongs next to (None: the page)."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 # --- reading ------------------------------------------------------------------------------------------------
@@ -133,14 +105,14 @@ def is_member(session: DbSession, user: User, group_id: int) -> bool:
 # --- drafting -----------------------------------------------------------------------------------------------
 
 
-def _require_writable(report_date: ReportDate) -> None:
+def _require_writable(report_date: ReportDate, field: str | None = None) -> None:
     if report_date.award.status not in WRITABLE_AWARDS:
-        raise ReportError("This award is closed, so its reports can no longer be changed.")
+        raise DomainError("This award is closed, so its reports can no longer be changed.", field)
 
 
-def _require_draft(report: Report) -> None:
+def _require_draft(report: Report, field: str | None = None) -> None:
     if report.status != ReportStatus.DRAFT:
-        raise ReportError("This report has been sent, so it cannot be changed.")
+        raise DomainError("This report has been sent, so it cannot be changed.", field)
 
 
 def start_report(session: DbSession, *, report_date: ReportDate) -> Report:
@@ -173,7 +145,7 @@ def start_report(session: DbSession, *, report_date: ReportDate) -> Report:
 def check_recording_url(url: str) -> str:
     url = url.strip()
     if url and not is_web_link(url):
-        raise ReportError(
+        raise DomainError(
             "Enter a full web address starting with https://, like https://youtu.be/abc123", "recording_url"
         )
     return url
@@ -197,7 +169,7 @@ def save_draft(
         report.recorded_by_staff_id = actor.id
     try:
         report.recording_url = check_recording_url(recording_url)
-    except ReportError as exc:
+    except DomainError as exc:
         return exc.message  # the earlier link stays until a good one is given
     return None
 
@@ -243,27 +215,27 @@ def add_photo(
     actor: User,
 ) -> ReportPhoto:
     """Add a photo (JPEG, PNG, GIF or WebP, at most 5 MB), only with the tick that the people in it agreed."""
-    _require_writable(report_date)
+    _require_writable(report_date, "photo")
     existing = report_for(session, report_date)
     if existing is not None:
-        _require_draft(existing)
+        _require_draft(existing, "photo")
     if not data:
-        raise ReportError("Choose a photo to upload", "photo")
+        raise DomainError("Choose a photo to upload", "photo")
     if len(data) > MAX_PHOTO_BYTES:
-        raise ReportError("The photo must be smaller than 5 MB", "photo")
+        raise DomainError("The photo must be smaller than 5 MB", "photo")
     content_type = sniff_photo_type(data)
     if content_type is None:
-        raise ReportError("The photo must be a JPG, PNG, GIF or WebP image", "photo")
+        raise DomainError("The photo must be a JPG, PNG, GIF or WebP image", "photo")
     if len(caption.strip()) > MAX_CAPTION:
-        raise ReportError(f"Keep the caption to {MAX_CAPTION} characters or fewer", "caption")
+        raise DomainError(f"Keep the caption to {MAX_CAPTION} characters or fewer", "caption")
     if not people_agreed:
-        raise ReportError(
+        raise DomainError(
             "Tick the box to confirm the people in this photo agreed to it being shared with the funder",
             "people_agreed",
         )
     report = start_report(session, report_date=report_date)
     if len(report.photos) >= MAX_PHOTOS:
-        raise ReportError(f"You can add up to {MAX_PHOTOS} photos. Remove one to add another", "photo")
+        raise DomainError(f"You can add up to {MAX_PHOTOS} photos. Remove one to add another", "photo")
     safe_name = re.sub(r"[^\w.\- ]", "_", filename.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]).strip() or "photo"
     photo = ReportPhoto(
         report_id=report.id,
@@ -294,7 +266,7 @@ def remove_photo(session: DbSession, *, report: Report, photo: ReportPhoto, acto
     _require_writable(report.report_date)
     _require_draft(report)
     if photo.report_id != report.id:
-        raise ReportError("That photo is not part of this report.")
+        raise DomainError("That photo is not part of this report.")
     photo_id = photo.id
     report.photos.remove(photo)
     session.flush()
@@ -304,26 +276,15 @@ def remove_photo(session: DbSession, *, report: Report, photo: ReportPhoto, acto
 # --- sending ------------------------------------------------------------------------------------------------
 
 
-def staff_of_funder(session: DbSession, funder_id: int) -> list[User]:
-    return list(
-        session.scalars(
-            sa.select(User)
-            .join(RoleGrant, RoleGrant.user_id == User.id)
-            .where(RoleGrant.role == Role.STAFF, RoleGrant.funder_id == funder_id, User.is_disabled.is_(False))
-            .order_by(User.id)
-        )
-    )
-
-
 def submit_report(session: DbSession, *, report: Report, share_publicly: bool | None, actor: User) -> bool:
     """Send the report. Returns False (and changes nothing) if it had already been sent, e.g. a second click."""
     if report.status != ReportStatus.DRAFT:
         return False
     _require_writable(report.report_date)
     if not has_something(report):
-        raise ReportError(NOTHING_TOLD)
+        raise DomainError(NOTHING_TOLD)
     if share_publicly is None:
-        raise ReportError("Choose whether your story can be shared publicly", "share")
+        raise DomainError("Choose whether your story can be shared publicly", "share")
     # Conditional on still being a draft: of two racing clicks only one changes the row.
     sent = session.execute(
         sa.update(Report)
@@ -340,119 +301,5 @@ def submit_report(session: DbSession, *, report: Report, share_publicly: bool | 
 
 
 def _email_staff(session: DbSession, *, report: Report) -> None:
-    award = report.award
-    bid = award.bid
-    on_behalf = " (recorded by staff on behalf of the group)" if report.recorded_by_staff_id else ""
-    due = report.report_date.due_on.strftime("%-d %B %Y")
-    for staff in staff_of_funder(session, bid.round.funder_id):
-        body = "\n".join(
-            [
-                f"Hello {staff.name},",
-                "",
-                f"{bid.group.name} has sent its report{on_behalf} for {bid.reference} in {bid.round.title}, due {due}.",
-                "",
-                SHARED_WORDS if report.share_publicly else PRIVATE_WORDS,
-                "",
-                f"Read it at {absolute_url('reports.staff_report', report_id=report.id)}",
-            ]
-        )
-        queue_email(session, to=staff.email, subject=f"{bid.reference}: report received", body=body + "\n")
-
-
-# --- reminders ----------------------------------------------------------------------------------------------
-
-
-def reminder_kind(due_on: date, today: date) -> ReminderKind | None:
-    """Which reminder a report date not yet reported on is due today, if any."""
-    if today > due_on:
-        return ReminderKind.OVERDUE
-    if due_on - timedelta(days=WEEK_BEFORE_DAYS) <= today < due_on:
-        return ReminderKind.WEEK_BEFORE
-    return None
-
-
-def _reminders_due(session: DbSession, today: date) -> list[tuple[int, ReminderKind]]:
-    """(report date id, kind) for each reminder due today and never sent: live awards, reports not sent."""
-    sent_report = sa.select(Report.id).where(
-        Report.report_date_id == ReportDate.id, Report.status == ReportStatus.SUBMITTED
-    )
-    rows = session.execute(
-        sa.select(ReportDate.id, ReportDate.due_on)
-        .join(Award, Award.id == ReportDate.award_id)
-        .where(
-            Award.status.in_(WRITABLE_AWARDS),
-            ReportDate.due_on <= today + timedelta(days=WEEK_BEFORE_DAYS),
-            ~sent_report.exists(),
-        )
-        .order_by(ReportDate.due_on, ReportDate.id)
-    ).all()
-    sent = {
-        (rd_id, kind)
-        for rd_id, kind in session.execute(
-            sa.select(ReminderSent.report_date_id, ReminderSent.kind).where(
-                ReminderSent.report_date_id.in_([r.id for r in rows])
-            )
-        )
-    }
-    due = []
-    for rd_id, due_on in rows:
-        kind = reminder_kind(due_on, today)
-        if kind is not None and (rd_id, kind) not in sent:
-            due.append((rd_id, kind))
-    return due
-
-
-def send_reminders(session: DbSession, *, today: date | None = None) -> int:
-    """Send each reminder due today, each kind at most once per report date ever; safe to run daily, or twice.
-
-    Each reminder is its own transaction: the ReminderSent row is inserted first, so a second run at the same
-    moment fails on the unique constraint, rolls back that one reminder (its emails too), and goes on.
-    """
-    today = today or today_in_london()
-    due = _reminders_due(session, today)
-    session.commit()
-    count = 0
-    for rd_id, kind in due:
-        try:
-            session.add(ReminderSent(report_date_id=rd_id, kind=kind))
-            session.flush()
-            report_date = session.get(ReportDate, rd_id)
-            if report_date is None:  # removed since the list was read
-                session.rollback()
-                continue
-            _email_reminder(session, report_date=report_date, kind=kind)
-            session.commit()
-        except IntegrityError:
-            session.rollback()
-            continue
-        count += 1
-    return count
-
-
-def _email_reminder(session: DbSession, *, report_date: ReportDate, kind: ReminderKind) -> None:
-    bid = report_date.award.bid
-    funder = bid.round.funder.name
-    due = report_date.due_on.strftime("%-d %B %Y")
-    link = absolute_url("reports.write", report_date_id=report_date.id)
-    if kind == ReminderKind.WEEK_BEFORE:
-        subject = f"Your story for {bid.reference} is due on {due}"
-        opening = f"{funder} would love to hear how things are going. Your report for {bid.reference} is due on {due}."
-    else:
-        subject = f"Your story for {bid.reference} was due on {due}"
-        opening = (
-            f"Your report for {bid.reference} was due on {due} and {funder} has not received it yet."
-            " It is not too late."
-        )
-    for to in bid_recipients(session, bid):
-        lines = [
-            f"Hello {to.name}," if to.name else "Hello,",
-            "",
-            opening,
-            "",
-            "Tell us in your own words what you did, what changed and for whom, and what you learned. A few"
-            " sentences for each is plenty. If writing is hard, you can send a link to a short video or voice"
-            " recording instead, or ask us to call you.",
-            "",
-            f"Write your report here: {link}",
-        ]
-        queue_email(session, to=to.email, subject=subject, body="\n".join(lines) + "\n")
+    for staff in funder_staff(session, report.award.bid.round.funder_id):
+        send_email(session, to=staff.email, template="reports/received", staff=staff, report=report)

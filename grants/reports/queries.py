@@ -20,10 +20,26 @@ from grants.models import (
     ReportQuote,
     ReportStatus,
     ReportTheme,
+    Role,
+    RoleGrant,
     StoryChoice,
     StorySelection,
     Theme,
+    User,
 )
+
+
+def funder_staff(session: DbSession, funder_id: int) -> list[User]:
+    """Staff of a funder who can sign in, for emails about its reports."""
+    return list(
+        session.scalars(
+            sa.select(User)
+            .join(RoleGrant, RoleGrant.user_id == User.id)
+            .where(RoleGrant.role == Role.STAFF, RoleGrant.funder_id == funder_id, User.is_disabled.is_(False))
+            .distinct()
+            .order_by(User.id)
+        )
+    )
 
 
 def _sent_in_round(round_id: int) -> sa.Select[Report]:

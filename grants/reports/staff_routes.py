@@ -6,26 +6,27 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import wraps
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from grants.auth.permissions import (
+    any_role_required,
+    can_choose_stories,
+    can_converse_on_report,
     can_manage_round,
     can_read_round,
-    has_role,
-    is_group_member,
-    is_staff_of,
+    can_remove_quote,
+    can_respond_to_report,
+    current_person,
     load_or_404,
-    panel_round_ids,
     role_required,
 )
 from grants.extensions import db
-from grants.models import Report, ReportPhoto, ReportQuote, ReportStatus, Role, Round, User, utcnow
+from grants.models import Report, ReportPhoto, ReportQuote, Role, Round, User, utcnow
 from grants.reports import bp, queries
 from grants.reports import staff_services as services
 from grants.reports.staff_forms import (
@@ -36,10 +37,7 @@ from grants.reports.staff_forms import (
     ThemesForm,
     story_choice_form,
 )
-from grants.reports.staff_services import ReportError
-
-P = ParamSpec("P")
-R = TypeVar("R")
+from grants.web import attempt
 
 
 def _safe(code: str) -> str:
@@ -47,75 +45,15 @@ def _safe(code: str) -> str:
     return re.sub(r"[^A-Za-z0-9-]+", "-", code).strip("-") or "round"
 
 
-def _me() -> User:
-    user: User = current_user._get_current_object()
-    return user
+def _report(report_id: int, can: Callable[[User, Report], bool]) -> Report:
+    """A report with everything its page shows loaded in a fixed number of queries, if the person passes `can`."""
+    queries.report_with_details(db.session, report_id)  # then found in the session by load_or_404
+    return load_or_404(Report, report_id, can)
 
 
-def _put_error(form: FlaskForm, exc: ReportError) -> None:
-    field = getattr(form, exc.field, None)
-    if field is None:
-        form.form_errors.append(exc.message)
-    else:
-        field.errors = [*field.errors, exc.message]
-
-
-def _any_role_required(*roles: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
-    """Signed-out visitors go to sign in; signed-in people with none of the roles get 403."""
-
-    def decorator(view: Callable[P, R]) -> Callable[P, R]:
-        @wraps(view)
-        @login_required
-        def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
-            if not any(has_role(current_user, role) for role in roles):
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-def _staff_report_or_404(report_id: int) -> Report:
-    """A sent report in a round of the signed-in staff member's funder, else 404."""
-    report = queries.report_with_details(db.session, report_id)
-    if (
-        report is None
-        or report.status != ReportStatus.SUBMITTED
-        or not is_staff_of(current_user, report.award.bid.round.funder_id)
-    ):
-        abort(404)
-    return report
-
-
-def _group_report_or_404(report_id: int) -> Report:
-    """A sent report of one of the signed-in person's groups, else 404."""
-    report = queries.report_with_details(db.session, report_id)
-    if (
-        report is None
-        or report.status != ReportStatus.SUBMITTED
-        or not is_group_member(current_user, report.award.bid.group_id)
-    ):
-        abort(404)
-    return report
-
-
-def _story_round_or_404(round_id: int) -> Round:
-    """A round whose stories the signed-in person may read and choose from: on its panel, or staff of its funder."""
-    round_ = db.session.get(Round, round_id)
-    if round_ is None or not (is_staff_of(current_user, round_.funder_id) or round_id in panel_round_ids(current_user)):
-        abort(404)
-    return round_
-
-
-def _photo_url(report: Report, photo: ReportPhoto) -> str | None:
-    """Where a report's photo is served by the group side's pages, if that page exists yet."""
-    views = current_app.view_functions
-    if "reports.photo" in views:
-        return url_for("reports.photo", report_id=report.id, photo_id=photo.id)
-    if "reports.report_photo" in views:
-        return url_for("reports.report_photo", report_date_id=report.report_date_id, photo_id=photo.id)
-    return None
+def _photo_url(report: Report, photo: ReportPhoto) -> str:
+    """Where a report's photo is served (the group side's page, which lets the funder's staff see it)."""
+    return url_for("reports.report_photo", report_date_id=report.report_date_id, photo_id=photo.id)
 
 
 # --- staff: the round's reports ---------------------------------------------------------------------------------
@@ -171,81 +109,80 @@ def _report_page(report: Report, **forms: FlaskForm) -> str:
 @bp.get("/staff/reports/<int:report_id>")
 @role_required(Role.STAFF)
 def staff_report(report_id: int) -> str:
-    return _report_page(_staff_report_or_404(report_id))
+    return _report_page(_report(report_id, can_respond_to_report))
+
+
+def _on_report(
+    report_id: int, form: FlaskForm, form_name: str, change: Callable[..., Any], done: str, anchor: str, **values: Any
+) -> str | Response:
+    """A staff member's change to one report: on success a message and back to its section of the page; if a rule
+    says no, the page again with the message by the form's field."""
+    report = _report(report_id, can_respond_to_report)
+    if form.validate() and attempt(form, change, db.session, report=report, **values):
+        flash(done, "success")
+        return redirect(url_for("reports.staff_report", report_id=report_id, _anchor=anchor))
+    return _report_page(_report(report_id, can_respond_to_report), **{form_name: form})
 
 
 @bp.post("/staff/reports/<int:report_id>/messages")
 @role_required(Role.STAFF)
 def staff_reply(report_id: int) -> str | Response:
-    report = _staff_report_or_404(report_id)
     form = MessageForm()
-    if form.validate():
-        try:
-            services.send_message(
-                db.session, report=report, author=_me(), side=services.STAFF, text=form.text.data or ""
-            )
-        except ReportError as exc:
-            db.session.rollback()
-            _put_error(form, exc)
-        else:
-            db.session.commit()
-            flash("Message sent. We have emailed the group.", "success")
-            return redirect(url_for("reports.staff_report", report_id=report_id, _anchor="conversation"))
-    return _report_page(_staff_report_or_404(report_id), message_form=form)
+    return _on_report(
+        report_id,
+        form,
+        "message_form",
+        services.send_message,
+        "Message sent. We have emailed the group.",
+        "conversation",
+        author=current_person(),
+        side=services.STAFF,
+        text=form.text.data or "",
+    )
 
 
 @bp.post("/staff/reports/<int:report_id>/themes")
 @role_required(Role.STAFF)
 def tag(report_id: int) -> str | Response:
-    report = _staff_report_or_404(report_id)
+    report = _report(report_id, can_respond_to_report)
     form = ThemesForm().set_choices(queries.funder_themes(db.session, report.award.bid.round.funder_id))
-    if form.validate():
-        try:
-            services.tag_report(
-                db.session,
-                report=report,
-                theme_ids=form.themes.data or [],
-                new_theme=form.new_theme.data or "",
-                actor=_me(),
-            )
-        except ReportError as exc:
-            db.session.rollback()
-            _put_error(form, exc)
-        else:
-            db.session.commit()
-            flash("Themes saved.", "success")
-            return redirect(url_for("reports.staff_report", report_id=report_id, _anchor="report-themes"))
-    return _report_page(_staff_report_or_404(report_id), themes_form=form)
+    return _on_report(
+        report_id,
+        form,
+        "themes_form",
+        services.tag_report,
+        "Themes saved.",
+        "report-themes",
+        theme_ids=form.themes.data or [],
+        new_theme=form.new_theme.data or "",
+        actor=current_person(),
+    )
 
 
 @bp.post("/staff/reports/<int:report_id>/quotes")
 @role_required(Role.STAFF)
 def pick_quote(report_id: int) -> str | Response:
-    report = _staff_report_or_404(report_id)
     form = QuoteForm()
-    if form.validate():
-        try:
-            services.pick_quote(db.session, report=report, text=form.quote.data or "", actor=_me())
-        except ReportError as exc:
-            db.session.rollback()
-            _put_error(form, exc)
-        else:
-            db.session.commit()
-            flash("Quote kept for the learning summary.", "success")
-            return redirect(url_for("reports.staff_report", report_id=report_id, _anchor="quotes"))
-    return _report_page(_staff_report_or_404(report_id), quote_form=form)
+    return _on_report(
+        report_id,
+        form,
+        "quote_form",
+        services.pick_quote,
+        "Quote kept for the learning summary.",
+        "quotes",
+        text=form.quote.data or "",
+        actor=current_person(),
+    )
 
 
 @bp.post("/staff/reports/<int:report_id>/quotes/<int:quote_id>/remove")
 @role_required(Role.STAFF)
 def remove_quote(report_id: int, quote_id: int) -> Response:
-    report = _staff_report_or_404(report_id)
-    quote = db.session.get(ReportQuote, quote_id)
-    if quote is None or quote.report_id != report.id:
-        abort(404)
+    quote = load_or_404(ReportQuote, quote_id, can_remove_quote)
+    if quote.report_id != report_id:
+        abort(404)  # a quote of another of the funder's reports, under this report's address
     if ButtonForm().validate():
-        services.remove_quote(db.session, quote=quote, actor=_me())
-        db.session.commit()
+        services.remove_quote(db.session, quote=quote, actor=current_person())
         flash("Quote removed.", "success")
     return redirect(url_for("reports.staff_report", report_id=report_id, _anchor="quotes"))
 
@@ -256,21 +193,21 @@ def remove_quote(report_id: int, quote_id: int) -> Response:
 @bp.route("/reports/<int:report_id>/conversation", methods=["GET", "POST"])
 @login_required
 def conversation(report_id: int) -> str | Response:
-    report = _group_report_or_404(report_id)
+    report = _report(report_id, can_converse_on_report)
     form = MessageForm()
     if form.validate_on_submit():
-        try:
-            services.send_message(
-                db.session, report=report, author=_me(), side=services.GROUP, text=form.text.data or ""
-            )
-        except ReportError as exc:
-            db.session.rollback()
-            _put_error(form, exc)
-        else:
-            db.session.commit()
+        if attempt(
+            form,
+            services.send_message,
+            db.session,
+            report=report,
+            author=current_person(),
+            side=services.GROUP,
+            text=form.text.data or "",
+        ):
             flash(f"Message sent. We have told {report.award.bid.round.funder.name}.", "success")
             return redirect(url_for("reports.conversation", report_id=report_id))
-        report = _group_report_or_404(report_id)
+        report = _report(report_id, can_converse_on_report)
     return render_template(
         "reports/staff/conversation.html",
         report=report,
@@ -306,13 +243,8 @@ def _change_selection(round_id: int, change: Callable[..., Any], done: str) -> s
     round_ = load_or_404(Round, round_id, can_manage_round)
     form = ButtonForm()
     if form.validate():
-        try:
-            change(db.session, round_=round_, actor=_me())
-        except ReportError as exc:
-            db.session.rollback()
-            form.form_errors.append(exc.message)
+        if not attempt(form, change, db.session, round_=round_, actor=current_person()):
             return _selection_page(load_or_404(Round, round_id, can_manage_round), form)
-        db.session.commit()
         flash(done, "success")
     return redirect(url_for("reports.staff_selection", round_id=round_id))
 
@@ -332,21 +264,16 @@ def close_selection(round_id: int) -> str | Response:
 
 
 @bp.route("/rounds/<int:round_id>/stories", methods=["GET", "POST"])
-@_any_role_required(Role.PANELLIST, Role.STAFF)
+@any_role_required(Role.PANELLIST, Role.STAFF)
 def stories(round_id: int) -> str | Response:
-    round_ = _story_round_or_404(round_id)
+    round_ = load_or_404(Round, round_id, can_choose_stories)
+    me = current_person()
     reports = queries.sent_reports(db.session, round_.id)
     selection = queries.selection_for_round(db.session, round_.id)
-    mine = queries.choices_of(db.session, selection, _me().id)
+    mine = queries.choices_of(db.session, selection, me.id)
     form = story_choice_form(reports)
     if form.validate_on_submit():
-        try:
-            services.choose_stories(db.session, round_=round_, user=_me(), picks=form.picks())
-        except ReportError as exc:
-            db.session.rollback()
-            _put_error(form, exc)
-        else:
-            db.session.commit()
+        if attempt(form, services.choose_stories, db.session, round_=round_, user=me, picks=form.picks()):
             flash("Your choices are saved. You can change them until the selection closes.", "success")
             return redirect(url_for("reports.stories", round_id=round_id))
     elif not form.is_submitted():
@@ -361,7 +288,8 @@ def stories(round_id: int) -> str | Response:
         selection=selection,
         form=form,
         ticked=set(form.story.data or []),
-        photo_url=_photo_url if is_staff_of(current_user, round_.funder_id) else None,
+        # Panellists read the stories without the photos, which may show people.
+        photo_url=_photo_url if can_manage_round(me, round_) else None,
         max_picks=services.MAX_PICKS,
     )
 
@@ -370,7 +298,7 @@ def stories(round_id: int) -> str | Response:
 
 
 @bp.get("/staff/rounds/<int:round_id>/learning")
-@_any_role_required(Role.STAFF, Role.AUDITOR)
+@any_role_required(Role.STAFF, Role.AUDITOR)
 def learning_summary(round_id: int) -> str:
     round_ = load_or_404(Round, round_id, can_read_round)
     summary = queries.learning_summary(db.session, round_.id)
@@ -378,12 +306,12 @@ def learning_summary(round_id: int) -> str:
         "reports/staff/learning.html",
         round=round_,
         summary=summary,
-        current_user_is_staff=is_staff_of(current_user, round_.funder_id),
+        current_user_is_staff=can_manage_round(current_person(), round_),
     )
 
 
 @bp.get("/staff/rounds/<int:round_id>/learning.html")
-@_any_role_required(Role.STAFF, Role.AUDITOR)
+@any_role_required(Role.STAFF, Role.AUDITOR)
 def learning_export(round_id: int) -> Response:
     round_ = load_or_404(Round, round_id, can_read_round)
     summary = queries.learning_summary(db.session, round_.id)

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import sqlalchemy as sa
 
 from grants.audit.chain import record_event
 from grants.bids.audience import bid_recipients
 from grants.database import DbSession
-from grants.mail import absolute_url, queue_email
+from grants.domain import DomainError
+from grants.mail import send_email
 from grants.models import (
     PanelMember,
     Report,
@@ -20,7 +22,6 @@ from grants.models import (
     ReportStatus,
     ReportTheme,
     Role,
-    RoleGrant,
     Round,
     StoryChoice,
     StorySelection,
@@ -58,13 +59,11 @@ REASON_REQUIRED = "Say why you chose this story"
 REASON_TOO_LONG = f"Your reason must be {MAX_REASON:,} characters or fewer"
 
 
-class ReportError(Exception):
-    """A rule about reports was broken. `field` names the form field the message belongs next to."""
-
-    def __init__(self, message: str, field: str = "text") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+def _staff_event(session: DbSession, action: str, actor: User, object_type: str, object_id: int, **facts: Any) -> None:
+    """An audit event of the funder's staff, with ids only (never the words people wrote)."""
+    record_event(
+        session, action, actor_id=actor.id, actor_role=STAFF, object_type=object_type, object_id=object_id, facts=facts
+    )
 
 
 def _actor_role(side: str) -> str:
@@ -74,40 +73,14 @@ def _actor_role(side: str) -> str:
 # --- the conversation -------------------------------------------------------------------------------------------
 
 
-def funder_staff(session: DbSession, funder_id: int) -> list[User]:
-    """Staff of a funder who can sign in, for emails about its reports."""
-    return list(
-        session.scalars(
-            sa.select(User)
-            .join(RoleGrant, RoleGrant.user_id == User.id)
-            .where(RoleGrant.role == Role.STAFF, RoleGrant.funder_id == funder_id, User.is_disabled.is_(False))
-            .distinct()
-            .order_by(User.id)
-        )
-    )
-
-
 def _email_other_side(session: DbSession, *, report: Report, message: ReportMessage) -> None:
     bid = report.award.bid
-    round_ = bid.round
     if message.side == STAFF:
-        link = absolute_url("reports.conversation", report_id=report.id)
-        subject = f"{round_.funder.name} replied about your report on {bid.reference}"
-        body = (
-            f"Hello,\n\n{round_.funder.name} has written to you about the story your group sent for "
-            f"{bid.title or bid.reference} ({round_.title}).\n\nRead it and reply here:\n{link}\n"
-        )
         for recipient in bid_recipients(session, bid):
-            queue_email(session, to=recipient.email, subject=subject, body=body)
+            send_email(session, to=recipient.email, template="reports/staff_replied", report=report)
         return
-    link = absolute_url("reports.staff_report", report_id=report.id)
-    subject = f"{bid.group.name} wrote about their report on {bid.reference}"
-    body = (
-        f"Hello,\n\n{bid.group.name} has written in the conversation about their report for "
-        f"{bid.reference} ({round_.title}).\n\nRead it and reply here:\n{link}\n"
-    )
-    for person in funder_staff(session, round_.funder_id):
-        queue_email(session, to=person.email, subject=subject, body=body)
+    for person in queries.funder_staff(session, bid.round.funder_id):
+        send_email(session, to=person.email, template="reports/group_wrote", report=report)
 
 
 def send_message(session: DbSession, *, report: Report, author: User, side: str, text: str) -> ReportMessage:
@@ -115,12 +88,12 @@ def send_message(session: DbSession, *, report: Report, author: User, side: str,
     if side not in SIDES:
         raise ValueError(f"unknown side {side!r}")
     if report.status != ReportStatus.SUBMITTED:
-        raise ReportError(REPORT_NOT_SENT)
+        raise DomainError(REPORT_NOT_SENT, "text")
     text = text.strip()
     if not text:
-        raise ReportError(MESSAGE_REQUIRED)
+        raise DomainError(MESSAGE_REQUIRED, "text")
     if len(text) > MAX_MESSAGE:
-        raise ReportError(MESSAGE_TOO_LONG)
+        raise DomainError(MESSAGE_TOO_LONG, "text")
     message = ReportMessage(report_id=report.id, author_id=author.id, side=side, text=text)
     session.add(message)
     session.flush()
@@ -153,26 +126,18 @@ def tag_report(
     own = {t.id: t for t in queries.funder_themes(session, funder_id)}
     wanted_ids = set(theme_ids)
     if not wanted_ids <= set(own):
-        raise ReportError(THEME_UNKNOWN, "themes")
+        raise DomainError(THEME_UNKNOWN, "themes")
     name = _clean_name(new_theme)
     added: Theme | None = None
     if name:
         if len(name) > MAX_THEME_NAME:
-            raise ReportError(THEME_TOO_LONG, "new_theme")
+            raise DomainError(THEME_TOO_LONG, "new_theme")
         added = next((t for t in own.values() if t.name.casefold() == name.casefold()), None)
         if added is None:
             added = Theme(funder_id=funder_id, name=name)
             session.add(added)
             session.flush()
-            record_event(
-                session,
-                "theme.added",
-                actor_id=actor.id,
-                actor_role=STAFF,
-                object_type="theme",
-                object_id=added.id,
-                facts={"funder_id": funder_id, "theme_id": added.id},
-            )
+            _staff_event(session, "theme.added", actor, "theme", added.id, funder_id=funder_id, theme_id=added.id)
         wanted_ids.add(added.id)
     current = {
         rt.theme_id: rt for rt in session.scalars(sa.select(ReportTheme).where(ReportTheme.report_id == report.id))
@@ -183,15 +148,8 @@ def tag_report(
     for theme_id in wanted_ids - set(current):
         session.add(ReportTheme(report_id=report.id, theme_id=theme_id))
     session.flush()
-    record_event(
-        session,
-        "report.tagged",
-        actor_id=actor.id,
-        actor_role=STAFF,
-        object_type="report",
-        object_id=report.id,
-        facts={"report_id": report.id, "theme_ids": sorted(wanted_ids)},
-    )
+    theme_ids = sorted(wanted_ids)
+    _staff_event(session, "report.tagged", actor, "report", report.id, report_id=report.id, theme_ids=theme_ids)
     by_id = {**own, **({added.id: added} if added is not None else {})}
     return sorted((by_id[i] for i in wanted_ids), key=lambda t: t.name)
 
@@ -215,26 +173,18 @@ def pick_quote(session: DbSession, *, report: Report, text: str, actor: User) ->
     """Keep a quote from the report for the learning summary: the group's own words, from one of its answers."""
     text = text.strip()
     if not text:
-        raise ReportError(QUOTE_REQUIRED, "quote")
+        raise DomainError(QUOTE_REQUIRED, "quote")
     if len(text) > MAX_QUOTE:
-        raise ReportError(QUOTE_TOO_LONG, "quote")
+        raise DomainError(QUOTE_TOO_LONG, "quote")
     if report.status != ReportStatus.SUBMITTED or not quote_in_answers(report, text):
-        raise ReportError(QUOTE_NOT_IN_REPORT, "quote")
+        raise DomainError(QUOTE_NOT_IN_REPORT, "quote")
     squashed = _squash(text)
     if any(_squash(q.text) == squashed for q in queries.report_quotes(session, report.id)):
-        raise ReportError(QUOTE_ALREADY_PICKED, "quote")
+        raise DomainError(QUOTE_ALREADY_PICKED, "quote")
     quote = ReportQuote(report_id=report.id, text=squashed, chosen_by_id=actor.id)
     session.add(quote)
     session.flush()
-    record_event(
-        session,
-        "report.quote_picked",
-        actor_id=actor.id,
-        actor_role=STAFF,
-        object_type="report",
-        object_id=report.id,
-        facts={"report_id": report.id, "quote_id": quote.id},
-    )
+    _staff_event(session, "report.quote_picked", actor, "report", report.id, report_id=report.id, quote_id=quote.id)
     return quote
 
 
@@ -242,22 +192,13 @@ def remove_quote(session: DbSession, *, quote: ReportQuote, actor: User) -> None
     report_id, quote_id = quote.report_id, quote.id
     session.delete(quote)
     session.flush()
-    record_event(
-        session,
-        "report.quote_removed",
-        actor_id=actor.id,
-        actor_role=STAFF,
-        object_type="report",
-        object_id=report_id,
-        facts={"report_id": report_id, "quote_id": quote_id},
-    )
+    _staff_event(session, "report.quote_removed", actor, "report", report_id, report_id=report_id, quote_id=quote_id)
 
 
 # --- the most significant change --------------------------------------------------------------------------------
 
 
 def _email_panel(session: DbSession, round_: Round) -> None:
-    link = absolute_url("reports.stories", round_id=round_.id)
     panellists = session.scalars(
         sa.select(User)
         .join(PanelMember, PanelMember.user_id == User.id)
@@ -265,40 +206,31 @@ def _email_panel(session: DbSession, round_: Round) -> None:
         .order_by(User.id)
     )
     for person in panellists:
-        queue_email(
+        send_email(
             session,
             to=person.email,
-            subject=f"Choose the most significant stories from {round_.title}",
-            body=(
-                f"Hello {person.name},\n\nThe groups funded in {round_.title} have told their stories of what "
-                f"changed. Please read them and choose up to {MAX_PICKS} you think matter most, saying why:\n"
-                f"{link}\n"
-            ),
+            template="reports/choose_stories",
+            person=person,
+            round=round_,
+            max_picks=MAX_PICKS,
         )
 
 
 def open_selection(session: DbSession, *, round_: Round, actor: User) -> StorySelection:
     """Open (or reopen) the round's most significant change selection and invite the panel to choose."""
     if not queries.sent_report_ids(session, round_.id):
-        raise ReportError(NO_STORIES, "selection")
+        raise DomainError(NO_STORIES, "selection")
     selection = queries.selection_for_round(session, round_.id)
     if selection is not None and selection.closed_at is None:
-        raise ReportError(SELECTION_ALREADY_OPEN, "selection")
+        raise DomainError(SELECTION_ALREADY_OPEN, "selection")
     if selection is None:
         selection = StorySelection(round_id=round_.id, opened_by_id=actor.id)
         session.add(selection)
     else:
         selection.closed_at = None
     session.flush()
-    record_event(
-        session,
-        "story.selection_opened",
-        actor_id=actor.id,
-        actor_role=STAFF,
-        object_type="round",
-        object_id=round_.id,
-        facts={"round_id": round_.id, "selection_id": selection.id},
-    )
+    facts = {"round_id": round_.id, "selection_id": selection.id}
+    _staff_event(session, "story.selection_opened", actor, "round", round_.id, **facts)
     _email_panel(session, round_)
     return selection
 
@@ -307,18 +239,11 @@ def close_selection(session: DbSession, *, round_: Round, actor: User) -> StoryS
     """Close the selection: the picks made are fixed for the learning summary."""
     selection = queries.selection_for_round(session, round_.id)
     if selection is None or selection.closed_at is not None:
-        raise ReportError(SELECTION_NOT_OPEN, "selection")
+        raise DomainError(SELECTION_NOT_OPEN, "selection")
     selection.closed_at = utcnow()
     session.flush()
-    record_event(
-        session,
-        "story.selection_closed",
-        actor_id=actor.id,
-        actor_role=STAFF,
-        object_type="round",
-        object_id=round_.id,
-        facts={"round_id": round_.id, "selection_id": selection.id},
-    )
+    facts = {"round_id": round_.id, "selection_id": selection.id}
+    _staff_event(session, "story.selection_closed", actor, "round", round_.id, **facts)
     return selection
 
 
@@ -327,21 +252,21 @@ def choose_stories(session: DbSession, *, round_: Round, user: User, picks: Mapp
     each with a reason, while the selection is open."""
     selection = queries.selection_for_round(session, round_.id)
     if selection is None:
-        raise ReportError(SELECTION_NOT_OPEN, "story")
+        raise DomainError(SELECTION_NOT_OPEN, "story")
     if selection.closed_at is not None:
-        raise ReportError(SELECTION_CLOSED, "story")
+        raise DomainError(SELECTION_CLOSED, "story")
     if len(picks) > MAX_PICKS:
-        raise ReportError(TOO_MANY_PICKS, "story")
+        raise DomainError(TOO_MANY_PICKS, "story")
     in_round = queries.sent_report_ids(session, round_.id)
     if not set(picks) <= in_round:
-        raise ReportError(STORY_NOT_IN_ROUND, "story")
+        raise DomainError(STORY_NOT_IN_ROUND, "story")
     reasons: dict[int, str] = {}
     for report_id, reason in picks.items():
         reason = reason.strip()
         if not reason:
-            raise ReportError(REASON_REQUIRED, f"reason_{report_id}")
+            raise DomainError(REASON_REQUIRED, f"reason_{report_id}")
         if len(reason) > MAX_REASON:
-            raise ReportError(REASON_TOO_LONG, f"reason_{report_id}")
+            raise DomainError(REASON_TOO_LONG, f"reason_{report_id}")
         reasons[report_id] = reason
     # Serialise one person's changes (PostgreSQL; SQLite's write lock already does).
     session.refresh(selection, with_for_update=True)

@@ -2,40 +2,37 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, render_template
+from flask import Response, abort, render_template
 
 from grants.extensions import db
 from grants.models import Funder, utcnow
 from grants.transparency import bp, queries
+from grants.transparency.links import public_links
 from grants.transparency.services import ExportError, export_360giving
 
 _MEDIA_TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8"}
 
 
-def _funder_or_404(slug: str) -> Funder:
-    funder = queries.funder_by_slug(db.session, slug)
-    if funder is None:
-        abort(404)
-    return funder
+def _funder(slug: str) -> Funder:
+    """The funder a public address names (every funder's page is public: there is no rule but that it exists)."""
+    return queries.funder_by_slug(db.session, slug) or abort(404)
 
 
 @bp.get("/funders/<slug>")
 def funder(slug: str) -> str:
     """What a funder's rounds funded, how the decisions were made, and the stories groups chose to share."""
-    page = queries.funder_page(db.session, _funder_or_404(slug))
+    page = queries.funder_page(db.session, _funder(slug))
     return render_template("transparency/funder.html", page=page, can_download=bool(page.funder.grant_id_prefix))
 
 
 @bp.get("/funders/<slug>/360giving.<any(json, csv):fmt>")
 def download(slug: str, fmt: str) -> Response:
     """The funder's accepted awards as 360Giving open data."""
-    funder_ = _funder_or_404(slug)
+    funder_ = _funder(slug)
     try:
-        body = export_360giving(
-            db.session, funder_, fmt=fmt, base_url=current_app.config["PUBLIC_BASE_URL"], now=utcnow()
-        )
+        body = export_360giving(db.session, funder_, fmt=fmt, now=utcnow(), **public_links(funder_))
     except ExportError:
-        abort(404)
+        abort(404)  # nothing to publish yet (or no 360Giving prefix): there is no such file
     response = Response(body, mimetype=_MEDIA_TYPES[fmt])
     response.headers["Content-Disposition"] = f'attachment; filename="{funder_.slug}-360giving.{fmt}"'
     return response

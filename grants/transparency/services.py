@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 
 from grants.database import DbSession
@@ -16,17 +17,23 @@ __all__ = ["FORMATS", "ExportError", "export_360giving"]
 
 
 def export_360giving(
-    session: DbSession, funder: Funder, *, fmt: str, base_url: str, now: datetime, round_: Round | None = None
+    session: DbSession,
+    funder: Funder,
+    *,
+    fmt: str,
+    now: datetime,
+    funder_url: str,
+    round_url: Callable[[int], str],
+    round_: Round | None = None,
 ) -> str:
-    """The funder's accepted awards (of one round, or all) as 360Giving JSON or CSV text. Raises ExportError."""
+    """The funder's accepted awards (of one round, or all) as 360Giving JSON or CSV text. Raises ExportError.
+
+    The caller gives the public pages' addresses (the funder's page, and each round's by its id)."""
     if fmt not in FORMATS:
         raise ExportError(f"Unknown format {fmt!r}: choose json or csv.")
-    base = base_url.rstrip("/")
     awards = queries.published_awards(session, funder, round_id=round_.id if round_ is not None else None)
-    grants = [queries.grant_data(a, round_url=f"{base}/rounds/{a.round_id}") for a in awards]
-    funder_data = FunderData(
-        name=funder.name, prefix=funder.grant_id_prefix or "", page_url=f"{base}/funders/{funder.slug}"
-    )
+    grants = [queries.grant_data(a, round_url=round_url(a.round_id)) for a in awards]
+    funder_data = FunderData(name=funder.name, prefix=funder.grant_id_prefix or "", page_url=funder_url)
     package = build_package(funder_data, grants, issued=now, round_code=round_.code if round_ is not None else None)
     if fmt == "csv":
         return to_csv(package)

@@ -24,6 +24,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from grants.domain import DomainError
+
 SCHEMA_VERSION = "1.4"
 LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/"
 WITHHELD_NAME = "A community group that asked not to be named"
@@ -133,8 +135,9 @@ class GrantData:
     modified_at: datetime
 
 
-class ExportError(Exception):
-    """The export cannot be made (for example, the funder has no 360Giving prefix)."""
+class ExportError(DomainError):
+    """The export cannot be made (for example, the funder has no 360Giving prefix): the download answers 404 and
+    the command line says why."""
 
 
 def grant_id_prefix(raw: str | None) -> str:

@@ -17,7 +17,7 @@ from tests.support.threads import run_together
 def _write_events(app: Flask, n: int) -> None:
     with app_session(app) as s:
         for i in range(n):
-            record_event(s, "test.event", object_type="thing", object_id=i, facts={"n": i, "amount_pence": 100 * i})
+            record_event(s, "bid.submitted", object_type="bid", object_id=i, facts={"n": i, "amount_pence": 100 * i})
 
 
 def test_events_chain_from_the_genesis_hash_and_verify(app: Flask) -> None:
@@ -142,7 +142,7 @@ def test_concurrent_writers_never_fork_or_break_the_chain(app: Flask) -> None:
     def writer(n: int) -> None:
         for i in range(per_writer):
             with app.app_context():
-                record_event(db.session, "test.concurrent", object_type="writer", object_id=n, facts={"i": i})
+                record_event(db.session, "score.given", object_type="score", object_id=n, facts={"i": i})
                 db.session.commit()
                 db.session.remove()
 
@@ -156,9 +156,9 @@ def test_concurrent_writers_never_fork_or_break_the_chain(app: Flask) -> None:
 
 def test_facts_refuse_floats_and_long_free_text(session: Session) -> None:
     with pytest.raises(AuditFactError):
-        record_event(session, "x", facts={"amount": 12.5})
+        record_event(session, "bid.submitted", object_type="bid", facts={"amount": 12.5})
     with pytest.raises(AuditFactError):
-        record_event(session, "x", facts={"note": "x" * 501})
+        record_event(session, "bid.submitted", object_type="bid", facts={"note": "x" * 501})
 
 
 def test_cli_verify_passes_then_fails_naming_the_row(app: Flask) -> None:

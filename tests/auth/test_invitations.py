@@ -173,3 +173,21 @@ def test_staff_invite_with_bad_email_shows_the_error_and_keeps_it(app: Flask, cl
     assert response.status_code == 200
     assert "Enter an email address in the correct format" in response.text
     assert 'value="not-an-email"' in response.text
+
+
+def test_the_staff_pages_message_says_how_long_the_link_lasts_from_the_setting(app: Flask, client: FlaskClient) -> None:
+    app.config["INVITATION_DAYS"] = 7
+    with app_session(app) as s:
+        funder = make_funder(s)
+        make_staff(s, funder, email="staff@example.com")
+        funder_id = funder.id
+    sign_in(client, "staff@example.com")
+    response = client.post(
+        "/staff/invite",
+        data={"funder_id": str(funder_id), "email": "colleague@example.com", "role": "staff"},
+        follow_redirects=True,
+    )
+    assert "The link works once and expires in 7 days." in response.text
+    with app_session(app) as s:
+        invitation = s.scalars(sa.select(Invitation)).one()
+        assert invitation.expires_at - invitation.created_at < timedelta(days=7, minutes=1)

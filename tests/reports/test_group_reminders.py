@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 
 from grants.extensions import db
 from grants.models import AwardStatus, ReminderKind, ReminderSent, ReportDate
-from grants.reports.group_services import send_reminders
+from grants.reports.reminders import send_reminders
 from tests.awards.helpers import london_today
 from tests.reports.group_helpers import make_reporting, story
 from tests.support.db import app_session, emails
@@ -90,18 +90,18 @@ def test_a_reminder_already_recorded_by_a_racing_run_is_not_sent_again(app: Flas
     r = make_reporting(app)
     # Another run recorded it between this run reading the list and sending: the unique constraint stops it.
     with app.app_context():
-        from grants.reports import group_services
+        from grants.reports import reminders
 
-        due = group_services._reminders_due(db.session, london_today())
+        due = reminders._reminders_due(db.session, london_today())
         assert due == [(r.soon_id, ReminderKind.WEEK_BEFORE)]
         db.session.add(ReminderSent(report_date_id=r.soon_id, kind=ReminderKind.WEEK_BEFORE))
         db.session.commit()
-        original = group_services._reminders_due
-        group_services._reminders_due = lambda session, today: due  # type: ignore[assignment]
+        original = reminders._reminders_due
+        reminders._reminders_due = lambda session, today: due  # type: ignore[assignment]
         try:
             assert send_reminders(db.session, today=london_today()) == 0
         finally:
-            group_services._reminders_due = original  # type: ignore[assignment]
+            reminders._reminders_due = original  # type: ignore[assignment]
         db.session.remove()
     assert not [e for e in emails(app) if "is due on" in e.subject]
     assert _sent(app) == [(r.soon_id, ReminderKind.WEEK_BEFORE)]

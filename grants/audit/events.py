@@ -1,0 +1,169 @@
+"""Every action the audit chain records, in one table: what kind of object it is about and how pages word it.
+
+`record_event` refuses an action that is not here, so the table is the whole vocabulary of the chain; a test
+scans the code base for every action recorded and checks it is registered, and that nothing here is unused.
+Two pages word events: the decision trail (`action_words`, for auditors and staff, one line per event of a
+round) and a bid's own history on the screening page (`history_words`, which reads like a timeline of the bid
+and may depend on the event's facts).
+
+An action is `<realm>.<what happened>`; the realm is the first part. Events already in a chain are never
+rewritten, so both wordings still read sensibly for an action that is no longer recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+Facts = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Action:
+    """One kind of audit event.
+
+    `object_type` is what the event's object_id names. `words` is the line in the decision trail; `history`
+    the line in a bid's own history (text, or a function of the facts), for the actions about a bid that read
+    differently there. `object_may_be_unknown`: the event may have no object (a sign-in with an unknown email).
+    """
+
+    name: str
+    object_type: str
+    words: str
+    history: str | Callable[[Facts], str] | None = None
+    object_may_be_unknown: bool = False
+
+    @property
+    def realm(self) -> str:
+        return self.name.partition(".")[0]
+
+
+class UnknownAction(ValueError):
+    """An action not in the registry, or recorded against a kind of object it is not about (a programming error)."""
+
+
+_SCREENED = {"eligible": "eligible", "ineligible": "not eligible"}
+
+
+def _bid_started(facts: Facts) -> str:
+    return "Started by staff on behalf of the group" if facts.get("on_behalf") else "Started as a draft"
+
+
+def _bid_screened(facts: Facts) -> str:
+    outcome = _SCREENED.get(str(facts.get("outcome")), str(facts.get("outcome")))
+    previous = str(facts.get("previous", ""))
+    if previous in _SCREENED:
+        return f"Screening changed: marked {outcome} (was {_SCREENED[previous]})"
+    return f"Screened: marked {outcome}"
+
+
+ACTIONS: tuple[Action, ...] = (
+    # accounts and sign-in (grants/auth, grants/admin)
+    Action("account.registered", "user", "Account registered"),
+    Action("auth.signed_in", "user", "Auth signed in"),
+    Action("auth.signed_out", "user", "Auth signed out"),
+    Action("auth.sign_in_failed", "user", "Auth sign in failed", object_may_be_unknown=True),
+    Action("auth.sign_in_refused", "user", "Auth sign in refused"),
+    Action("auth.password_changed", "user", "Auth password changed"),
+    Action("auth.password_reset_requested", "user", "Auth password reset requested"),
+    Action("auth.password_reset", "user", "Auth password reset"),
+    Action("role.granted", "user", "Role granted"),
+    Action("invitation.created", "invitation", "Invitation created"),
+    Action("invitation.accepted", "invitation", "Invitation accepted"),
+    Action("invitation.revoked", "invitation", "Invitation revoked"),
+    Action("funder.created", "funder", "Funder created"),
+    # rounds (grants/rounds)
+    Action("round.created", "round", "Round created"),
+    Action("round.updated", "round", "Round updated"),
+    Action("round.status_changed", "round", "Round moved"),
+    # groups and bids (grants/bids, grants/screening)
+    Action("group.created", "group", "Group created"),
+    Action("group.updated", "group", "Group updated"),
+    Action("bid.created", "bid", "Bid started as a draft", history=_bid_started),
+    Action("bid.submitted", "bid", "Bid submitted to the funder", history="Sent to the funder"),
+    Action("bid.returned_to_draft", "bid", "Bid returned to draft", history="Returned to draft to be changed"),
+    Action("bid.withdrawn", "bid", "Bid withdrawn by the group", history="Withdrawn by the group"),
+    Action("bid.attachment_added", "bid", "File added to the bid", history="File added"),
+    Action("bid.attachment_removed", "bid", "File removed from the bid", history="File removed"),
+    Action("bid.screened", "bid", "Bid screened", history=_bid_screened),
+    # the panel (grants/panel)
+    Action("panel.conduct_accepted", "panel_member", "Panel conduct accepted"),
+    Action("panel.chair_appointed", "panel_member", "Panel chair appointed"),
+    Action("conflict.declared", "conflict_declaration", "Conflict of interest declared"),
+    Action("conflict.changed", "conflict_declaration", "Conflict of interest declaration changed"),
+    Action("score.given", "score", "Score given"),
+    Action("score.changed", "score", "Score changed"),
+    Action("deliberation.note_added", "deliberation_note", "Deliberation note added"),
+    # the vote (grants/voting)
+    Action("ballot.cast", "ballot", "Ballot cast"),
+    Action("ballot.replaced", "ballot", "Ballot replaced"),
+    Action("ballot.recorded_on_paper", "ballot", "Paper ballot recorded by staff"),
+    # the decision (grants/decisions, grants/rounds)
+    Action("tally.recorded", "round", "Tally recorded"),
+    Action("decision.departed", "bid", "Staff departed from the panel's result"),
+    Action("decision.departure_withdrawn", "bid", "Departure withdrawn"),
+    Action("decision.ratified", "round", "Result ratified"),
+    Action("decision.undone", "round", "Ratified result undone (vote reopened)"),
+    # awards (grants/awards)
+    Action("award.offered", "award", "Grant offered"),
+    Action("award.accepted", "award", "Offer accepted"),
+    Action("award.declined", "award", "Offer declined"),
+    Action("award.withdrawn", "award", "Offer withdrawn"),
+    Action("award.closed", "award", "Award closed"),
+    Action("payment.recorded", "award", "Payment recorded"),
+    Action("feedback.sent", "bid", "Feedback sent to the group"),
+    # reports (grants/reports)
+    Action("report.photo_added", "report", "Report photo added"),
+    Action("report.photo_removed", "report", "Report photo removed"),
+    Action("report.submitted", "report", "Report submitted"),
+    Action("report.message", "report", "Report message"),
+    Action("report.tagged", "report", "Report tagged"),
+    Action("report.quote_picked", "report", "Report quote picked"),
+    Action("report.quote_removed", "report", "Report quote removed"),
+    Action("theme.added", "theme", "Theme added"),
+    Action("story.selection_opened", "round", "Story selection opened"),
+    Action("story.selection_closed", "round", "Story selection closed"),
+    Action("story.chosen", "report", "Story chosen"),
+    Action("story.unchosen", "report", "Story unchosen"),
+    # audit (grants/audit)
+    Action("audit.tally_rerun", "round", "Auditor re-ran the tally"),
+)
+
+REGISTRY: dict[str, Action] = {action.name: action for action in ACTIONS}
+
+
+def registered(action: str, object_type: str | None) -> Action:
+    """The registered action, checked against the kind of object it is recorded for; else UnknownAction."""
+    entry = REGISTRY.get(action)
+    if entry is None:
+        raise UnknownAction(f"{action!r} is not an audit action: add it to grants/audit/events.py")
+    if object_type != entry.object_type and not (object_type is None and entry.object_may_be_unknown):
+        raise UnknownAction(f"{action!r} is recorded about a {entry.object_type}, not {object_type!r}")
+    return entry
+
+
+def _capitalised(words: str) -> str:
+    return words[:1].upper() + words[1:]
+
+
+def action_words(action: str) -> str:
+    """An event's action in plain words, for the decision trail."""
+    entry = REGISTRY.get(action)
+    if entry is not None:
+        return entry.words
+    # An event recorded before its action left the registry still reads sensibly ("bid.budget_updated").
+    area, _, verb = action.partition(".")
+    return _capitalised(f"{area} {verb.replace('_', ' ')}".strip())
+
+
+def history_words(action: str, facts: Facts) -> str:
+    """An event about a bid in plain words, for the bid's own history ("Sent to the funder")."""
+    entry = REGISTRY.get(action)
+    history = entry.history if entry is not None else None
+    if callable(history):
+        return history(facts)
+    if history is not None:
+        return history
+    # Other events about a bid read as what happened to it: "decision.departed" -> "Departed".
+    return _capitalised(action.split(".", 1)[-1].replace("_", " "))

@@ -1,0 +1,68 @@
+"""The demo: a funder, its staff and auditor, groups, and a round at every stage from open to awarding.
+
+The story is data (demo.toml); grants/demo/journey.py and grants/demo/panel.py play it through the same services
+the pages call, at the moment it loads, so the audit chain holds only events real use records, each with the
+facts the real service gives it. `load_demo` is idempotent: run twice, it creates nothing the second time and
+returns the same logins.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from grants.admin.services import create_funder
+from grants.database import DbSession
+from grants.demo import journey, panel
+from grants.demo.data import DEMO, DEMO_PASSWORD, logins
+from grants.models import Bid, Funder, RoundStatus, utcnow
+
+__all__ = ["DEMO_PASSWORD", "load_demo"]
+
+# How far each stage takes a round after it opens (a round further along was closed early by staff).
+AFTER_OPEN = {
+    "open": (),
+    "screening": (RoundStatus.CLOSED, RoundStatus.SCREENING),
+    "scoring": (RoundStatus.CLOSED, RoundStatus.SCREENING),
+    "voting": (RoundStatus.CLOSED, RoundStatus.SCREENING),
+    "awarding": (RoundStatus.CLOSED, RoundStatus.SCREENING),
+}
+
+
+def load_demo(session: DbSession) -> list[tuple[str, str]]:
+    """Create the demo once; return (role, email) for each demo login. The caller commits."""
+    if session.scalar(sa.select(Funder.id).where(Funder.name == DEMO["funder"])) is not None:
+        return logins()
+    now = utcnow()
+    admin = journey.site_admin(session)
+    funder = create_funder(session, name=DEMO["funder"], created_by=admin)
+    # No page or service sets a funder's 360Giving prefix yet; it is a setting, not a decision, so it is not logged.
+    funder.grant_id_prefix = DEMO["grant_id_prefix"]
+    staff, _ = journey.funder_team(session, funder, admin)
+    groups = journey.groups(session, staff)
+    for spec in DEMO["rounds"]:
+        round_ = journey.open_round(session, funder, staff, spec, now=now)
+        specs = DEMO["panel_bids"] if spec.get("panel_bids") else spec["bids"]
+        answers = DEMO["panel_answers"]["answers"] if spec.get("panel_bids") else None
+        bids: list[tuple[Bid, dict]] = []
+        for bid_spec in specs:
+            group, member = groups[bid_spec["group"]]
+            made = journey.bid(session, round_, group, member, staff, bid_spec, answers or bid_spec["answers"])
+            bids.append((made, bid_spec))
+        journey.move_on(session, round_, staff, *AFTER_OPEN[spec["stage"]])
+        journey.screen(session, bids, staff)
+        if "panel" not in spec:
+            continue
+        panel_bids = [made for made, _ in bids]
+        panellists = panel.seat_panel(session, round_, staff, spec["panel"])
+        journey.move_on(session, round_, staff, RoundStatus.SCORING)
+        panel.declare_and_score(session, round_, panel_bids, panellists, spec["panel"])
+        if spec["stage"] == "scoring":
+            continue
+        journey.move_on(session, round_, staff, RoundStatus.VOTING)
+        panel.vote(session, round_, panel_bids, panellists, staff, spec["panel"].get("ballots", []))
+        if spec["stage"] == "voting":
+            continue
+        panel.decide(session, round_, staff, spec["ratification_note"])
+        awards = panel.award(session, round_, panel_bids, groups, staff)
+        panel.story(session, round_, awards[0], groups, staff, panellists)
+    return logins()
