@@ -10,6 +10,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, undefer
 
+from grants.audit.events import history_words
 from grants.bids.queries import AnsweredQuestion, bid_contents
 from grants.database import DbSession
 from grants.models import Attachment, AuditEvent, Bid, BidStatus, Group, Round, User
@@ -150,36 +151,9 @@ class BidView:
         return self.bid.attachment
 
 
-_SCREENED = {BidStatus.ELIGIBLE.value: "eligible", BidStatus.INELIGIBLE.value: "not eligible"}
-
-
 def describe_event(event: AuditEvent) -> str:
-    """An audit event of a bid in plain words."""
-    facts = event.facts or {}
-    match event.action:
-        case "bid.created":
-            if facts.get("on_behalf"):
-                return "Started by staff on behalf of the group"
-            return "Started as a draft"
-        case "bid.submitted":
-            return "Sent to the funder"
-        case "bid.returned_to_draft":
-            return "Returned to draft to be changed"
-        case "bid.withdrawn":
-            return "Withdrawn by the group"
-        case "bid.attachment_added":
-            return "File added"
-        case "bid.attachment_removed":
-            return "File removed"
-        case "bid.screened":
-            outcome = _SCREENED.get(str(facts.get("outcome")), str(facts.get("outcome")))
-            previous = str(facts.get("previous", ""))
-            if previous in _SCREENED:
-                return f"Screening changed: marked {outcome} (was {_SCREENED[previous]})"
-            return f"Screened: marked {outcome}"
-    # Events added by later work still read sensibly: "bid.budget_updated" -> "Budget updated".
-    words = event.action.split(".", 1)[-1].replace("_", " ")
-    return words[:1].upper() + words[1:]
+    """An audit event of a bid in plain words, for the bid's history (worded by the registry of actions)."""
+    return history_words(event.action, event.facts or {})
 
 
 def _who(event: AuditEvent, names: dict[int, str]) -> str:

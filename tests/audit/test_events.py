@@ -43,10 +43,13 @@ def recorded_actions() -> tuple[dict[str, list[str]], list[str]]:
     Also returns the calls whose action could not be read, so a new kind of call cannot slip past."""
     found: dict[str, list[str]] = {}
     unreadable: list[str] = []
+    # A wrapper defined in one module may be called from another (`audit_bid`, `log_round_event`), so first find
+    # every wrapper in grants/, then read every call.
+    wrappers: dict[str, int] = {"record_event": 1}
+    modules: list[tuple[str, dict[ast.AST, dict[str, list[str]]]]] = []
     for path in sorted(GRANTS.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         where = str(path.relative_to(GRANTS.parent))
-        wrappers: dict[str, int] = {"record_event": 1}
         local_actions: dict[ast.AST, dict[str, list[str]]] = {}
         for func in ast.walk(tree):
             if not isinstance(func, ast.FunctionDef):
@@ -64,6 +67,8 @@ def recorded_actions() -> tuple[dict[str, list[str]], list[str]]:
                     arg = node.args[1]
                     if isinstance(arg, ast.Name) and arg.id in params and arg.id not in assigned:
                         wrappers[func.name] = params.index(arg.id)
+        modules.append((where, local_actions))
+    for where, local_actions in modules:
         for func, assigned in local_actions.items():
             for node in ast.walk(func):
                 if not isinstance(node, ast.Call) or _call_name(node) not in wrappers:
