@@ -13,7 +13,7 @@ from grants.timefmt import london_date, london_time
 
 def nav_items() -> list[dict[str, Any]]:
     """Header navigation: one link per area the signed-in person may use (worked out once per request)."""
-    from grants.auth.permissions import home_links
+    from grants.home.navigation import home_links
 
     if not has_request_context() or not current_user.is_authenticated:
         return []

@@ -7,8 +7,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from grants.audit.chain import verify_chain
-from grants.auth.permissions import home_endpoint
 from grants.demo import DEMO_PASSWORD
+from grants.home.navigation import home_endpoint
 from grants.models import (
     Award,
     Ballot,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, ParamSpec, Protocol, TypeVar
+from typing import ParamSpec, Protocol, TypeVar
 
 import sqlalchemy as sa
 from flask import abort
@@ -122,33 +122,6 @@ def load_or_404(model: type[M], ident: object, can: Callable[[User, M], bool]) -
     if obj is None or not can(current_person(), obj):
         abort(404)
     return obj
-
-
-# The home pages, in the order a person with several roles is sent to them after signing in.
-HOME_PAGES: list[tuple[Role | None, str, str]] = [
-    (Role.SITE_ADMIN, "Site admin", "admin.index"),
-    (Role.STAFF, "Rounds", "home.staff"),
-    (Role.AUDITOR, "Audit", "home.auditor"),
-    (Role.PANELLIST, "Panel", "home.panellist"),
-    (None, "Your bids", "home.applicant"),
-]
-
-
-def home_links(user: Any) -> list[tuple[str, str]]:
-    """(label, endpoint) for each home page this person uses.
-
-    Everyone signed in may apply, so "Your bids" is there for anyone in a group, and for anyone with no
-    other role; staff or panellists who also apply for their own group see it beside their other areas.
-    """
-    links = [(label, endpoint) for role, label, endpoint in HOME_PAGES if role is not None and has_role(user, role)]
-    if not links or group_ids(user):
-        links.append(HOME_PAGES[-1][1:])
-    return links
-
-
-def home_endpoint(user: User) -> str:
-    """Where a person lands after signing in: the home page of their most senior role."""
-    return home_links(user)[0][1]
 
 
 # --- objects: rounds and bids --------------------------------------------------------------------------------
@@ -418,6 +391,3 @@ def can_export_audit(user: User, round_: Round) -> bool:
 def can_invite_colleagues(user: User, funder: Funder) -> bool:
     """Staff invite colleagues and auditors to their own funder."""
     return is_staff_of(user, funder.id)
-
-
-# --- end of the areas' rules ------------------------------------------------------------------------------------

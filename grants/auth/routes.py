@@ -18,10 +18,11 @@ from grants.auth.forms import (
     ResetPasswordForm,
     SignInForm,
 )
-from grants.auth.permissions import current_person, home_endpoint
+from grants.auth.permissions import current_person
 from grants.auth.sessions import end_current_session, start_session
 from grants.domain import DomainError
 from grants.extensions import db
+from grants.home.navigation import home_endpoint
 from grants.web import attempt, put_error
 
 
