@@ -22,6 +22,7 @@ from grants.models import (
     AuditEvent,
     Award,
     Bid,
+    BidStatus,
     Criterion,
     DeliberationNote,
     Departure,
@@ -254,7 +255,10 @@ def round_audit(session: DbSession, round_: Round) -> RoundAudit:
     )
     bids = list(
         session.scalars(
-            sa.select(Bid).where(Bid.round_id == round_.id).options(selectinload(Bid.group)).order_by(Bid.number)
+            sa.select(Bid)
+            .where(Bid.round_id == round_.id, Bid.status != BidStatus.DRAFT)  # a draft is still the group's own
+            .options(selectinload(Bid.group))
+            .order_by(Bid.number)
         )
     )
     return RoundAudit(

@@ -163,6 +163,12 @@ def can_manage_bid(user: User, bid: Bid) -> bool:
     return is_staff_of(user, bid.round.funder_id)
 
 
+def can_manage_sent_bid(user: User, bid: Bid) -> bool:
+    """Staff of the funder act on a bid (screen, offer, give feedback) once the group has sent it: a draft is still
+    the group's own."""
+    return can_manage_bid(user, bid) and bid.status != BidStatus.DRAFT
+
+
 def can_work_on_bid(user: User, bid: Bid) -> bool:
     """Who may work on a bid as the applicant: a member of its group, or staff of the funder for a bid they
     are entering on the group's behalf."""
@@ -204,11 +210,6 @@ def works_on_behalf_of_group(user: User, bid: Bid) -> bool:
 
 
 # --- screening --------------------------------------------------------------------------------------------------
-
-
-def can_screen_bid(user: User, bid: Bid) -> bool:
-    """Staff of the funder see a bid for screening once the group has sent it: a draft is still the group's own."""
-    return can_manage_bid(user, bid) and bid.status != BidStatus.DRAFT
 
 
 # --- panel ------------------------------------------------------------------------------------------------------
@@ -376,8 +377,8 @@ AUDIT_READERS = (Role.AUDITOR, Role.STAFF)
 
 
 def can_read_bid_trail(user: User, bid: Bid) -> bool:
-    """A bid's decision trail: whoever may read its round's audit."""
-    return can_read_round(user, bid.round)
+    """A bid's decision trail: whoever may read its round's audit, once the group has sent the bid."""
+    return can_read_round(user, bid.round) and bid.status != BidStatus.DRAFT
 
 
 def can_export_audit(user: User, round_: Round) -> bool:

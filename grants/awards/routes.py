@@ -10,8 +10,8 @@ from werkzeug.wrappers import Response
 from grants.auth.permissions import (
     can_answer_offer,
     can_manage_award,
-    can_manage_bid,
     can_manage_round,
+    can_manage_sent_bid,
     current_person,
     load_or_404,
     role_required,
@@ -53,7 +53,7 @@ def _offer_page(bid: Bid, form: OfferForm) -> str:
 @bp.route("/staff/bids/<int:bid_id>/offer", methods=["GET", "POST"])
 @role_required(Role.STAFF)
 def offer(bid_id: int) -> str | Response:
-    bid = load_or_404(Bid, bid_id, can_manage_bid)
+    bid = load_or_404(Bid, bid_id, can_manage_sent_bid)
     existing = queries.award_for_bid(db.session, bid.id)
     if existing is not None:
         return redirect(url_for("awards.award", award_id=existing.id))
@@ -236,7 +236,7 @@ def decline(bid_id: int) -> str | Response:
 @bp.route("/staff/bids/<int:bid_id>/feedback", methods=["GET", "POST"])
 @role_required(Role.STAFF)
 def feedback(bid_id: int) -> str | Response:
-    bid = load_or_404(Bid, bid_id, can_manage_bid)
+    bid = load_or_404(Bid, bid_id, can_manage_sent_bid)
     comments = queries.panel_comments(db.session, bid)
     sent = queries.sent_feedback_for_bid(db.session, bid.id)
     form = FeedbackForm()

@@ -7,7 +7,7 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from grants.auth.permissions import can_manage_round, can_screen_bid, current_person, load_or_404, role_required
+from grants.auth.permissions import can_manage_round, can_manage_sent_bid, current_person, load_or_404, role_required
 from grants.bids.audience import bid_recipients
 from grants.bids.downloads import send_attachment
 from grants.extensions import db
@@ -76,7 +76,7 @@ def _bid_page(bid: Bid, form: ScreeningForm) -> str:
 @bp.get("/staff/bids/<int:bid_id>")
 @role_required(Role.STAFF)
 def bid(bid_id: int) -> str:
-    bid = load_or_404(Bid, bid_id, can_screen_bid)
+    bid = load_or_404(Bid, bid_id, can_manage_sent_bid)
     form = ScreeningForm(formdata=None)
     if bid.status in (BidStatus.ELIGIBLE, BidStatus.INELIGIBLE):
         form.decision.data = bid.status.value
@@ -87,7 +87,7 @@ def bid(bid_id: int) -> str:
 @bp.post("/staff/bids/<int:bid_id>")
 @role_required(Role.STAFF)
 def screen(bid_id: int) -> str | Response:
-    bid = load_or_404(Bid, bid_id, can_screen_bid)
+    bid = load_or_404(Bid, bid_id, can_manage_sent_bid)
     form = ScreeningForm()
     was_screened = bid.status in (BidStatus.ELIGIBLE, BidStatus.INELIGIBLE)
     if form.validate() and attempt(
@@ -114,7 +114,7 @@ def screen(bid_id: int) -> str | Response:
 @bp.get("/staff/bids/<int:bid_id>/attachment")
 @role_required(Role.STAFF)
 def attachment(bid_id: int) -> Response:
-    bid = load_or_404(Bid, bid_id, can_screen_bid)
+    bid = load_or_404(Bid, bid_id, can_manage_sent_bid)
     file = queries.attachment_with_content(db.session, bid)
     if file is None:
         abort(404)
