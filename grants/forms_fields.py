@@ -10,12 +10,21 @@ import re
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
-from wtforms import Field
-from wtforms.validators import StopValidation
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount,
+    GovDateInput,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import EmailField, Field, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, StopValidation
 
 from grants.money import parse_pounds, pounds_as_typed
 from grants.timefmt import LONDON
+
+EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.com"
 
 _TIME = re.compile(r"(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?")
 
@@ -191,3 +200,92 @@ class DateTimePairs:
                 "That time does not exist in the UK on that day: the clocks go forward. Choose another time"
             )
             return None
+
+
+# --- fields and forms that several areas show the same way ----------------------------------------------------
+
+
+def long_text(
+    label: str,
+    *,
+    limit: int,
+    too_long: str,
+    required: str | None = None,
+    description: str = "",
+    counted: bool = True,
+) -> TextAreaField:
+    """A text area of at most `limit` characters (with a character count unless `counted` is False)."""
+    validators: list[Any] = [Length(max=limit, message=too_long)]
+    if required is not None:
+        validators.insert(0, DataRequired(message=required))
+    return TextAreaField(
+        label,
+        widget=GovCharacterCount() if counted else GovTextArea(),
+        description=description,
+        validators=validators,
+    )
+
+
+def reason_field(label: str, description: str, *, limit: int) -> TextAreaField:
+    """A reason someone else reads (why a bid or an offer is withdrawn or declined): plain text, `limit` at most."""
+    return long_text(
+        label,
+        limit=limit,
+        too_long=f"Keep the reason to {limit:,} characters or fewer",
+        description=description,
+        counted=False,
+    )
+
+
+def full_name_field(*, limit: int) -> StringField:
+    """The name a group's member signs with (sending a bid, accepting an offer)."""
+    return StringField(
+        "Your full name",
+        widget=GovTextInput(),
+        validators=[Length(max=limit, message=f"Keep your name to {limit} characters or fewer")],
+    )
+
+
+def email_field(label: str, *, required: str, **kw: Any) -> EmailField:
+    """An email address, checked for its form only (whether it exists is found out by sending to it)."""
+    return EmailField(
+        label,
+        widget=GovTextInput(),
+        validators=[
+            DataRequired(message=required),
+            Email(message=EMAIL_FORMAT, check_deliverability=False),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
+        ],
+        **kw,
+    )
+
+
+class GetForm(FlaskForm):
+    """A form sent by GET (a list's filters, a choice of what to show): it changes nothing, so it needs no CSRF
+    token, and its address can be bookmarked."""
+
+    class Meta:
+        csrf = False
+
+
+class SaveButtons:
+    """Every draft page saves with either button; 'come back later' returns to the list it came from."""
+
+    submit = SubmitField("Save and continue", widget=GovSubmitInput())
+    later = SubmitField("Save and come back later", widget=GovSubmitInput())
+
+
+class RemoveForm(FlaskForm):
+    """A 'Remove' button for one thing on a page (a bid's file, a report's photo)."""
+
+    submit = SubmitField("Remove", widget=GovSubmitInput())
+
+
+class ContinueForm(FlaskForm):
+    """A form with only a 'Continue' button, for POST actions that need no more than a yes."""
+
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class ButtonForm(FlaskForm):
+    """A POST with only its CSRF token: a button that changes something and asks nothing more."""

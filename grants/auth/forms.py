@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovPasswordInput, GovSubmitInput, GovTextInput
 from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
 
 from grants.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from grants.forms_fields import ContinueForm, email_field
 
 EMAIL_REQUIRED = "Enter your email address"
-EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.com"
 
 
 def _new_password_field(label: str = "Create a password") -> PasswordField:
@@ -41,29 +41,12 @@ def _confirm_field(label: str = "Type the password again") -> PasswordField:
 
 
 def _email_field(label: str = "Email address") -> EmailField:
-    return EmailField(
-        label,
-        widget=GovTextInput(),
-        render_kw={"autocomplete": "email", "spellcheck": "false"},
-        validators=[
-            DataRequired(message=EMAIL_REQUIRED),
-            Email(message=EMAIL_FORMAT, check_deliverability=False),
-            Length(max=254, message="Email address must be 254 characters or fewer"),
-        ],
-    )
+    return email_field(label, required=EMAIL_REQUIRED, render_kw={"autocomplete": "email", "spellcheck": "false"})
 
 
 def invitee_email_field(label: str) -> EmailField:
     """The address an invitation is sent to (the site admin's and staff's invitation forms)."""
-    return EmailField(
-        label,
-        widget=GovTextInput(),
-        validators=[
-            DataRequired(message="Enter the email address to send the invitation to"),
-            Email(message=EMAIL_FORMAT, check_deliverability=False),
-            Length(max=254, message="Email address must be 254 characters or fewer"),
-        ],
-    )
+    return email_field(label, required="Enter the email address to send the invitation to")
 
 
 class RegisterForm(FlaskForm):
@@ -126,7 +109,4 @@ class ChangePasswordForm(FlaskForm):
     submit = SubmitField("Change password", widget=GovSubmitInput())
 
 
-class ConfirmForm(FlaskForm):
-    """A form with only a button, for POST actions (accept an invitation, sign out)."""
-
-    submit = SubmitField("Continue", widget=GovSubmitInput())
+ConfirmForm = ContinueForm  # accept an invitation, sign out

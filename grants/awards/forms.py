@@ -6,18 +6,12 @@ from __future__ import annotations
 from datetime import date
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCharacterCount,
-    GovCheckboxInput,
-    GovSubmitInput,
-    GovTextArea,
-    GovTextInput,
-)
-from wtforms import BooleanField, StringField, SubmitField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSubmitInput, GovTextInput
+from wtforms import BooleanField, StringField, SubmitField
 from wtforms.validators import Length
 
 from grants.awards import services
-from grants.forms_fields import DatePartsField, Needed, PoundsField
+from grants.forms_fields import DatePartsField, Needed, PoundsField, full_name_field, long_text, reason_field
 
 AMOUNT_FORMAT = "Enter the amount in pounds, like 1250 or 1250.50"
 
@@ -29,19 +23,18 @@ class OfferForm(FlaskForm):
         invalid=AMOUNT_FORMAT,
         description="At most the amount the group asked for",
     )
-    reduced_reason = TextAreaField(
+    reduced_reason = long_text(
         "Why are you offering less than the group asked for?",
-        widget=GovCharacterCount(),
+        limit=services.MAX_TEXT,
+        too_long=f"Keep this to {services.MAX_TEXT:,} characters or fewer",
         description="Only needed if you offer less. The group reads this.",
-        validators=[Length(max=services.MAX_TEXT, message=f"Keep this to {services.MAX_TEXT:,} characters or fewer")],
     )
-    conditions = TextAreaField(
+    conditions = long_text(
         "Conditions of the grant (optional)",
-        widget=GovTextArea(),
+        limit=services.MAX_CONDITIONS,
+        too_long=f"Keep this to {services.MAX_CONDITIONS:,} characters or fewer",
         description="Anything the group must do or agree to, in plain words",
-        validators=[
-            Length(max=services.MAX_CONDITIONS, message=f"Keep this to {services.MAX_CONDITIONS:,} characters or fewer")
-        ],
+        counted=False,
     )
     report_date_1 = DatePartsField("First report date", what="The first report date")
     report_date_2 = DatePartsField("Second report date (optional)", what="The second report date")
@@ -60,34 +53,20 @@ class OfferForm(FlaskForm):
 
 
 class AcceptForm(FlaskForm):
-    name = StringField(
-        "Your full name",
-        widget=GovTextInput(),
-        validators=[Length(max=services.MAX_NAME, message="Keep your name to 120 characters or fewer")],
-    )
+    name = full_name_field(limit=services.MAX_NAME)
     confirm = BooleanField("We accept the conditions", widget=GovCheckboxInput())
     submit = SubmitField("Accept the offer", widget=GovSubmitInput())
 
 
-def _reason(label: str, description: str) -> TextAreaField:
-    """A reason someone else reads: plain text, at most MAX_TEXT characters."""
-    return TextAreaField(
-        label,
-        widget=GovTextArea(),
-        description=description,
-        validators=[
-            Length(max=services.MAX_TEXT, message=f"Keep the reason to {services.MAX_TEXT:,} characters or fewer")
-        ],
-    )
-
-
 class DeclineForm(FlaskForm):
-    reason = _reason("Why are you declining? (optional)", "This helps the funder. You do not have to say.")
+    reason = reason_field(
+        "Why are you declining? (optional)", "This helps the funder. You do not have to say.", limit=services.MAX_TEXT
+    )
     submit = SubmitField("Decline the offer", widget=GovSubmitInput())
 
 
 class WithdrawForm(FlaskForm):
-    reason = _reason("Why are you withdrawing this offer?", "The group reads this")
+    reason = reason_field("Why are you withdrawing this offer?", "The group reads this", limit=services.MAX_TEXT)
     submit = SubmitField("Withdraw the offer", widget=GovSubmitInput())
 
 
@@ -107,14 +86,10 @@ class CloseForm(FlaskForm):
 
 
 class FeedbackForm(FlaskForm):
-    text = TextAreaField(
+    text = long_text(
         "Feedback the group will read",
-        widget=GovCharacterCount(),
+        limit=services.MAX_FEEDBACK,
+        too_long=f"Keep the feedback to {services.MAX_FEEDBACK:,} characters or fewer",
         description="Drafted from the panel's comments. Edit it before you send it: it must not say who wrote what.",
-        validators=[
-            Length(
-                max=services.MAX_FEEDBACK, message=f"Keep the feedback to {services.MAX_FEEDBACK:,} characters or fewer"
-            )
-        ],
     )
     submit = SubmitField("Send feedback", widget=GovSubmitInput())

@@ -12,7 +12,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovFileInput,
     GovRadioInput,
     GovSubmitInput,
-    GovTextArea,
     GovTextInput,
 )
 from wtforms import BooleanField, EmailField, FieldList, Form, FormField, RadioField, StringField, SubmitField
@@ -20,16 +19,18 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 
 from grants.bids.groups import GroupDetails
 from grants.bids.services import MAX_BUDGET_LINES, MAX_WITHDRAWAL_REASON
+from grants.forms_fields import (
+    EMAIL_FORMAT,
+    ContinueForm,
+    SaveButtons,
+    email_field,
+    full_name_field,
+    reason_field,
+)
+from grants.forms_fields import RemoveForm as RemoveForm
 from grants.models import Group, GroupKind
 
-EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.com"
-
-
-class SaveButtons:
-    """Every draft page saves with either button; 'come back later' returns to the list of bids."""
-
-    submit = SubmitField("Save and continue", widget=GovSubmitInput())
-    later = SubmitField("Save and come back later", widget=GovSubmitInput())
+ConfirmForm = ContinueForm
 
 
 class GroupForm(SaveButtons, FlaskForm):
@@ -71,15 +72,7 @@ class GroupForm(SaveButtons, FlaskForm):
             Length(max=120, message="Keep the name to 120 characters or fewer"),
         ],
     )
-    contact_email = EmailField(
-        "Contact email address",
-        widget=GovTextInput(),
-        validators=[
-            DataRequired(message="Enter a contact email address"),
-            Email(message=EMAIL_FORMAT, check_deliverability=False),
-            Length(max=254, message="Email address must be 254 characters or fewer"),
-        ],
-    )
+    contact_email = email_field("Contact email address", required="Enter a contact email address")
     contact_phone = StringField(
         "Contact phone number (optional)",
         widget=GovTextInput(),
@@ -164,16 +157,8 @@ class AttachmentForm(FlaskForm):
     submit = SubmitField("Upload file", widget=GovSubmitInput())
 
 
-class RemoveForm(FlaskForm):
-    submit = SubmitField("Remove", widget=GovSubmitInput())
-
-
 class SubmitBidForm(FlaskForm):
-    declaration_name = StringField(
-        "Your full name",
-        widget=GovTextInput(),
-        validators=[Length(max=120, message="Keep your name to 120 characters or fewer")],
-    )
+    declaration_name = full_name_field(limit=120)
     confirm = BooleanField(
         "I confirm that what we have written is true to the best of our knowledge, and that the money will be spent"
         " on what we have described",
@@ -182,20 +167,11 @@ class SubmitBidForm(FlaskForm):
     submit = SubmitField("Send the bid", widget=GovSubmitInput())
 
 
-class ConfirmForm(FlaskForm):
-    submit = SubmitField("Continue", widget=GovSubmitInput())
-
-
 class WithdrawForm(FlaskForm):
-    reason = StringField(
+    reason = reason_field(
         "Why are you withdrawing? (optional)",
-        widget=GovTextArea(),
-        description="This helps the funder. You do not have to say.",
-        validators=[
-            Length(
-                max=MAX_WITHDRAWAL_REASON, message=f"Keep the reason to {MAX_WITHDRAWAL_REASON:,} characters or fewer"
-            )
-        ],
+        "This helps the funder. You do not have to say.",
+        limit=MAX_WITHDRAWAL_REASON,
     )
     submit = SubmitField("Withdraw the bid", widget=GovSubmitInput())
 

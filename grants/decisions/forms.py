@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovSelect, GovSubmitInput
-from wtforms import SelectField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, ValidationError
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput
+from wtforms import SelectField, SubmitField
+from wtforms.validators import ValidationError
 
 from grants.decisions.services import (
     BID_REQUIRED,
@@ -18,14 +18,15 @@ from grants.decisions.services import (
     REOPEN_REASON_REQUIRED,
     REOPEN_REASON_TOO_LONG,
 )
+from grants.forms_fields import long_text
 
 
 class RatifyForm(FlaskForm):
-    note = TextAreaField(
+    note = long_text(
         "Note (optional)",
-        widget=GovCharacterCount(),
+        limit=MAX_NOTE_LENGTH,
+        too_long=NOTE_TOO_LONG,
         description="Anything the panel and auditors should know about this decision. They can read it.",
-        validators=[Length(max=MAX_NOTE_LENGTH, message=NOTE_TOO_LONG)],
     )
     submit = SubmitField("Ratify as it stands", widget=GovSubmitInput())
 
@@ -38,17 +39,15 @@ class DepartureForm(FlaskForm):
         choices=[],
         validate_choice=False,  # the service checks the bid against the panel's funded set
     )
-    reason = TextAreaField(
+    reason = long_text(
         "Reason",
-        widget=GovCharacterCount(),
+        limit=MAX_REASON_LENGTH,
+        too_long=REASON_TOO_LONG,
+        required=REASON_REQUIRED,
         description=(
             "Explain why you are departing from the panel's result, for example failed due diligence. The panel "
             "and auditors read exactly what you write here."
         ),
-        validators=[
-            DataRequired(message=REASON_REQUIRED),
-            Length(max=MAX_REASON_LENGTH, message=REASON_TOO_LONG),
-        ],
     )
     submit = SubmitField("Depart for this bid", widget=GovSubmitInput())
 
@@ -68,13 +67,11 @@ class WithdrawDepartureForm(FlaskForm):
 
 
 class ReopenForm(FlaskForm):
-    reopen_reason = TextAreaField(
+    reopen_reason = long_text(
         "Why are you reopening the vote?",
-        widget=GovCharacterCount(),
+        limit=MAX_REOPEN_REASON_LENGTH,
+        too_long=REOPEN_REASON_TOO_LONG,
+        required=REOPEN_REASON_REQUIRED,
         description="This is logged. The ratified result is kept, marked as undone.",
-        validators=[
-            DataRequired(message=REOPEN_REASON_REQUIRED),
-            Length(max=MAX_REOPEN_REASON_LENGTH, message=REOPEN_REASON_TOO_LONG),
-        ],
     )
     submit = SubmitField("Reopen the vote", widget=GovSubmitInput())

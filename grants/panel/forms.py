@@ -11,11 +11,11 @@ from typing import Any, TypeVar
 
 from flask import current_app, request
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovRadioInput, GovSubmitInput, GovTextInput
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
 from werkzeug.datastructures import MultiDict
-from wtforms import EmailField, RadioField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms import RadioField, SubmitField
 
+from grants.forms_fields import ButtonForm, email_field, long_text
 from grants.models import ConflictKind, Criterion
 from grants.panel.queries.reading import DeclarationRow
 from grants.panel.rules import SCORE_VALUES
@@ -28,28 +28,20 @@ from grants.panel.services.declarations import (
 from grants.panel.services.deliberation import MAX_DELIBERATION_NOTE, NOTE_REQUIRED, NOTE_TOO_LONG
 from grants.panel.services.scoring import COMMENT_TOO_LONG, MAX_COMMENT, SCORE_LABELS, SCORE_REQUIRED, ScoreEntry
 
-EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.com"
-
 
 class ConductForm(FlaskForm):
     submit = SubmitField("I agree to the code of conduct", widget=GovSubmitInput())
 
 
-class ConfirmForm(FlaskForm):
-    """A button that changes something (resend, withdraw, make chair): a POST with its CSRF token, nothing else."""
+ConfirmForm = ButtonForm  # resend, withdraw, make chair
 
 
 class InviteForm(FlaskForm):
-    email = EmailField(
+    email = email_field(
         "Email address of the resident to invite",
-        widget=GovTextInput(),
+        required="Enter the email address of the resident you want to invite",
         description="We email them a link to join this round's panel. It works once and expires in {days} days.",
         render_kw={"autocomplete": "off", "spellcheck": "false"},
-        validators=[
-            DataRequired(message="Enter the email address of the resident you want to invite"),
-            Email(message=EMAIL_FORMAT, check_deliverability=False),
-            Length(max=254, message="Email address must be 254 characters or fewer"),
-        ],
     )
     submit = SubmitField("Send invitation", widget=GovSubmitInput())
 
@@ -60,17 +52,15 @@ class InviteForm(FlaskForm):
 
 
 class NoteForm(FlaskForm):
-    text = TextAreaField(
+    text = long_text(
         "Add a note of the discussion",
-        widget=GovCharacterCount(),
+        limit=MAX_DELIBERATION_NOTE,
+        too_long=NOTE_TOO_LONG,
+        required=NOTE_REQUIRED,
         description=(
             "What the panel discussed and agreed, for example which bids it talked about and why. The panel,"
             " the funder's staff and auditors read the notes. Do not name panellists."
         ),
-        validators=[
-            DataRequired(message=NOTE_REQUIRED),
-            Length(max=MAX_DELIBERATION_NOTE, message=NOTE_TOO_LONG),
-        ],
     )
     submit = SubmitField("Add note", widget=GovSubmitInput())
 
@@ -160,11 +150,11 @@ def declarations_form(
         setattr(
             Form,
             f"note_{bid.id}",
-            TextAreaField(
+            long_text(
                 "If you have a conflict, say what it is",
-                widget=GovCharacterCount(),
+                limit=MAX_DECLARATION_NOTE,
+                too_long=CONFLICT_NOTE_TOO_LONG,
                 description="A few words are enough, like “My sister runs this group”.",
-                validators=[Length(max=MAX_DECLARATION_NOTE, message=CONFLICT_NOTE_TOO_LONG)],
             ),
         )
         if row.declaration is not None:
@@ -220,11 +210,11 @@ def score_form(
         setattr(
             Form,
             f"comment_{criterion.id}",
-            TextAreaField(
+            long_text(
                 f"Comment on {criterion.name} (optional)",
-                widget=GovCharacterCount(),
+                limit=MAX_COMMENT,
+                too_long=COMMENT_TOO_LONG,
                 description="Why you gave this score. The panel reads comments without your name.",
-                validators=[Length(max=MAX_COMMENT, message=COMMENT_TOO_LONG)],
             ),
         )
     Form.criterion_ids = ids

@@ -15,13 +15,14 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, FieldList, RadioField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length
 
+from grants.forms_fields import RemoveForm, SaveButtons
 from grants.reports.group_services import MAX_CAPTION
 
 SHARE_YES = "Yes, our story can be shared publicly (without names of people)"
 SHARE_NO = "No, keep it between us and the funder"
 
 
-class ReportForm(FlaskForm):
+class ReportForm(SaveButtons, FlaskForm):
     # One textarea per prompt, labelled in the template; the service stores exactly what was typed.
     answers = FieldList(StringField("Answer", widget=GovTextArea()), min_entries=0)
     recording_url = StringField(
@@ -30,8 +31,6 @@ class ReportForm(FlaskForm):
         description="Instead of writing, or as well: a web address like https://youtu.be/abc123."
         " Leave it empty if you have written your story.",
     )
-    submit = SubmitField("Save and continue", widget=GovSubmitInput())
-    later = SubmitField("Save and come back later", widget=GovSubmitInput())
 
 
 class PhotoForm(FlaskForm):
@@ -48,8 +47,7 @@ class PhotoForm(FlaskForm):
     submit = SubmitField("Upload photo", widget=GovSubmitInput())
 
 
-class RemovePhotoForm(FlaskForm):
-    submit = SubmitField("Remove", widget=GovSubmitInput())
+RemovePhotoForm = RemoveForm
 
 
 class SendReportForm(FlaskForm):

@@ -6,26 +6,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCharacterCount,
-    GovCheckboxesInput,
-    GovSelect,
-    GovSubmitInput,
-    GovTextInput,
-)
-from wtforms import SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSelect, GovSubmitInput, GovTextInput
+from wtforms import SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import Length
 
+from grants.forms_fields import ButtonForm as ButtonForm
+from grants.forms_fields import GetForm, long_text
 from grants.models import Report, Theme
 from grants.reports import staff_services as services
 
 
 class MessageForm(FlaskForm):
-    text = TextAreaField(
-        "Your message",
-        widget=GovCharacterCount(),
-        validators=[Length(max=services.MAX_MESSAGE, message=services.MESSAGE_TOO_LONG)],
-    )
+    text = long_text("Your message", limit=services.MAX_MESSAGE, too_long=services.MESSAGE_TOO_LONG)
     submit = SubmitField("Send the message", widget=GovSubmitInput())
 
 
@@ -51,24 +43,17 @@ class ThemesForm(FlaskForm):
 
 
 class QuoteForm(FlaskForm):
-    quote = TextAreaField(
+    quote = long_text(
         "Quote",
-        widget=GovCharacterCount(),
+        limit=services.MAX_QUOTE,
+        too_long=services.QUOTE_TOO_LONG,
         description="Copy the group's words exactly from one of their answers",
-        validators=[Length(max=services.MAX_QUOTE, message=services.QUOTE_TOO_LONG)],
     )
     submit = SubmitField("Keep this quote", widget=GovSubmitInput())
 
 
-class ButtonForm(FlaskForm):
-    """A POST with only its CSRF token: open or close the selection, remove a quote."""
-
-
-class ThemeFilterForm(FlaskForm):
-    """The list's theme filter. Sent by GET, so it needs no CSRF token and works without JavaScript."""
-
-    class Meta:
-        csrf = False
+class ThemeFilterForm(GetForm):
+    """The list's theme filter. Sent by GET, so it works without JavaScript."""
 
     theme = SelectField("Theme", widget=GovSelect(), choices=[], validate_choice=False)
     submit = SubmitField("Filter", widget=GovSubmitInput())
@@ -108,10 +93,10 @@ def story_choice_form(reports: Sequence[Report], **kwargs: object) -> StoryChoic
         setattr(
             _Form,
             f"reason_{report.id}",
-            TextAreaField(
+            long_text(
                 "Why is this story most significant to you?",
-                widget=GovCharacterCount(),
-                validators=[Length(max=services.MAX_REASON, message=services.REASON_TOO_LONG)],
+                limit=services.MAX_REASON,
+                too_long=services.REASON_TOO_LONG,
             ),
         )
     form = _Form(**kwargs)

@@ -6,15 +6,15 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovCharacterCount,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import Field, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import Field, RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import Length, ValidationError
 
+from grants.forms_fields import GetForm, long_text
 from grants.models import BidStatus
 from grants.money import parse_pounds
 from grants.screening.queries import LISTED_STATUSES, BidFilters
@@ -29,11 +29,8 @@ def _amount(message: str) -> Any:
     return check
 
 
-class BidFilterForm(FlaskForm):
-    """Filters for the screening list. Sent by GET, so it needs no CSRF token and works without JavaScript."""
-
-    class Meta:
-        csrf = False
+class BidFilterForm(GetForm):
+    """Filters for the screening list. Sent by GET, so it works without JavaScript."""
 
     q = StringField(
         "Search by group name or reference",
@@ -93,14 +90,14 @@ class ScreeningForm(FlaskForm):
         # Also the message when nothing is chosen: a radio with no choice is "not a valid choice" to WTForms.
         invalid_choice_message="Choose whether the bid is eligible or not",
     )
-    reason = TextAreaField(
+    reason = long_text(
         "Reason the group will read",
-        widget=GovCharacterCount(),
+        limit=MAX_REASON_LENGTH,
+        too_long=REASON_TOO_LONG,
         description=(
             "Needed if the bid is not eligible: say which rule it does not meet, in plain words. If it is"
             " eligible, you can leave this empty. The group sees exactly what you write here."
         ),
-        validators=[Length(max=MAX_REASON_LENGTH, message=REASON_TOO_LONG)],
     )
     submit = SubmitField("Save decision and tell the group", widget=GovSubmitInput())
 

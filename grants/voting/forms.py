@@ -12,6 +12,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTex
 from wtforms import Field, HiddenField, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
+from grants.forms_fields import GetForm
 from grants.voting.services import UNCHECKED, Unchecked, ordinal
 
 RANK_FIELD = re.compile(r"rank_(\d{1,18})")
@@ -107,11 +108,8 @@ def rank_bids_form(base: type[R], bid_titles: dict[int, str], limit: int, **kwar
     return form_class(**kwargs)
 
 
-class ChoosePanellistForm(FlaskForm):
+class ChoosePanellistForm(GetForm):
     """Staff choose whose paper ballot they are recording (sent by GET)."""
-
-    class Meta:
-        csrf = False
 
     panellist = SelectField(
         "Whose paper ballot are you recording?",
@@ -122,14 +120,19 @@ class ChoosePanellistForm(FlaskForm):
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
 
-class PaperChooseBidsForm(ChooseBidsForm):
+class PaperBallot:
+    """What a paper ballot adds to the panellist's own form: whose ballot it is, and staff's button."""
+
     panellist = HiddenField(validators=[DataRequired(message="Choose whose paper ballot you are recording")])
     submit = SubmitField("Record this paper ballot", widget=GovSubmitInput())
 
 
-class PaperRankBidsForm(RankBidsForm):
-    panellist = HiddenField(validators=[DataRequired(message="Choose whose paper ballot you are recording")])
-    submit = SubmitField("Record this paper ballot", widget=GovSubmitInput())
+class PaperChooseBidsForm(PaperBallot, ChooseBidsForm):
+    pass
+
+
+class PaperRankBidsForm(PaperBallot, RankBidsForm):
+    pass
 
 
 class CheckReceiptForm(FlaskForm):
