@@ -140,6 +140,25 @@ def _parts_locked_reason(round_: Round) -> str | None:
     return settings.frozen_reason(round_)
 
 
+def _saved(
+    round_: Round,
+    form: FlaskForm,
+    message: str,
+    save: Callable[..., Any],
+    /,
+    *args: Any,
+    row_of: list[int] | None = None,
+    **kwargs: Any,
+) -> Response | None:
+    """Save one of the round's settings pages: back to the overview with `message`, or None with every problem
+    by its field."""
+    if done := attempt(form, save, *args, **kwargs):
+        flash(message, "success")
+        return redirect(url_for("rounds.overview", round_id=round_.id))
+    _show_problems(form, done.error, row_of)
+    return None
+
+
 @bp.route("/staff/rounds/<int:round_id>/details", methods=["GET", "POST"])
 @role_required(Role.STAFF)
 def edit_details(round_id: int) -> str | Response:
@@ -147,12 +166,18 @@ def edit_details(round_id: int) -> str | Response:
     locked_reason = settings.frozen_reason(round_)
     form = RoundDetailsForm() if request.method == "POST" else RoundDetailsForm.for_round(round_)
     if locked_reason is None and form.validate_on_submit():
-        if done := attempt(
-            form, settings.update_details, db.session, round=round_, actor=current_person(), details=form.details()
-        ):
-            flash("Round details saved.", "success")
-            return redirect(url_for("rounds.overview", round_id=round_.id))
-        _show_problems(form, done.error)
+        saved = _saved(
+            round_,
+            form,
+            "Round details saved.",
+            settings.update_details,
+            db.session,
+            round=round_,
+            actor=current_person(),
+            details=form.details(),
+        )
+        if saved is not None:
+            return saved
     return render_template(
         "rounds/details.html",
         form=form if locked_reason is None else None,
@@ -183,10 +208,9 @@ def _edit_list(
     form = form_class() if request.method == "POST" else form_class.for_round(round_)
     if form.validate_on_submit():
         inputs, row_of = form.rows()
-        if done := attempt(form, save, round_, inputs):
-            flash(f"{part.capitalize()} saved.", "success")
-            return redirect(url_for("rounds.overview", round_id=round_.id))
-        _show_problems(form, done.error, row_of)
+        saved = _saved(round_, form, f"{part.capitalize()} saved.", save, round_, inputs, row_of=row_of)
+        if saved is not None:
+            return saved
     return render_template(f"rounds/{part}.html", form=form, round=round_, locked_reason=None)
 
 
@@ -212,17 +236,18 @@ def edit_voting(round_id: int) -> str | Response:
     locked_reason = settings.frozen_reason(round_)
     form = PanelForm() if request.method == "POST" else PanelForm.for_round(round_)
     if locked_reason is None and form.validate_on_submit():
-        if done := attempt(
+        saved = _saved(
+            round_,
             form,
+            "Panel and voting saved.",
             settings.set_panel_and_voting,
             db.session,
             round=round_,
             actor=current_person(),
             settings=form.settings(),
-        ):
-            flash("Panel and voting saved.", "success")
-            return redirect(url_for("rounds.overview", round_id=round_.id))
-        _show_problems(form, done.error)
+        )
+        if saved is not None:
+            return saved
     return render_template(
         "rounds/voting.html",
         form=form if locked_reason is None else None,
