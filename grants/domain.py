@@ -30,3 +30,14 @@ class StateTransitionError(DomainError):
 
 class DeadlinePassed(DomainError):
     """A window (for bids, scores, ballots, reports) closed before the request arrived."""
+
+
+def typed_text(text: str, limit: int, field: str, *, missing: str, too_long: str) -> str:
+    """Typed text with its surrounding spaces trimmed; DomainError on `field` when nothing is left or it is longer
+    than `limit` characters."""
+    text = text.strip()
+    if not text:
+        raise DomainError(missing, field)
+    if len(text) > limit:
+        raise DomainError(too_long, field)
+    return text

@@ -3,10 +3,13 @@ whether a link is a plain web address."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 import puremagic
+
+from grants.domain import DomainError
 
 # What puremagic reports (an extension) -> the MIME type we store and serve.
 IMAGE_TYPES = {
@@ -43,6 +46,35 @@ def sniff_type(data: bytes, allowed: Mapping[str, str]) -> str | None:
         if mime:
             return mime
     return None
+
+
+def check_upload(
+    data: bytes,
+    allowed: Mapping[str, str],
+    *,
+    max_bytes: int,
+    field: str,
+    empty: str,
+    too_big: str,
+    wrong_kind: str,
+) -> str:
+    """The MIME type of an upload that is not empty, within `max_bytes` and of an `allowed` kind; otherwise a
+    DomainError on `field` with the message for what is wrong (each upload words its own)."""
+    if not data:
+        raise DomainError(empty, field)
+    if len(data) > max_bytes:
+        raise DomainError(too_big, field)
+    content_type = sniff_type(data, allowed)
+    if content_type is None:
+        raise DomainError(wrong_kind, field)
+    return content_type
+
+
+def safe_filename(filename: str, default: str) -> str:
+    """The last part of an uploaded file's name, with only letters, digits, dots, dashes and spaces, at most 200
+    characters; `default` when nothing is left."""
+    safe = re.sub(r"[^\w.\- ]", "_", filename.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]).strip() or default
+    return safe[:200]
 
 
 def is_web_link(url: str) -> bool:

@@ -15,7 +15,9 @@ from typing import Any, Generic, ParamSpec, TypeVar
 
 from flask import Flask
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
+from wtforms import Field
 
 from grants.domain import DomainError
 from grants.extensions import db
@@ -61,6 +63,15 @@ def attempt(form: FlaskForm, service: Callable[P, T], /, *args: P.args, **kwargs
         db.session.rollback()
         put_error(form, exc)
         return Outcome(False, error=exc)
+
+
+def chosen_file(field: Field, message: str) -> FileStorage | None:
+    """The file chosen in an upload field; None, with `message` by the field, when the person chose none."""
+    upload = field.data
+    if upload is None or not getattr(upload, "filename", ""):
+        field.errors = [message]
+        return None
+    return upload
 
 
 def _commit_after_request(response: Response) -> Response:

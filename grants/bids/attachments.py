@@ -6,12 +6,10 @@ What a file is comes from its content, never its name. Each change is logged. Th
 from __future__ import annotations
 
 import hashlib
-import re
 
 from grants.bids.services import audit_bid, require_draft
 from grants.database import DbSession
-from grants.domain import DomainError
-from grants.files import AUDIO_TYPES, IMAGE_TYPES, PDF_TYPES, sniff_type
+from grants.files import AUDIO_TYPES, IMAGE_TYPES, PDF_TYPES, check_upload, safe_filename, sniff_type
 from grants.models import Attachment, Bid, User
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
@@ -27,20 +25,21 @@ def sniff_attachment_type(data: bytes) -> str | None:
 def save_attachment(session: DbSession, *, bid: Bid, filename: str, data: bytes, actor: User) -> Attachment:
     """Attach one file (PDF, image or audio, at most 10 MB), replacing any earlier one."""
     require_draft(bid)
-    if not data:
-        raise DomainError("The selected file is empty", "file")
-    if len(data) > MAX_ATTACHMENT_BYTES:
-        raise DomainError("The selected file must be smaller than 10 MB", "file")
-    content_type = sniff_attachment_type(data)
-    if content_type is None:
-        raise DomainError("The selected file must be a PDF, a photo or picture (JPG, PNG, GIF, WebP) or audio", "file")
-    safe_name = re.sub(r"[^\w.\- ]", "_", filename.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]).strip() or "attachment"
+    content_type = check_upload(
+        data,
+        ALLOWED_ATTACHMENT_TYPES,
+        max_bytes=MAX_ATTACHMENT_BYTES,
+        field="file",
+        empty="The selected file is empty",
+        too_big="The selected file must be smaller than 10 MB",
+        wrong_kind="The selected file must be a PDF, a photo or picture (JPG, PNG, GIF, WebP) or audio",
+    )
     if bid.attachment is not None:
         session.delete(bid.attachment)
         session.flush()
     attachment = Attachment(
         bid_id=bid.id,
-        filename=safe_name[:200],
+        filename=safe_filename(filename, "attachment"),
         content_type=content_type,
         size_bytes=len(data),
         sha256=hashlib.sha256(data).hexdigest(),

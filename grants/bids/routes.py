@@ -39,7 +39,7 @@ from grants.domain import DomainError
 from grants.extensions import db
 from grants.models import Bid, BidStatus, Group, Round, utcnow
 from grants.money import pounds_as_typed
-from grants.web import attempt
+from grants.web import attempt, chosen_file
 
 
 def _after_save(bid: Bid, form: FlaskForm, next_url: str) -> Response:
@@ -253,15 +253,13 @@ def attachment(bid_id: int) -> str | Response:
         return redirect_to
     form = AttachmentForm()
     if form.validate_on_submit():
-        upload = form.file.data
-        if upload is None or not getattr(upload, "filename", ""):
-            form.file.errors = ["Choose a file to upload"]
-        elif attempt(
+        upload = chosen_file(form.file, "Choose a file to upload")
+        if upload is not None and attempt(
             form,
             attachments.save_attachment,
             db.session,
             bid=bid,
-            filename=upload.filename,
+            filename=upload.filename or "",
             data=upload.read(attachments.MAX_ATTACHMENT_BYTES + 1),
             actor=current_person(),
         ):

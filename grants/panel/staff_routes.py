@@ -97,11 +97,15 @@ def _back_to_panel(round_: Round) -> Response:
     return redirect(url_for("panel.staff_panel", round_id=round_.id))
 
 
+def _invitation(round_id: int, invitation_id: int) -> tuple[Round, Invitation]:
+    round_ = load_or_404(Round, round_id, can_manage_round)
+    return round_, load_or_404(Invitation, invitation_id, in_round(round_, can_manage_panel_invitation))
+
+
 @bp.post("/staff/rounds/<int:round_id>/panel/invitations/<int:invitation_id>/resend")
 @role_required(Role.STAFF)
 def staff_resend(round_id: int, invitation_id: int) -> Response:
-    round_ = load_or_404(Round, round_id, can_manage_round)
-    invitation = load_or_404(Invitation, invitation_id, in_round(round_, can_manage_panel_invitation))
+    round_, invitation = _invitation(round_id, invitation_id)
     if _staff_action(resend_invitation, round_=round_, invitation=invitation, now=utcnow()):
         flash(f"A new invitation has been sent to {invitation.email}. The old link no longer works.", "success")
     return _back_to_panel(round_)
@@ -110,8 +114,7 @@ def staff_resend(round_id: int, invitation_id: int) -> Response:
 @bp.post("/staff/rounds/<int:round_id>/panel/invitations/<int:invitation_id>/revoke")
 @role_required(Role.STAFF)
 def staff_revoke(round_id: int, invitation_id: int) -> Response:
-    round_ = load_or_404(Round, round_id, can_manage_round)
-    invitation = load_or_404(Invitation, invitation_id, in_round(round_, can_manage_panel_invitation))
+    round_, invitation = _invitation(round_id, invitation_id)
     if _staff_action(revoke_invitation, invitation=invitation, now=utcnow()):
         flash(f"The invitation to {invitation.email} has been withdrawn. Its link no longer works.", "success")
     return _back_to_panel(round_)

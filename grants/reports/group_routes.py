@@ -28,7 +28,7 @@ from grants.reports import bp
 from grants.reports import group_services as services
 from grants.reports.group_forms import PhotoForm, RemovePhotoForm, ReportForm, SendReportForm
 from grants.reports.rules import WRITABLE_AWARDS
-from grants.web import attempt
+from grants.web import attempt, chosen_file
 
 
 def _is_member(report_date: ReportDate) -> bool:
@@ -156,15 +156,13 @@ def photos(report_date_id: int) -> str | Response:
         return redirect(context["write_url"])
     form = PhotoForm()
     if form.validate_on_submit():
-        upload = form.photo.data
-        if upload is None or not getattr(upload, "filename", ""):
-            form.photo.errors = ["Choose a photo to upload"]
-        elif attempt(
+        upload = chosen_file(form.photo, "Choose a photo to upload")
+        if upload is not None and attempt(
             form,
             services.add_photo,
             db.session,
             report_date=report_date,
-            filename=upload.filename,
+            filename=upload.filename or "",
             data=upload.read(services.MAX_PHOTO_BYTES + 1),
             people_agreed=bool(form.people_agreed.data),
             caption=form.caption.data or "",

@@ -8,7 +8,6 @@ writing or in a recording. A draft keeps everything typed.
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -19,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from grants.audit.chain import record_event
 from grants.database import DbSession
 from grants.domain import DomainError
-from grants.files import IMAGE_TYPES, is_web_link, sniff_type
+from grants.files import IMAGE_TYPES, check_upload, is_web_link, safe_filename, sniff_type
 from grants.mail import send_email
 from grants.models import Award, GroupMember, Report, ReportDate, ReportPhoto, ReportStatus, Round, User, utcnow
 from grants.reports.queries import funder_staff
@@ -219,13 +218,15 @@ def add_photo(
     existing = report_for(session, report_date)
     if existing is not None:
         _require_draft(existing, "photo")
-    if not data:
-        raise DomainError("Choose a photo to upload", "photo")
-    if len(data) > MAX_PHOTO_BYTES:
-        raise DomainError("The photo must be smaller than 5 MB", "photo")
-    content_type = sniff_photo_type(data)
-    if content_type is None:
-        raise DomainError("The photo must be a JPG, PNG, GIF or WebP image", "photo")
+    content_type = check_upload(
+        data,
+        ALLOWED_PHOTO_TYPES,
+        max_bytes=MAX_PHOTO_BYTES,
+        field="photo",
+        empty="Choose a photo to upload",
+        too_big="The photo must be smaller than 5 MB",
+        wrong_kind="The photo must be a JPG, PNG, GIF or WebP image",
+    )
     if len(caption.strip()) > MAX_CAPTION:
         raise DomainError(f"Keep the caption to {MAX_CAPTION} characters or fewer", "caption")
     if not people_agreed:
@@ -236,10 +237,9 @@ def add_photo(
     report = start_report(session, report_date=report_date)
     if len(report.photos) >= MAX_PHOTOS:
         raise DomainError(f"You can add up to {MAX_PHOTOS} photos. Remove one to add another", "photo")
-    safe_name = re.sub(r"[^\w.\- ]", "_", filename.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]).strip() or "photo"
     photo = ReportPhoto(
         report_id=report.id,
-        filename=safe_name[:200],
+        filename=safe_filename(filename, "photo"),
         content_type=content_type,
         size_bytes=len(data),
         sha256=hashlib.sha256(data).hexdigest(),

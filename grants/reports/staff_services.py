@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from grants.audit.chain import record_event
 from grants.bids.audience import bid_recipients
 from grants.database import DbSession
-from grants.domain import DomainError
+from grants.domain import DomainError, typed_text
 from grants.mail import send_email
 from grants.models import (
     PanelMember,
@@ -89,11 +89,7 @@ def send_message(session: DbSession, *, report: Report, author: User, side: str,
         raise ValueError(f"unknown side {side!r}")
     if report.status != ReportStatus.SUBMITTED:
         raise DomainError(REPORT_NOT_SENT, "text")
-    text = text.strip()
-    if not text:
-        raise DomainError(MESSAGE_REQUIRED, "text")
-    if len(text) > MAX_MESSAGE:
-        raise DomainError(MESSAGE_TOO_LONG, "text")
+    text = typed_text(text, MAX_MESSAGE, "text", missing=MESSAGE_REQUIRED, too_long=MESSAGE_TOO_LONG)
     message = ReportMessage(report_id=report.id, author_id=author.id, side=side, text=text)
     session.add(message)
     session.flush()
@@ -171,11 +167,7 @@ def quote_in_answers(report: Report, text: str) -> bool:
 
 def pick_quote(session: DbSession, *, report: Report, text: str, actor: User) -> ReportQuote:
     """Keep a quote from the report for the learning summary: the group's own words, from one of its answers."""
-    text = text.strip()
-    if not text:
-        raise DomainError(QUOTE_REQUIRED, "quote")
-    if len(text) > MAX_QUOTE:
-        raise DomainError(QUOTE_TOO_LONG, "quote")
+    text = typed_text(text, MAX_QUOTE, "quote", missing=QUOTE_REQUIRED, too_long=QUOTE_TOO_LONG)
     if report.status != ReportStatus.SUBMITTED or not quote_in_answers(report, text):
         raise DomainError(QUOTE_NOT_IN_REPORT, "quote")
     squashed = _squash(text)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
@@ -140,26 +140,67 @@ def _parts_locked_reason(round_: Round) -> str | None:
     return settings.frozen_reason(round_)
 
 
+def _saved(
+    round_: Round,
+    form: FlaskForm,
+    message: str,
+    save: Callable[..., Any],
+    /,
+    *args: Any,
+    row_of: list[int] | None = None,
+    **kwargs: Any,
+) -> Response | None:
+    """Save one of the round's settings pages: back to the overview with `message`, or None with every problem
+    by its field."""
+    if done := attempt(form, save, *args, **kwargs):
+        flash(message, "success")
+        return redirect(url_for("rounds.overview", round_id=round_.id))
+    _show_problems(form, done.error, row_of)
+    return None
+
+
+SettingsForm = TypeVar("SettingsForm", RoundDetailsForm, PanelForm)
+
+
+def _settings_page(
+    round_id: int,
+    form_class: type[SettingsForm],
+    template: str,
+    message: str,
+    save: Callable[[Round, SettingsForm], object],
+    extra: Callable[[Round], dict[str, Any]],
+) -> str | Response:
+    """A page of the round's settings: its form until the settings freeze, then only the reason they are frozen."""
+    round_ = load_or_404(Round, round_id, can_manage_round)
+    locked_reason = settings.frozen_reason(round_)
+    form = form_class() if request.method == "POST" else form_class.for_round(round_)
+    if locked_reason is None and form.validate_on_submit():
+        saved = _saved(round_, form, message, save, round_, form)
+        if saved is not None:
+            return saved
+    return render_template(
+        template,
+        form=form if locked_reason is None else None,
+        round=round_,
+        locked_reason=locked_reason,
+        **extra(round_),
+    )
+
+
+def _save_details(round_: Round, form: RoundDetailsForm) -> None:
+    settings.update_details(db.session, round=round_, actor=current_person(), details=form.details())
+
+
 @bp.route("/staff/rounds/<int:round_id>/details", methods=["GET", "POST"])
 @role_required(Role.STAFF)
 def edit_details(round_id: int) -> str | Response:
-    round_ = load_or_404(Round, round_id, can_manage_round)
-    locked_reason = settings.frozen_reason(round_)
-    form = RoundDetailsForm() if request.method == "POST" else RoundDetailsForm.for_round(round_)
-    if locked_reason is None and form.validate_on_submit():
-        if done := attempt(
-            form, settings.update_details, db.session, round=round_, actor=current_person(), details=form.details()
-        ):
-            flash("Round details saved.", "success")
-            return redirect(url_for("rounds.overview", round_id=round_.id))
-        _show_problems(form, done.error)
-    return render_template(
+    return _settings_page(
+        round_id,
+        RoundDetailsForm,
         "rounds/details.html",
-        form=form if locked_reason is None else None,
-        funder=round_.funder,
-        round=round_,
-        locked_reason=locked_reason,
-        code_locked=queries.has_bids(db.session, round_.id),
+        "Round details saved.",
+        _save_details,
+        lambda round_: {"funder": round_.funder, "code_locked": queries.has_bids(db.session, round_.id)},
     )
 
 
@@ -183,10 +224,9 @@ def _edit_list(
     form = form_class() if request.method == "POST" else form_class.for_round(round_)
     if form.validate_on_submit():
         inputs, row_of = form.rows()
-        if done := attempt(form, save, round_, inputs):
-            flash(f"{part.capitalize()} saved.", "success")
-            return redirect(url_for("rounds.overview", round_id=round_.id))
-        _show_problems(form, done.error, row_of)
+        saved = _saved(round_, form, f"{part.capitalize()} saved.", save, round_, inputs, row_of=row_of)
+        if saved is not None:
+            return saved
     return render_template(f"rounds/{part}.html", form=form, round=round_, locked_reason=None)
 
 
@@ -208,28 +248,18 @@ def edit_criteria(round_id: int) -> str | Response:
 @role_required(Role.STAFF)
 def edit_voting(round_id: int) -> str | Response:
     """The panel and voting page: the voting method (with K or N), the quorum and the panel's timetable."""
-    round_ = load_or_404(Round, round_id, can_manage_round)
-    locked_reason = settings.frozen_reason(round_)
-    form = PanelForm() if request.method == "POST" else PanelForm.for_round(round_)
-    if locked_reason is None and form.validate_on_submit():
-        if done := attempt(
-            form,
-            settings.set_panel_and_voting,
-            db.session,
-            round=round_,
-            actor=current_person(),
-            settings=form.settings(),
-        ):
-            flash("Panel and voting saved.", "success")
-            return redirect(url_for("rounds.overview", round_id=round_.id))
-        _show_problems(form, done.error)
-    return render_template(
+    return _settings_page(
+        round_id,
+        PanelForm,
         "rounds/voting.html",
-        form=form if locked_reason is None else None,
-        round=round_,
-        locked_reason=locked_reason,
-        method_locked=settings.method_locked(round_),
+        "Panel and voting saved.",
+        _save_panel_and_voting,
+        lambda round_: {"method_locked": settings.method_locked(round_)},
     )
+
+
+def _save_panel_and_voting(round_: Round, form: PanelForm) -> None:
+    settings.set_panel_and_voting(db.session, round=round_, actor=current_person(), settings=form.settings())
 
 
 @bp.get("/staff/rounds/<int:round_id>/preview")

@@ -400,3 +400,10 @@ def test_staff_enter_a_bid_on_behalf_of_a_group(app: Flask, client: FlaskClient,
         assert all(e.facts.get("on_behalf") for e in events)
         email = s.scalars(sa.select(OutboxEmail)).one()
         assert email.to_address == "phone.group@example.com"
+
+
+def test_sending_the_attachment_form_without_a_file_asks_for_one(applicant: FlaskClient, round_id: int) -> None:
+    bid_id = _start_bid(applicant, round_id)
+    response = applicant.post(f"/bids/{bid_id}/attachment", data={}, content_type="multipart/form-data")
+    assert response.status_code == 200
+    assert "Choose a file to upload" in response.text

@@ -7,10 +7,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload, undefer
+from sqlalchemy.orm import undefer
 
+from grants.bids.queries import AnsweredQuestion, bid_contents
 from grants.database import DbSession
-from grants.models import Attachment, Bid, BudgetLine, ConflictDeclaration, Group, Question, Round, Score
+from grants.models import Attachment, Bid, BudgetLine, ConflictDeclaration, Group, Round, Score
 from grants.panel import rules
 
 
@@ -114,12 +115,6 @@ def scoring_list(session: DbSession, round_: Round, user_id: int) -> ScoringList
 
 
 @dataclass(frozen=True)
-class AnsweredQuestion:
-    question: Question
-    text: str  # "" when the group gave no answer
-
-
-@dataclass(frozen=True)
 class PanelBid:
     """What the panel reads of a bid: the group's name, area and kind, and everything the group sent, but not the
     group's contact details or its history with the funder's staff."""
@@ -133,27 +128,15 @@ class PanelBid:
 
 
 def panel_bid(session: DbSession, bid: Bid, user_id: int) -> PanelBid:
-    session.scalars(
-        sa.select(Bid)
-        .where(Bid.id == bid.id)
-        .options(
-            selectinload(Bid.group),
-            selectinload(Bid.answers),
-            selectinload(Bid.budget_lines),
-            selectinload(Bid.attachment),
-        )
-    ).one()
-    questions = session.scalars(
-        sa.select(Question).where(Question.round_id == bid.round_id).order_by(Question.position)
-    ).all()
-    by_question = {a.question_id: a.text for a in bid.answers}
+    """One bid as the panel reads it, with this panellist's scores; the contents are the bids area's read."""
+    answers = bid_contents(session, bid)
     scores = {
         s.criterion_id: s
         for s in session.scalars(sa.select(Score).where(Score.bid_id == bid.id, Score.user_id == user_id))
     }
     return PanelBid(
         bid=bid,
-        answers=[AnsweredQuestion(q, (by_question.get(q.id) or "").strip()) for q in questions],
+        answers=answers,
         budget_lines=list(bid.budget_lines),
         budget_total_pence=sum(line.cost_pence for line in bid.budget_lines),
         attachment=bid.attachment,

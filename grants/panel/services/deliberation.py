@@ -6,7 +6,7 @@ from datetime import datetime
 
 from grants.audit.chain import record_event
 from grants.database import DbSession
-from grants.domain import DomainError
+from grants.domain import DomainError, typed_text
 from grants.models import DeliberationNote, Round, User
 from grants.panel import rules
 from grants.panel.services.seats import CHAIR, STAFF, lock_round
@@ -37,11 +37,7 @@ def add_deliberation_note(
     reason = notes_not_open_reason(round_, now)
     if reason is not None:
         raise DomainError(reason, "text")
-    text = text.strip()
-    if not text:
-        raise DomainError(NOTE_REQUIRED, "text")
-    if len(text) > MAX_DELIBERATION_NOTE:
-        raise DomainError(NOTE_TOO_LONG, "text")
+    text = typed_text(text, MAX_DELIBERATION_NOTE, "text", missing=NOTE_REQUIRED, too_long=NOTE_TOO_LONG)
     note = DeliberationNote(round_id=round_.id, author_id=author.id, text=text)
     session.add(note)
     session.flush()
