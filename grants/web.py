@@ -10,8 +10,8 @@ refused work is ever committed.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Generic, ParamSpec, TypeVar
+from dataclasses import dataclass, field
+from typing import Generic, ParamSpec, TypeVar
 
 from flask import Flask
 from flask_wtf import FlaskForm
@@ -46,6 +46,7 @@ class Outcome(Generic[T]):
     ok: bool
     value: T | None = None
     error: DomainError | None = None
+    marks: dict[str, str] = field(default_factory=dict)  # on a refusal: each field it names, with the message
 
     def __bool__(self) -> bool:
         return self.ok
@@ -61,8 +62,7 @@ def attempt(form: FlaskForm, service: Callable[P, T], /, *args: P.args, **kwargs
         return Outcome(True, service(*args, **kwargs))
     except DomainError as exc:
         db.session.rollback()
-        put_error(form, exc)
-        return Outcome(False, error=exc)
+        return Outcome(False, error=exc, marks=put_error(form, exc))
 
 
 def chosen_file(field: Field, message: str) -> FileStorage | None:
@@ -85,11 +85,3 @@ def _commit_after_request(response: Response) -> Response:
 def register_commit_path(app: Flask) -> None:
     """Commit each request's work once, after its view, only when it succeeded (2xx or 3xx)."""
     app.after_request(_commit_after_request)
-
-
-def first_error(errors: dict[str, Any]) -> str | None:
-    """The first message of a form's errors (for a flash above a form that is not on this page)."""
-    for messages in errors.values():
-        if messages:
-            return str(messages[0])
-    return None

@@ -58,6 +58,7 @@ def test_a_refused_service_call_changes_nothing_and_puts_the_message_by_its_fiel
         outcome = attempt(form, service)
         assert not outcome
         assert form.amount.errors == ["Enter how much you are asking for, in pounds"]
+        assert outcome.marks == {"amount": "Enter how much you are asking for, in pounds"}
         _commit_after_request(Response(status=200))  # the form is shown again with its error
         db.session.remove()
     assert _funders(app) == []

@@ -147,12 +147,6 @@ def is_group_member(user: User, group_id: int) -> bool:
     return group_id in group_ids(user)
 
 
-def can_view_bid(user: User, bid: Bid) -> bool:
-    """Members of the bid's group, and staff and auditors of the round's funder."""
-    funder_id = bid.round.funder_id
-    return is_group_member(user, bid.group_id) or is_staff_of(user, funder_id) or is_auditor_of(user, funder_id)
-
-
 def is_own_group_bid(user: User, bid: Bid) -> bool:
     """The bid is one of the person's own groups' bids."""
     return is_group_member(user, bid.group_id)

@@ -72,7 +72,7 @@ def cast_from_form(
     done = attempt(form, cast)
     if done.value is not None:
         return done.value
-    return dict.fromkeys(done.error.fields, done.error.message) if done.error is not None else {}
+    return done.marks
 
 
 def ballot_context(
