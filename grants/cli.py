@@ -1,4 +1,4 @@
-"""Flask commands: admin, audit, outbox, demo, tally, reports and export."""
+"""Flask commands: admin, audit, outbox, demo, tally, reports, export and security."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ demo_cli = AppGroup("demo", help="Demo data for trying the platform.")
 tally_cli = AppGroup("tally", help="Re-run and check a round's ratified tally.")
 reports_cli = AppGroup("reports", help="Reminders about groups' reports.")
 export_cli = AppGroup("export", help="Open data exports.")
+security_cli = AppGroup("security", help="The security log of sign-ins and account changes.")
 
 
 @admin_cli.command("create-funder")
@@ -264,6 +265,19 @@ def export_360giving_command(funder_slug: str | None, round_code: str | None, fm
     click.echo(f"Wrote {funder.name}'s 360Giving {fmt} to {output}.")
 
 
+@security_cli.command("prune")
+def security_prune_command() -> None:
+    """Delete security log entries older than SECURITY_LOG_DAYS (run daily, e.g. from cron)."""
+    from flask import current_app
+
+    from grants.auth.security_log import prune_security_log
+
+    days = int(current_app.config["SECURITY_LOG_DAYS"])
+    removed = prune_security_log(db.session, days=days)
+    db.session.commit()
+    click.echo(f"Removed {removed} security log entr{'y' if removed == 1 else 'ies'} older than {days} days.")
+
+
 def register_cli(app: Flask) -> None:
-    for group in (admin_cli, audit_cli, outbox_cli, demo_cli, tally_cli, reports_cli, export_cli):
+    for group in (admin_cli, audit_cli, outbox_cli, demo_cli, tally_cli, reports_cli, export_cli, security_cli):
         app.cli.add_command(group)

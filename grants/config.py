@@ -78,6 +78,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "MAIL_LOG_BODIES": _bool(os.environ.get("MAIL_LOG_BODIES"), default=development or testing),
         "PASSWORD_RESET_HOURS": _int("PASSWORD_RESET_HOURS", 2),
         "INVITATION_DAYS": _int("INVITATION_DAYS", 14),
+        # How long the security log (sign-ins, failures, password changes) is kept before `flask security prune`.
+        "SECURITY_LOG_DAYS": _int("SECURITY_LOG_DAYS", 180),
         "REMEMBER_COOKIE_DURATION_DAYS": _int("REMEMBER_COOKIE_DURATION_DAYS", 30),
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 11 * 1024 * 1024),
         "SESSION_COOKIE_HTTPONLY": True,

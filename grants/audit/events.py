@@ -25,14 +25,14 @@ class Action:
 
     `object_type` is what the event's object_id names. `words` is the line in the decision trail; `history`
     the line in a bid's own history (text, or a function of the facts), for the actions about a bid that read
-    differently there. `object_may_be_unknown`: the event may have no object (a sign-in with an unknown email).
+    differently there.
+    Sign-ins and password changes are not here: they go to the security log (grants.auth.security_log).
     """
 
     name: str
     object_type: str
     words: str
     history: str | Callable[[Facts], str] | None = None
-    object_may_be_unknown: bool = False
 
     @property
     def realm(self) -> str:
@@ -59,15 +59,7 @@ def _bid_screened(facts: Facts) -> str:
 
 
 ACTIONS: tuple[Action, ...] = (
-    # accounts and sign-in (grants/auth, grants/admin)
-    Action("account.registered", "user", "Account registered"),
-    Action("auth.signed_in", "user", "Auth signed in"),
-    Action("auth.signed_out", "user", "Auth signed out"),
-    Action("auth.sign_in_failed", "user", "Auth sign in failed", object_may_be_unknown=True),
-    Action("auth.sign_in_refused", "user", "Auth sign in refused"),
-    Action("auth.password_changed", "user", "Auth password changed"),
-    Action("auth.password_reset_requested", "user", "Auth password reset requested"),
-    Action("auth.password_reset", "user", "Auth password reset"),
+    # roles and invitations (grants/auth, grants/admin); sign-ins go to the security log instead
     Action("role.granted", "user", "Role granted"),
     Action("invitation.created", "invitation", "Invitation created"),
     Action("invitation.accepted", "invitation", "Invitation accepted"),
@@ -138,7 +130,7 @@ def registered(action: str, object_type: str | None) -> Action:
     entry = REGISTRY.get(action)
     if entry is None:
         raise UnknownAction(f"{action!r} is not an audit action: add it to grants/audit/events.py")
-    if object_type != entry.object_type and not (object_type is None and entry.object_may_be_unknown):
+    if object_type != entry.object_type:
         raise UnknownAction(f"{action!r} is recorded about a {entry.object_type}, not {object_type!r}")
     return entry
 

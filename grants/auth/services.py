@@ -10,13 +10,13 @@ from flask import current_app
 
 from grants.audit.chain import record_event
 from grants.auth.passwords import check_password, hash_password, needs_rehash
+from grants.auth.security_log import record_security_event
 from grants.auth.sessions import end_all_sessions
 from grants.auth.tokens import hash_token, new_token
 from grants.database import DbSession
 from grants.domain import DomainError
 from grants.mail import absolute_url, send_email
 from grants.models import (
-    AuditEvent,
     Funder,
     Group,
     GroupMember,
@@ -26,6 +26,7 @@ from grants.models import (
     Role,
     RoleGrant,
     Round,
+    SecurityEvent,
     User,
     utcnow,
 )
@@ -60,7 +61,7 @@ def register_user(session: DbSession, *, name: str, email: str, password: str) -
     user = User(name=name.strip(), email=email, password_hash=hash_password(password))
     session.add(user)
     session.flush()
-    record_event(session, "account.registered", actor_id=user.id, object_type="user", object_id=user.id)
+    record_security_event(session, "account.registered", user=user)
     return user
 
 
@@ -69,12 +70,11 @@ def _recent_failures(session: DbSession, user: User) -> int:
     return int(
         session.scalar(
             sa.select(sa.func.count())
-            .select_from(AuditEvent)
+            .select_from(SecurityEvent)
             .where(
-                AuditEvent.action == "auth.sign_in_failed",
-                AuditEvent.object_type == "user",
-                AuditEvent.object_id == user.id,
-                AuditEvent.occurred_at >= since,
+                SecurityEvent.kind == "sign_in.failed",
+                SecurityEvent.user_id == user.id,
+                SecurityEvent.occurred_at >= since,
             )
         )
         or 0
@@ -85,30 +85,22 @@ def authenticate(session: DbSession, *, email: str, password: str) -> User:
     """Check an email and password. A failure is logged (without the email typed) and raises DomainError."""
     user = find_user_by_email(session, email)
     if user is not None and _recent_failures(session, user) >= FAILED_SIGN_IN_LIMIT:
-        record_event(
-            session, "auth.sign_in_refused", object_type="user", object_id=user.id, facts={"reason": "throttled"}
-        )
+        record_security_event(session, "sign_in.throttled", user=user)
         raise DomainError(
             "Too many failed attempts to sign in to this account. Wait 15 minutes, or reset your password.",
             "email",
         )
     if user is None or user.is_disabled or not check_password(user.password_hash, password):
-        record_event(
-            session,
-            "auth.sign_in_failed",
-            object_type="user" if user else None,
-            object_id=user.id if user else None,
-            facts={"known_account": user is not None},
-        )
+        record_security_event(session, "sign_in.failed", user=user, facts={"known_account": user is not None})
         raise DomainError("Enter a correct email address and password.", "email")
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    record_event(session, "auth.signed_in", actor_id=user.id, object_type="user", object_id=user.id)
+    record_security_event(session, "sign_in.succeeded", user=user)
     return user
 
 
 def record_sign_out(session: DbSession, user: User) -> None:
-    record_event(session, "auth.signed_out", actor_id=user.id, object_type="user", object_id=user.id)
+    record_security_event(session, "signed_out", user=user)
 
 
 def change_password(session: DbSession, *, user: User, current_password: str, new_password: str) -> None:
@@ -118,14 +110,7 @@ def change_password(session: DbSession, *, user: User, current_password: str, ne
     user.password_hash = hash_password(new_password)
     user.password_changed_at = utcnow()
     ended = end_all_sessions(session, user)
-    record_event(
-        session,
-        "auth.password_changed",
-        actor_id=user.id,
-        object_type="user",
-        object_id=user.id,
-        facts={"sessions_ended": ended},
-    )
+    record_security_event(session, "password.changed", user=user, facts={"sessions_ended": ended})
 
 
 # --- password reset -----------------------------------------------------------------------------------------
@@ -140,7 +125,7 @@ def request_password_reset(session: DbSession, *, email: str) -> None:
     hours = current_app.config["PASSWORD_RESET_HOURS"]
     session.add(PasswordReset(user_id=user.id, token_hash=token_hash, expires_at=utcnow() + timedelta(hours=hours)))
     send_email(session, to=user.email, template="auth/password_reset", user=user, token=token, hours=hours)
-    record_event(session, "auth.password_reset_requested", object_type="user", object_id=user.id)
+    record_security_event(session, "password.reset_requested", user=user)
 
 
 def find_password_reset(session: DbSession, token: str) -> PasswordReset:
@@ -170,14 +155,7 @@ def reset_password(session: DbSession, *, token: str, new_password: str) -> User
     user.password_hash = hash_password(new_password)
     user.password_changed_at = now
     ended = end_all_sessions(session, user)
-    record_event(
-        session,
-        "auth.password_reset",
-        actor_id=user.id,
-        object_type="user",
-        object_id=user.id,
-        facts={"sessions_ended": ended},
-    )
+    record_security_event(session, "password.reset", user=user, facts={"sessions_ended": ended})
     return user
 
 

@@ -31,6 +31,7 @@ from grants.models.reports import (
     Theme,
 )
 from grants.models.rounds import Criterion, Question, Round, RoundStatus, VotingMethod
+from grants.models.security import SecurityEvent
 from grants.models.users import Invitation, LoginSession, PasswordReset, Role, RoleGrant, SavedForm, User
 
 __all__ = [
@@ -79,6 +80,7 @@ __all__ = [
     "RoundStatus",
     "SavedForm",
     "Score",
+    "SecurityEvent",
     "StoryChoice",
     "StorySelection",
     "TallyRun",

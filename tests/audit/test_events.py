@@ -113,10 +113,14 @@ def test_record_event_refuses_an_action_not_in_the_registry(session: Session) ->
     assert session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == 0
 
 
-def test_an_event_about_an_unknown_object_only_where_the_registry_allows_it(session: Session) -> None:
-    record_event(session, "auth.sign_in_failed", facts={"known_account": False})
+def test_sign_ins_cannot_be_written_into_the_decision_chain(session: Session) -> None:
+    # Anyone on the internet can fail to sign in; such rows belong in the prunable security log, never the chain.
+    for action in ("auth.sign_in_failed", "auth.signed_in", "account.registered"):
+        with pytest.raises(UnknownAction):
+            record_event(session, action, object_type="user", object_id=1)
     with pytest.raises(UnknownAction):
-        record_event(session, "auth.signed_in")
+        record_event(session, "role.granted")
+    assert session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == 0
 
 
 def test_the_trail_and_the_bid_history_word_actions_from_the_registry() -> None:

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from grants.models import AuditEvent, LoginSession, OutboxEmail, PasswordReset, User, utcnow
+from grants.models import AuditEvent, LoginSession, OutboxEmail, PasswordReset, SecurityEvent, User, utcnow
 from tests.support.db import app_session
 from tests.support.factories import PASSWORD, make_user
 from tests.support.signin import sign_in
@@ -26,11 +26,16 @@ def _user_count(app: Flask) -> int:
         return int(s.scalar(sa.select(sa.func.count()).select_from(User)) or 0)
 
 
-def _events(app: Flask, action: str) -> list[AuditEvent]:
+def _events(app: Flask, kind: str) -> list[SecurityEvent]:
     with app_session(app) as s:
-        events = list(s.scalars(sa.select(AuditEvent).where(AuditEvent.action == action)))
+        events = list(s.scalars(sa.select(SecurityEvent).where(SecurityEvent.kind == kind)))
         s.expunge_all()  # plain values to read after the session closes
         return events
+
+
+def _chain_length(app: Flask) -> int:
+    with app_session(app) as s:
+        return int(s.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) or 0)
 
 
 def test_register_creates_account_signs_in_and_logs_it(app: Flask, client: FlaskClient) -> None:
@@ -88,16 +93,29 @@ def test_sign_in_with_wrong_password_is_refused_and_logged_without_the_email(app
     assert "Enter a correct email address and password" in response.text
     assert 'value="ada@example.com"' in response.text
     assert client.get("/applicant").status_code == 302
-    failed = _events(app, "auth.sign_in_failed")
-    assert [(e.object_type, e.object_id) for e in failed] == [("user", user_id)]
+    failed = _events(app, "sign_in.failed")
+    assert [e.user_id for e in failed] == [user_id]
     assert "ada" not in str(failed[0].facts)
 
 
 def test_sign_in_for_unknown_email_is_logged_without_identifying_anyone(app: Flask, client: FlaskClient) -> None:
     sign_in(client, "nobody@example.com", "whatever it is")
-    failed = _events(app, "auth.sign_in_failed")
+    failed = _events(app, "sign_in.failed")
     assert len(failed) == 1
-    assert failed[0].object_id is None and failed[0].facts == {"known_account": False}
+    assert failed[0].user_id is None and failed[0].facts == {"known_account": False}
+
+
+def test_sign_ins_and_failures_go_to_the_security_log_not_the_decision_chain(app: Flask, client: FlaskClient) -> None:
+    with app_session(app) as s:
+        make_user(s, email="ada@example.com")
+    before = _chain_length(app)
+    for _ in range(5):
+        sign_in(client, "nobody@example.com", "whatever it is")
+        sign_in(client, "ada@example.com", "not the password")
+    sign_in(client, "ada@example.com", PASSWORD)
+    assert _chain_length(app) == before
+    assert len(_events(app, "sign_in.failed")) == 10
+    assert len(_events(app, "sign_in.succeeded")) == 1
 
 
 def test_repeated_failed_sign_ins_lock_the_account_for_a_while(app: Flask, client: FlaskClient) -> None:
@@ -149,7 +167,7 @@ def test_sign_out_is_post_only_and_ends_the_session_for_copied_cookies(app: Flas
         assert (
             s.scalar(sa.select(sa.func.count()).select_from(LoginSession).where(LoginSession.ended_at.is_(None))) == 0
         )
-    assert len(_events(app, "auth.signed_out")) == 1
+    assert len(_events(app, "signed_out")) == 1
 
 
 def test_remember_me_cookie_stops_working_after_sign_out(app: Flask, client: FlaskClient) -> None:
@@ -182,7 +200,7 @@ def test_change_password_signs_out_other_devices_but_not_this_one(app: Flask, cl
     assert laptop.get("/applicant").status_code == 302
     client.post("/sign-out")
     assert sign_in(client, "ada@example.com", new).status_code == 302
-    assert len(_events(app, "auth.password_changed")) == 1
+    assert len(_events(app, "password.changed")) == 1
 
 
 def test_change_password_with_wrong_current_password_changes_nothing(app: Flask, client: FlaskClient) -> None:

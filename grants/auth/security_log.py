@@ -1,0 +1,72 @@
+"""Write and prune the security log (grants.models.security). The rules for what goes in it live here only."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from grants.database import DbSession
+from grants.models import SecurityEvent, User, utcnow
+
+# Every kind of security event, with the words a person reading the log sees.
+KINDS: dict[str, str] = {
+    "account.registered": "Account created",
+    "sign_in.succeeded": "Signed in",
+    "sign_in.failed": "Wrong email address or password",
+    "sign_in.throttled": "Sign-in slowed after too many failures",
+    "signed_out": "Signed out",
+    "session.expired": "Session ended after a time",
+    "password.changed": "Password changed",
+    "password.change_failed": "Wrong current password when changing it",
+    "password.reset_requested": "Password reset link asked for",
+    "password.reset": "Password reset by link",
+    "two_factor.enabled": "Two-step sign-in turned on",
+    "two_factor.disabled": "Two-step sign-in turned off",
+    "two_factor.failed": "Wrong sign-in code",
+    "two_factor.recovery_code_used": "Recovery code used",
+    "two_factor.recovery_codes_renewed": "New recovery codes made",
+}
+
+
+def record_security_event(
+    session: DbSession,
+    kind: str,
+    *,
+    user: User | None = None,
+    source_ip: str | None = None,
+    facts: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> SecurityEvent:
+    """Add one row to the security log (the caller's transaction commits it)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown security event kind {kind!r}: add it to grants.auth.security_log.KINDS")
+    event = SecurityEvent(
+        kind=kind,
+        user_id=user.id if user is not None else None,
+        source_ip=(source_ip or None) and source_ip[:45],
+        facts=facts or {},
+        occurred_at=now or utcnow(),
+    )
+    session.add(event)
+    return event
+
+
+def prune_security_log(session: DbSession, *, days: int, now: datetime | None = None) -> int:
+    """Delete security events older than `days` days; returns how many went."""
+    cutoff = (now or utcnow()) - timedelta(days=days)
+    result = session.execute(sa.delete(SecurityEvent).where(SecurityEvent.occurred_at < cutoff))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def security_events_for(session: DbSession, user: User, *, limit: int = 20) -> list[SecurityEvent]:
+    """The latest security events of one account, newest first (for the person's own account page)."""
+    return list(
+        session.scalars(
+            sa.select(SecurityEvent)
+            .where(SecurityEvent.user_id == user.id)
+            .order_by(SecurityEvent.occurred_at.desc(), SecurityEvent.id.desc())
+            .limit(limit)
+        )
+    )
