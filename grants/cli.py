@@ -45,6 +45,7 @@ def create_funder_command(name: str) -> None:
 def invite_staff_command(funder_slug: str, email: str, role: str) -> None:
     """Invite someone to a funder's staff (or as its auditor) and print the invitation link."""
     from grants.auth.services import invite
+    from grants.mail import absolute_url
     from grants.models import Funder, Role
 
     funder = db.session.scalar(sa.select(Funder).where(Funder.slug == funder_slug))
@@ -53,7 +54,7 @@ def invite_staff_command(funder_slug: str, email: str, role: str) -> None:
     issued = invite(db.session, email=email, role=Role(role), funder=funder)
     db.session.commit()
     click.echo(f"Invitation for {issued.invitation.email} ({role} of {funder.name}), valid once:")
-    click.echo(issued.link)
+    click.echo(absolute_url("auth.invitation", token=issued.token))
 
 
 @admin_cli.command("create-admin")

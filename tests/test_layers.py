@@ -17,6 +17,8 @@ SERVICE_MODULES = sorted(
     if p.stem.endswith(("services", "queries")) or p.stem in {"rules", "audience", "chain", "trail", "threesixty"}
 )
 WEB_ONLY_NAMES = {"request", "url_for", "render_template", "flash", "redirect", "session", "g"}
+# Page addresses are the web layer's: a service that emails a link passes the token; the email template builds it.
+ENDPOINT_BUILDERS = {"url_for", "absolute_url"}
 
 
 @pytest.mark.parametrize("module", ["grants.audit.chain", "grants.tally", "grants.models", "grants.bids.services"])
@@ -37,4 +39,14 @@ def test_services_and_queries_take_nothing_from_the_request_or_the_pages() -> No
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and node.module == "flask":
                 found += [f"{path.relative_to(GRANTS)}: {a.name}" for a in node.names if a.name in WEB_ONLY_NAMES]
+    assert found == []
+
+
+def test_services_and_queries_know_no_page_addresses() -> None:
+    found = []
+    for path in SERVICE_MODULES:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module in {"flask", "grants.mail"}:
+                found += [f"{path.relative_to(GRANTS)}: {a.name}" for a in node.names if a.name in ENDPOINT_BUILDERS]
     assert found == []

@@ -15,7 +15,7 @@ from grants.auth.sessions import end_all_sessions
 from grants.auth.tokens import hash_token, new_token
 from grants.database import DbSession
 from grants.domain import DomainError
-from grants.mail import absolute_url, send_email
+from grants.mail import send_email
 from grants.models import (
     Funder,
     Group,
@@ -197,10 +197,10 @@ def grant_role(
 
 @dataclass(frozen=True)
 class IssuedInvitation:
-    """An invitation just made, with its link as emailed (the CLI prints it; the demo accepts it by its token)."""
+    """An invitation just made, with the token its emailed link carries (the CLI prints the link; the demo accepts
+    it by its token)."""
 
     invitation: Invitation
-    link: str
     token: str
 
 
@@ -236,7 +236,6 @@ def invite(
     )
     session.add(invitation)
     session.flush()
-    link = absolute_url("auth.invitation", token=token)
     send_email(
         session,
         to=email,
@@ -246,7 +245,7 @@ def invite(
         round=round,
         funder=funder,
         days=days,
-        link=link,
+        token=token,
     )
     record_event(
         session,
@@ -261,7 +260,7 @@ def invite(
             "group_id": invitation.group_id,
         },
     )
-    return IssuedInvitation(invitation, link, token)
+    return IssuedInvitation(invitation, token)
 
 
 def find_invitation(session: DbSession, token: str) -> Invitation:

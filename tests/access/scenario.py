@@ -292,7 +292,7 @@ def build(app: Flask) -> Scenario:
             quote=quote.id,
             draft_date=draft_date.id,
             draft_photo=photo.id,
-            invitation_token=_token(r"/invitations/(\S+)", member_invitation.link),
+            invitation_token=member_invitation.token,
             reset_token=reset_token,
         )
 

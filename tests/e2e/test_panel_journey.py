@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
@@ -89,7 +88,7 @@ def invited(app: Flask) -> Invited:
         return Invited(
             round_id=round_.id,
             bid_ids=[bid.id for bid in bids],
-            invitation_path=urlsplit(issued.link).path,
+            invitation_path=f"/invitations/{issued.token}",
         )
 
 
