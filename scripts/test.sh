@@ -168,6 +168,15 @@ check "format" "ruff format grants tests bench scripts rewrites them" ruff forma
 check "mypy" "see above" mypy
 check "import contracts" "see above; docs/architecture.md explains the layers" lint-imports
 
+section "Dependency audit: pip-audit against the installed packages"
+audit_rc=0
+python scripts/audit_dependencies.py || audit_rc=$?
+case "$audit_rc" in
+    0) RESULTS+=("dependency audit: passed, no known vulnerabilities") ;;
+    3) RESULTS+=("dependency audit: NOT RUN, the vulnerability database was not reachable (see above); not a failure") ;;
+    *) RESULTS+=("dependency audit: FAILED, a dependency has a known vulnerability (see above)"); FAILED=1 ;;
+esac
+
 run_pytest "SQLite" -u TEST_DATABASE_URL -- "$@"
 
 PG_URL="${TEST_DATABASE_URL:-$DEFAULT_PG_URL}"
