@@ -135,8 +135,13 @@ def outbox_send_command(limit: int) -> None:
 @demo_cli.command("load")
 def demo_load_command() -> None:
     """Load (once) a demo funder, round, panel and bids, and print the demo logins."""
+    from flask import current_app
+
     from grants.demo import DEMO_PASSWORD, load_demo
 
+    if current_app.config["PRODUCTION"]:
+        # The demo's logins and password are published in the README: on a real site they would be a way in.
+        raise click.ClickException("The demo is never loaded in production: its logins are public.")
     logins = load_demo(db.session)
     db.session.commit()
     click.echo("")

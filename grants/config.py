@@ -62,6 +62,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
 
     config: dict[str, Any] = {
         "ENV_NAME": env,
+        # A real site: neither tests nor a developer's machine. What only production refuses or adds keys on this.
+        "PRODUCTION": not (testing or development),
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, render_template, request, url_for
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -40,7 +41,10 @@ def bad_request(error: HTTPException) -> tuple[str, int]:
 
 
 def forbidden(error: HTTPException) -> tuple[str, int]:
-    """403: signed in, but this role may not do this."""
+    """403: signed in, but this role may not do this. Logged, so that someone probing what they may do is seen."""
+    current_app.logger.warning(
+        "Refused (403) %s %r for session user %r", request.method, request.path, getattr(current_user, "id", None)
+    )
     return _page(403)
 
 
@@ -58,7 +62,8 @@ def server_error(error: Exception) -> tuple[str, int]:
     """500: undo any half-done database work, log it, and apologise."""
     db.session.rollback()
     original = getattr(error, "original_exception", None) or error
-    current_app.logger.error("Server error on %s %s", request.method, request.path, exc_info=original)
+    # %r: a path holding a line break is logged as one line, so nobody can forge a log entry through the URL.
+    current_app.logger.error("Server error on %s %r", request.method, request.path, exc_info=original)
     try:
         return _page(500)
     except Exception:  # the page itself may need what just failed (for example the database)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
@@ -27,7 +28,7 @@ from grants.models import (
     StoryChoice,
     User,
 )
-from tests.support.db import app_session
+from tests.support.db import app_session, count
 from tests.support.signin import sign_in
 
 
@@ -65,6 +66,14 @@ def test_create_admin_makes_a_site_admin(app: Flask, client: FlaskClient) -> Non
     )
     assert result.exit_code == 0, result.output
     assert sign_in(client, "root@example.com", "a long password").headers["Location"] == "/admin/"
+
+
+@pytest.mark.parametrize("app_config", [{"PRODUCTION": True}])
+def test_the_demo_is_never_loaded_in_production(app: Flask) -> None:
+    result = app.test_cli_runner().invoke(args=["demo", "load"])
+    assert result.exit_code != 0
+    assert "never loaded in production" in result.output
+    assert count(app, User) == 0
 
 
 def test_demo_load_is_idempotent_and_every_login_reaches_its_home(app: Flask) -> None:

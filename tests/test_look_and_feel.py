@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -61,7 +62,8 @@ def _build_app(**overrides: Any) -> Flask:
         abort(403)
 
     @app.get("/_test/broken")
-    def _broken() -> str:
+    @app.get("/_test/broken/<word>")
+    def _broken(word: str = "") -> str:
         raise RuntimeError("boom")
 
     @app.get("/_test/signed-in")
@@ -131,10 +133,23 @@ def test_missing_page_gives_our_404_page(client: FlaskClient) -> None:
     assert "Common Pot" in html
 
 
-def test_forbidden_page_explains_permission(client: FlaskClient) -> None:
-    response = client.get("/_test/forbidden")
+def test_forbidden_page_explains_permission_and_the_refusal_is_logged(
+    client: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING):
+        response = client.get("/_test/forbidden")
     assert response.status_code == 403
     assert "You do not have permission to see this page" in response.get_data(as_text=True)
+    assert [r.getMessage() for r in caplog.records] == ["Refused (403) GET '/_test/forbidden' for session user None"]
+
+
+def test_a_line_break_in_the_address_cannot_forge_a_line_in_the_error_log(caplog: pytest.LogCaptureFixture) -> None:
+    app = _build_app(PROPAGATE_EXCEPTIONS=False)
+    with caplog.at_level(logging.ERROR):
+        response = app.test_client().get("/_test/broken/x%0AINFO%20all%20is%20well")
+    assert response.status_code == 500
+    logged = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Server error")]
+    assert logged == ["Server error on GET '/_test/broken/x\\nINFO all is well'"]
 
 
 def test_server_error_shows_an_apology_not_a_traceback() -> None:
