@@ -87,9 +87,13 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": not (development or testing),
+        # __Host-: the browser keeps such a cookie only if it is Secure, for the whole site and for this host
+        # alone, so no other subdomain can set or overwrite it (needs HTTPS, so production only).
+        "SESSION_COOKIE_NAME": "session" if (development or testing) else "__Host-session",
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": not (development or testing),
+        "REMEMBER_COOKIE_NAME": "remember_token" if (development or testing) else "__Host-remember_token",
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session: a long draft must not fail on save
         "TESTING": testing,
         "DEBUG": development,

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from flask import Flask
 
 from grants import create_app
 from grants.config import ConfigError, load_config
+from tests.support.db import app_session
+from tests.support.factories import PASSWORD, make_user
 
 
 def test_production_refuses_to_start_without_secret_key(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -35,3 +38,33 @@ def test_default_database_is_sqlite_in_instance(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.delenv("DATABASE_URL", raising=False)
     uri = load_config()["SQLALCHEMY_DATABASE_URI"]
     assert uri.startswith("sqlite:///") and uri.endswith("instance/grants.sqlite")
+
+
+def _production_cookie_settings(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
+    monkeypatch.setenv("GRANTS_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "x" * 64)
+    config = load_config()
+    return {key: value for key, value in config.items() if "COOKIE" in key}
+
+
+def test_production_cookies_are_host_only_secure_cookies_the_browser_will_keep(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = _production_cookie_settings(monkeypatch)
+    assert settings["SESSION_COOKIE_NAME"] == "__Host-session"
+    assert settings["REMEMBER_COOKIE_NAME"] == "__Host-remember_token"
+    app.config.update(settings)
+    with app_session(app) as s:
+        make_user(s, email="ada@example.com")
+        s.commit()
+    client = app.test_client()
+    response = client.post(
+        "/sign-in",
+        data={"email": "ada@example.com", "password": PASSWORD, "remember": "y"},
+        base_url="https://localhost",
+    )
+    cookies = response.headers.getlist("Set-Cookie")
+    # A browser drops a __Host- cookie unless it is Secure, has Path=/ and names no Domain.
+    for name in ("__Host-session=", "__Host-remember_token="):
+        (cookie,) = [c for c in cookies if c.startswith(name)]
+        assert "Secure" in cookie and "Path=/" in cookie and "Domain=" not in cookie, cookie
