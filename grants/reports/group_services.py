@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from grants.audit.chain import record_event
 from grants.database import DbSession
 from grants.domain import DomainError
-from grants.files import IMAGE_TYPES, check_upload, is_web_link, safe_filename, sniff_type
+from grants.files import IMAGE_TYPES, check_upload, is_web_link, sniff_type, stored_filename
 from grants.mail import send_email
 from grants.models import Award, GroupMember, Report, ReportDate, ReportPhoto, ReportStatus, Round, User, utcnow
 from grants.reports.queries import funder_staff
@@ -239,7 +239,7 @@ def add_photo(
         raise DomainError(f"You can add up to {MAX_PHOTOS} photos. Remove one to add another", "photo")
     photo = ReportPhoto(
         report_id=report.id,
-        filename=safe_filename(filename, "photo"),
+        filename=stored_filename(filename, content_type, "photo"),
         content_type=content_type,
         size_bytes=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
