@@ -24,6 +24,7 @@ import unicodedata
 from grants.domain import DomainError
 
 CHARS_PER_WORD = 12
+MAX_WORD_LIMIT = 1000  # the longest word limit a round's question may have
 
 # Characters of format category (Cf) that belong inside words: they join, they never separate.
 _JOINERS = frozenset({"\u200c", "\u200d", "\u00ad"})
@@ -74,18 +75,22 @@ def clean_line(text: str | None, *, what: str = "This", field: str | None = None
     """One line as typed, NFC and trimmed; "" if nothing in it shows. TextRefused (on `field`) if it holds a
     control or format character. `what` names it in the message ("The name of your group")."""
     value = nfc(text or "").strip()
+    if is_blank(value):
+        return ""
     if hidden_character(value) is not None:
         raise TextRefused(HIDDEN_CHARACTER.format(what=what), field)
-    return "" if is_blank(value) else value
+    return value
 
 
 def clean_text(text: str | None, *, what: str = "This", field: str | None = None) -> str:
     """Longer text as typed, NFC, with Windows and old Mac line ends as plain line breaks; "" if nothing in it
     shows. TextRefused (on `field`) if it holds a control character other than a line break or a tab."""
     value = nfc(text or "").replace("\r\n", "\n").replace("\r", "\n")
+    if is_blank(value):
+        return ""
     if hidden_character(value, multiline=True) is not None:
         raise TextRefused(HIDDEN_CHARACTER.format(what=what), field)
-    return "" if is_blank(value) else value
+    return value
 
 
 def _separates_words(ch: str) -> bool:

@@ -68,7 +68,7 @@ class ScreeningPage:
 
 def _reference_number(round_: Round, text: str) -> int | None:
     """The bid number a search means, for "RSS27-0003", "rss27-3", "0003" or "3"; else None."""
-    match = re.fullmatch(rf"(?:{re.escape(round_.code)}\s*-\s*)?0*(\d{{1,9}})", text.strip(), flags=re.IGNORECASE)
+    match = re.fullmatch(rf"(?:{re.escape(round_.code)}\s*-\s*)?0*([0-9]{{1,9}})", text.strip(), flags=re.IGNORECASE)
     return int(match.group(1)) if match else None
 
 
