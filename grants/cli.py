@@ -14,7 +14,7 @@ from grants.extensions import db
 
 admin_cli = AppGroup("admin", help="Set up funders and their first staff.")
 audit_cli = AppGroup("audit", help="Check the audit chain.")
-outbox_cli = AppGroup("outbox", help="Send the emails waiting in the outbox.")
+outbox_cli = AppGroup("outbox", help="Send the emails waiting in the outbox; list and retry the ones set aside.")
 demo_cli = AppGroup("demo", help="Demo data for trying the platform.")
 tally_cli = AppGroup("tally", help="Re-run and check a round's ratified tally.")
 reports_cli = AppGroup("reports", help="Reminders about groups' reports.")
@@ -120,16 +120,53 @@ def export_command(round_id: int, fmt: str, output: str) -> None:
 @outbox_cli.command("send")
 @click.option("--limit", default=200, show_default=True, help="Send at most this many emails.")
 def outbox_send_command(limit: int) -> None:
-    """Send pending emails by SMTP and mark them sent."""
+    """Send the emails that are due by SMTP; one that fails is tried again later, then set aside."""
     from grants.mail import send_pending
+    from grants.models import utcnow
 
     try:
-        result = send_pending(db.session, limit=limit)
-    except OSError as exc:  # connection refused, DNS failure, TLS failure: nothing was marked sent
+        result = send_pending(db.session, now=utcnow(), limit=limit)
+    except OSError as exc:  # connection refused, DNS failure, TLS failure: nothing was counted against any email
+        db.session.rollback()
         raise click.ClickException(f"Could not reach the mail server: {exc}") from exc
     click.echo(f"Sent {result.sent} email(s); {result.failed} failed and will be retried.")
-    if result.failed:
+    if result.set_aside:
+        click.echo(
+            f"{result.set_aside} email(s) failed for the last time and were set aside: see `flask outbox failed`."
+        )
+    if result.failed or result.set_aside:
         sys.exit(1)
+
+
+@outbox_cli.command("failed")
+def outbox_failed_command() -> None:
+    """List the emails set aside after their last failed attempt, with their errors."""
+    from grants.mail import set_aside_emails
+
+    emails = set_aside_emails(db.session)
+    if not emails:
+        click.echo("No emails are set aside.")
+        return
+    for email in emails:
+        click.echo(f"{email.id}\t{email.to_address}\t{email.subject}\t{email.attempts} attempts")
+        click.echo(f"\t{email.last_error or ''}")
+    click.echo(f"{len(emails)} email(s) set aside. Retry with `flask outbox retry ID` or `flask outbox retry --all`.")
+
+
+@outbox_cli.command("retry")
+@click.argument("email_id", type=int, required=False)
+@click.option("--all", "retry_all", is_flag=True, help="Retry every email that was set aside.")
+def outbox_retry_command(email_id: int | None, retry_all: bool) -> None:
+    """Queue a set-aside email (by its id, from `flask outbox failed`) or all of them to be sent again."""
+    from grants.mail import retry_set_aside
+
+    if (email_id is None) == (not retry_all):
+        raise click.UsageError("Give one email's id, or --all.")
+    count = retry_set_aside(db.session, email_id=email_id)
+    db.session.commit()
+    if email_id is not None and not count:
+        raise click.ClickException(f"No set-aside email with id {email_id}.")
+    click.echo(f"Queued {count} email(s) to be sent again by `flask outbox send`.")
 
 
 @demo_cli.command("load")

@@ -84,6 +84,7 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SECURITY_LOG_DAYS": _int("SECURITY_LOG_DAYS", 180),
         "REMEMBER_COOKIE_DURATION_DAYS": _int("REMEMBER_COOKIE_DURATION_DAYS", 30),
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 11 * 1024 * 1024),
+        "MAX_GROUPS_PER_ACCOUNT": _int("MAX_GROUPS_PER_ACCOUNT", 5),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": not (development or testing),

@@ -33,9 +33,11 @@ class DeadlinePassed(DomainError):
 
 
 def typed_text(text: str, limit: int, field: str, *, missing: str, too_long: str) -> str:
-    """Typed text with its surrounding spaces trimmed; DomainError on `field` when nothing is left or it is longer
-    than `limit` characters."""
-    text = text.strip()
+    """Typed text (`grants.text.clean_text`: NFC, no control characters but line breaks and tabs) with its surrounding
+    spaces trimmed; DomainError on `field` when nothing is left or it is longer than `limit` characters."""
+    from grants.text import clean_text  # grants.text raises DomainError, so it is imported here, not above
+
+    text = clean_text(text, field=field).strip()
     if not text:
         raise DomainError(missing, field)
     if len(text) > limit:

@@ -22,11 +22,12 @@ from wtforms import EmailField, Field, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, StopValidation
 
 from grants.money import parse_pounds, pounds_as_typed
+from grants.text import TextRefused, clean_line, clean_text
 from grants.timefmt import LONDON
 
 EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.com"
 
-_TIME = re.compile(r"(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?")
+_TIME = re.compile(r"([0-9]{1,2})(?:[:.]([0-9]{2}))?\s*(am|pm|a\.m\.|p\.m\.)?")
 
 
 def parse_time(text: str) -> time:
@@ -76,6 +77,38 @@ class Needed:
             raise StopValidation()
         if field.data is None or (isinstance(field.data, str) and not field.data.strip()):
             raise StopValidation(self.message)
+
+
+class OneLine:
+    """The first validator of every single-line text field (a name, a title, a search): the text NFC-normalised
+    and trimmed, refused with a message if it holds a control or format character, and empty if nothing in it
+    shows, so a required field then asks for it (the rules are `grants.text.clean_line`)."""
+
+    def __init__(self, what: str | None = None) -> None:
+        self.what = what
+
+    def __call__(self, form: Any, field: Field) -> None:
+        if isinstance(field.data, str):
+            try:
+                field.data = clean_line(field.data, what=self.what or str(field.label.text))
+            except TextRefused as exc:
+                raise StopValidation(exc.message) from None
+
+
+class PlainText:
+    """The first validator of every longer text field (answers, reasons, messages): NFC, line ends as plain line
+    breaks, refused with a message if it holds a control character other than a line break or a tab, and empty if
+    nothing in it shows (the rules are `grants.text.clean_text`)."""
+
+    def __init__(self, what: str | None = None) -> None:
+        self.what = what
+
+    def __call__(self, form: Any, field: Field) -> None:
+        if isinstance(field.data, str):
+            try:
+                field.data = clean_text(field.data, what=self.what or str(field.label.text))
+            except TextRefused as exc:
+                raise StopValidation(exc.message) from None
 
 
 class _TypedField(Field):
@@ -128,7 +161,7 @@ class PoundsField(_TypedField):
 class WholeNumberField(_TypedField):
     def _parse(self, text: str) -> int:
         cleaned = text.replace(",", "")
-        if not re.fullmatch(r"\d{1,6}", cleaned):
+        if not re.fullmatch(r"[0-9]{1,6}", cleaned):
             raise ValueError(text)
         return int(cleaned)
 
@@ -161,7 +194,7 @@ class DatePartsField(Field):
         missing = [name for name, value in zip(("day", "month", "year"), parts, strict=True) if not value]
         if missing:
             raise ValueError(f"{self.what} must include a {' and a '.join(missing)}")
-        if not all(p.isdigit() for p in parts):
+        if not all(p.isascii() and p.isdigit() for p in parts):
             raise ValueError(f"{self.what} must be a real date, like 1 7 2026")
         if len(parts[2]) != 4:
             raise ValueError("Year must include 4 numbers")
@@ -215,9 +248,9 @@ def long_text(
     counted: bool = True,
 ) -> TextAreaField:
     """A text area of at most `limit` characters (with a character count unless `counted` is False)."""
-    validators: list[Any] = [Length(max=limit, message=too_long)]
+    validators: list[Any] = [PlainText(), Length(max=limit, message=too_long)]
     if required is not None:
-        validators.insert(0, DataRequired(message=required))
+        validators.insert(1, DataRequired(message=required))
     return TextAreaField(
         label,
         widget=GovCharacterCount() if counted else GovTextArea(),
@@ -242,7 +275,7 @@ def full_name_field(*, limit: int) -> StringField:
     return StringField(
         "Your full name",
         widget=GovTextInput(),
-        validators=[Length(max=limit, message=f"Keep your name to {limit} characters or fewer")],
+        validators=[OneLine("Your name"), Length(max=limit, message=f"Keep your name to {limit} characters or fewer")],
     )
 
 
@@ -252,6 +285,7 @@ def email_field(label: str, *, required: str, **kw: Any) -> EmailField:
         label,
         widget=GovTextInput(),
         validators=[
+            OneLine("The email address"),
             DataRequired(message=required),
             Email(message=EMAIL_FORMAT, check_deliverability=False),
             Length(max=254, message="Email address must be 254 characters or fewer"),

@@ -22,8 +22,9 @@ def format_pounds(pence: int | Fraction | None) -> str:
 
 
 # Pounds as people type them: an optional £, whole pounds with commas only between groups of three
-# ("1,250", never "1,2,5,0"), and at most two decimal places ("1250.5" is £1,250.50).
-_POUNDS = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?")
+# ("1,250", never "1,2,5,0"), and at most two decimal places ("1250.5" is £1,250.50). Digits are ASCII 0-9 only:
+# Python's \d and int() would also take "٣" (Arabic-Indic three) and other scripts' digits.
+_POUNDS = re.compile(r"([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]{1,2}))?")
 MAX_POUND_DIGITS = 12  # up to £999,999,999,999: far beyond any grant, well inside a 64-bit column
 
 

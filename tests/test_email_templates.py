@@ -9,8 +9,9 @@ import sqlalchemy as sa
 from flask import Flask
 
 from grants.extensions import db
-from grants.mail import absolute_url, one_line, send_email
+from grants.mail import absolute_url, send_email
 from grants.models import OutboxEmail, Role
+from grants.text import one_line
 from tests.support.factories import make_user
 
 

@@ -8,6 +8,7 @@ from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from grants.auth.forms import invitee_email_field
+from grants.forms_fields import OneLine
 
 
 class FunderForm(FlaskForm):
@@ -15,6 +16,7 @@ class FunderForm(FlaskForm):
         "Funder's name",
         widget=GovTextInput(),
         validators=[
+            OneLine("The funder's name"),
             DataRequired(message="Enter the funder's name"),
             Length(max=200, message="Name must be 200 characters or fewer"),
         ],

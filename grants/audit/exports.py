@@ -3,8 +3,6 @@ matched against the chain: a round's decision trail as CSV and its events as JSO
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterable
 from typing import Any
@@ -13,17 +11,11 @@ import sqlalchemy as sa
 
 from grants.audit.chain import format_time
 from grants.audit.trail import chain_head, round_events
+from grants.csvsafe import csv_text
 from grants.database import DbSession
 from grants.models import AuditEvent, Round, User, utcnow
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_HEADER = ["seq", "time_utc", "actor_id", "actor_name", "role", "action", "object_type", "object_id", "facts"]
-
-
-def formula_safe(value: Any) -> str:
-    """A cell a spreadsheet will not run as a formula: text starting with = + - @ tab or CR gets a leading quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _facts_json(facts: dict[str, Any] | None) -> str:
@@ -41,14 +33,12 @@ def round_trail_csv(session: DbSession, round_: Round) -> str:
     head_seq, head_hash, exported_at = stamp_line(session)
     events = round_events(session, round_)
     names = _names(session, events)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(
-        [f"# chain head seq {head_seq} hash {head_hash} at export time {exported_at} (round {round_.code})"]
-    )
-    writer.writerow(CSV_HEADER)
-    for event in events:
-        row = [
+    rows: list[list[Any]] = [
+        [f"# chain head seq {head_seq} hash {head_hash} at export time {exported_at} (round {round_.code})"],
+        CSV_HEADER,
+    ]
+    rows += [
+        [
             event.seq,
             format_time(event.occurred_at),
             event.actor_id,
@@ -59,8 +49,9 @@ def round_trail_csv(session: DbSession, round_: Round) -> str:
             event.object_id,
             _facts_json(event.facts),
         ]
-        writer.writerow([formula_safe(cell) for cell in row])
-    return out.getvalue()
+        for event in events
+    ]
+    return csv_text(rows)
 
 
 def event_line(event: AuditEvent) -> dict[str, Any]:

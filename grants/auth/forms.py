@@ -8,7 +8,7 @@ from wtforms import BooleanField, EmailField, PasswordField, StringField, Submit
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
 
 from grants.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
-from grants.forms_fields import ContinueForm, email_field
+from grants.forms_fields import ContinueForm, OneLine, email_field
 
 EMAIL_REQUIRED = "Enter your email address"
 
@@ -55,6 +55,7 @@ class RegisterForm(FlaskForm):
         widget=GovTextInput(),
         render_kw={"autocomplete": "name"},
         validators=[
+            OneLine("Your name"),
             DataRequired(message="Enter your name"),
             Length(max=120, message="Name must be 120 characters or fewer"),
         ],

@@ -41,7 +41,10 @@ class LinkInvalid(DomainError):
 
 
 def normalise_email(email: str) -> str:
-    return email.strip().lower()
+    """How an address is stored and compared: NFC (so "josé" typed either way is one account), trimmed, lower case."""
+    from grants import text  # imported here so this function is the whole change to this module
+
+    return text.normalise_email(email)
 
 
 def find_user_by_email(session: DbSession, email: str) -> User | None:

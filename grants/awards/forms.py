@@ -11,7 +11,7 @@ from wtforms import BooleanField, StringField, SubmitField
 from wtforms.validators import Length
 
 from grants.awards import services
-from grants.forms_fields import DatePartsField, Needed, PoundsField, full_name_field, long_text, reason_field
+from grants.forms_fields import DatePartsField, Needed, OneLine, PoundsField, full_name_field, long_text, reason_field
 
 AMOUNT_FORMAT = "Enter the amount in pounds, like 1250 or 1250.50"
 
@@ -76,7 +76,10 @@ class PaymentForm(FlaskForm):
     reference = StringField(
         "Payment reference (optional)",
         widget=GovTextInput(),
-        validators=[Length(max=services.MAX_REFERENCE, message="Keep the reference to 120 characters or fewer")],
+        validators=[
+            OneLine("The reference"),
+            Length(max=services.MAX_REFERENCE, message="Keep the reference to 120 characters or fewer"),
+        ],
     )
     submit = SubmitField("Record payment", widget=GovSubmitInput())
 

@@ -9,7 +9,7 @@ import hashlib
 
 from grants.bids.services import audit_bid, require_draft
 from grants.database import DbSession
-from grants.files import AUDIO_TYPES, IMAGE_TYPES, PDF_TYPES, check_upload, safe_filename, sniff_type
+from grants.files import AUDIO_TYPES, IMAGE_TYPES, PDF_TYPES, check_upload, sniff_type, stored_filename
 from grants.models import Attachment, Bid, User
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
@@ -39,7 +39,7 @@ def save_attachment(session: DbSession, *, bid: Bid, filename: str, data: bytes,
         session.flush()
     attachment = Attachment(
         bid_id=bid.id,
-        filename=safe_filename(filename, "attachment"),
+        filename=stored_filename(filename, content_type, "attachment"),
         content_type=content_type,
         size_bytes=len(data),
         sha256=hashlib.sha256(data).hexdigest(),

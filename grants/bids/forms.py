@@ -18,10 +18,13 @@ from wtforms import BooleanField, EmailField, FieldList, Form, FormField, RadioF
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from grants.bids.groups import GroupDetails
-from grants.bids.services import MAX_BUDGET_LINES, MAX_WITHDRAWAL_REASON
+from grants.bids.services import ANSWER_CHAR_CAP, ANSWER_TOO_LONG, MAX_BUDGET_LINES, MAX_WITHDRAWAL_REASON
+from grants.files import MAX_LINK_LENGTH
 from grants.forms_fields import (
     EMAIL_FORMAT,
     ContinueForm,
+    OneLine,
+    PlainText,
     SaveButtons,
     email_field,
     full_name_field,
@@ -38,6 +41,7 @@ class GroupForm(SaveButtons, FlaskForm):
         "Name of your group",
         widget=GovTextInput(),
         validators=[
+            OneLine(),
             DataRequired(message="Enter the name of your group"),
             Length(max=200, message="Keep the name to 200 characters or fewer"),
         ],
@@ -47,6 +51,7 @@ class GroupForm(SaveButtons, FlaskForm):
         widget=GovTextInput(),
         description="A neighbourhood, estate, village or the first part of a postcode, like RV3",
         validators=[
+            OneLine(),
             DataRequired(message="Enter where your group works"),
             Length(max=120, message="Keep this to 120 characters or fewer"),
         ],
@@ -61,13 +66,14 @@ class GroupForm(SaveButtons, FlaskForm):
         "Charity or company number (if you have one)",
         widget=GovTextInput(),
         description="Only for registered charities, CIOs, CICs and companies. Informal groups leave this empty.",
-        validators=[Optional(), Length(max=20, message="A registration number is 20 characters or fewer")],
+        validators=[OneLine(), Optional(), Length(max=20, message="A registration number is 20 characters or fewer")],
     )
     contact_name = StringField(
         "Contact person",
         widget=GovTextInput(),
         description="Who the funder should talk to about this bid",
         validators=[
+            OneLine(),
             DataRequired(message="Enter the name of a contact person"),
             Length(max=120, message="Keep the name to 120 characters or fewer"),
         ],
@@ -76,7 +82,7 @@ class GroupForm(SaveButtons, FlaskForm):
     contact_phone = StringField(
         "Contact phone number (optional)",
         widget=GovTextInput(),
-        validators=[Optional(), Length(max=40, message="Keep the phone number to 40 characters or fewer")],
+        validators=[OneLine(), Optional(), Length(max=40, message="Keep the phone number to 40 characters or fewer")],
     )
 
     def details(self) -> GroupDetails:
@@ -123,24 +129,39 @@ class TitleForm(SaveButtons, FlaskForm):
         "Give your idea a short name",
         widget=GovTextInput(),
         description="A few words the panel will see first, like 'Saturday growing club for families'",
-        validators=[Length(max=200, message="Keep the name to 200 characters or fewer")],
+        validators=[OneLine(), Length(max=200, message="Keep the name to 200 characters or fewer")],
     )
 
 
 class AnswerForm(SaveButtons, FlaskForm):
-    # The word limit is checked in the service (a draft keeps an over-long answer); the widget counts words.
-    answer = StringField("Answer", widget=GovCharacterCount())
+    # The word limit and its character cap are checked in the service (a draft keeps an answer over the word
+    # limit, never one over the characters of the longest limit a round may set); the widget counts words.
+    answer = StringField(
+        "Answer",
+        widget=GovCharacterCount(),
+        validators=[PlainText("Your answer"), Length(max=ANSWER_CHAR_CAP, message=ANSWER_TOO_LONG)],
+    )
 
 
 class LineForm(Form):
     item = StringField(
-        "Item", widget=GovTextInput(), validators=[Length(max=200, message="Keep this to 200 characters or fewer")]
+        "Item",
+        widget=GovTextInput(),
+        validators=[OneLine("The item"), Length(max=200, message="Keep this to 200 characters or fewer")],
     )
-    cost = StringField("Cost in pounds", widget=GovTextInput())
+    cost = StringField(
+        "Cost in pounds",
+        widget=GovTextInput(),
+        validators=[OneLine("The cost")],
+    )
 
 
 class AmountForm(SaveButtons, FlaskForm):
-    amount = StringField("How much are you asking for?", widget=GovTextInput())
+    amount = StringField(
+        "How much are you asking for?",
+        widget=GovTextInput(),
+        validators=[OneLine("The amount")],
+    )
     lines = FieldList(FormField(LineForm), min_entries=MAX_BUDGET_LINES, max_entries=MAX_BUDGET_LINES)
 
 
@@ -149,6 +170,10 @@ class RecordingForm(SaveButtons, FlaskForm):
         "Link to your recording",
         widget=GovTextInput(),
         description="A web address, like https://youtu.be/abc123. Leave it empty to remove the link.",
+        validators=[
+            OneLine("The link"),
+            Length(max=MAX_LINK_LENGTH, message=f"A link must be {MAX_LINK_LENGTH} characters or fewer"),
+        ],
     )
 
 
@@ -181,8 +206,10 @@ class InviteMemberForm(FlaskForm):
         "Email address of the person to invite",
         widget=GovTextInput(),
         validators=[
+            OneLine("The email address"),
             DataRequired(message="Enter the email address of the person to invite"),
             Email(message=EMAIL_FORMAT, check_deliverability=False),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
         ],
     )
     submit = SubmitField("Send invitation", widget=GovSubmitInput())

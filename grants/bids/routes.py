@@ -254,17 +254,19 @@ def attachment(bid_id: int) -> str | Response:
     form = AttachmentForm()
     if form.validate_on_submit():
         upload = chosen_file(form.file, "Choose a file to upload")
-        if upload is not None and attempt(
-            form,
-            attachments.save_attachment,
-            db.session,
-            bid=bid,
-            filename=upload.filename or "",
-            data=upload.read(attachments.MAX_ATTACHMENT_BYTES + 1),
-            actor=current_person(),
-        ):
-            flash(f"{upload.filename} has been uploaded.", "success")
-            return redirect(url_for("bids.extras", bid_id=bid.id))
+        if upload is not None:
+            saved = attempt(
+                form,
+                attachments.save_attachment,
+                db.session,
+                bid=bid,
+                filename=upload.filename or "",
+                data=upload.read(attachments.MAX_ATTACHMENT_BYTES + 1),
+                actor=current_person(),
+            )
+            if saved and saved.value is not None:
+                flash(f"{saved.value.filename} has been uploaded.", "success")
+                return redirect(url_for("bids.extras", bid_id=bid.id))
     return render_template("bids/attachment.html", bid=bid, form=form, remove_form=RemoveForm())
 
 

@@ -24,9 +24,14 @@ from grants.files import is_web_link
 from grants.mail import send_email
 from grants.models import Answer, Bid, BidStatus, BudgetLine, Group, GroupMember, Question, Round, User
 from grants.money import parse_pounds
+from grants.text import MAX_WORD_LIMIT, chars_for_words, clean_line, clean_text, word_count
 
 MAX_BUDGET_LINES = 8
 MAX_WITHDRAWAL_REASON = 2000
+MAX_TITLE = 200
+# What a draft answer may hold at most, whatever its question's limit: the characters of the longest word limit.
+ANSWER_CHAR_CAP = chars_for_words(MAX_WORD_LIMIT)
+ANSWER_TOO_LONG = f"Your answer is too long to save. Cut it to {ANSWER_CHAR_CAP:,} characters or fewer"
 
 
 class AmountProblems(DomainError):
@@ -37,10 +42,6 @@ class AmountProblems(DomainError):
         first = next(iter(errors))
         super().__init__(errors[first], first if first == "amount" else "lines")
         self.errors = errors
-
-
-def word_count(text: str) -> int:
-    return len(text.split())
 
 
 def audit_bid(session: DbSession, action: str, bid: Bid, actor: User, **facts: Any) -> None:
@@ -134,7 +135,10 @@ def require_draft(bid: Bid) -> None:
 
 def save_title(session: DbSession, *, bid: Bid, title: str) -> None:
     require_draft(bid)
-    bid.title = title.strip()[:200]
+    title = clean_line(title, what="The name of your idea", field="title")
+    if len(title) > MAX_TITLE:
+        raise DomainError(f"Keep the name to {MAX_TITLE} characters or fewer", "title")
+    bid.title = title
 
 
 def answer_text(bid: Bid, question: Question) -> str:
@@ -153,10 +157,17 @@ def _answer_for(bid: Bid, question: Question) -> Answer:
 
 
 def too_long(question: Question, text: str) -> str | None:
-    """Why this answer is over its word limit, or None."""
+    """Why this answer is over its word limit (words counted as a person counts them, `grants.text.word_count`) or
+    over the characters that limit allows (`chars_for_words`: no enormous "words"), or None."""
     words = word_count(text)
     if words > question.word_limit:
-        return f"Your answer is {words} words. Cut it to {question.word_limit} words or fewer"
+        return f"Your answer is {words:,} words. Cut it to {question.word_limit:,} words or fewer"
+    cap = chars_for_words(question.word_limit)
+    if len(text) > cap:
+        return (
+            f"Your answer is {len(text):,} characters long. Cut it to {cap:,} characters or fewer"
+            f" (about {question.word_limit:,} words)"
+        )
     return None
 
 
@@ -175,7 +186,10 @@ def save_answer(session: DbSession, *, bid: Bid, question: Question, text: str) 
     require_draft(bid)
     if question.round_id != bid.round_id:
         raise DomainError("That question is not part of this round.")
-    _answer_for(bid, question).text = text.replace("\r\n", "\n")
+    text = clean_text(text, what="Your answer", field="answer")
+    if len(text) > ANSWER_CHAR_CAP:
+        raise DomainError(ANSWER_TOO_LONG, "answer")
+    _answer_for(bid, question).text = text
     return too_long(question, text)
 
 
@@ -201,7 +215,7 @@ def save_amount(session: DbSession, *, bid: Bid, amount: str, lines: list[Budget
         )
     parsed: list[tuple[str, int]] = []
     for i, line in enumerate(lines[:MAX_BUDGET_LINES]):
-        item, cost = line.item.strip(), line.cost.strip()
+        item, cost = clean_line(line.item, what="The item", field="lines"), line.cost.strip()
         if not item and not cost:
             continue
         cost_pence = parse_pounds(cost)
@@ -288,7 +302,8 @@ def submit_bid(
         )
     if problems(bid):
         raise DomainError("There are things to finish before you can send your bid: see the list below.")
-    if not declaration_name.strip():
+    declaration_name = clean_line(declaration_name, what="Your name", field="declaration_name")
+    if not declaration_name:
         raise DomainError("Type your full name to confirm the declaration", "declaration_name")
     if not confirmed:
         raise DomainError("Tick the box to confirm the declaration", "confirm")
@@ -340,9 +355,10 @@ def withdraw_bid(session: DbSession, *, bid: Bid, reason: str, actor: User, now:
     check_move(bid, BidStatus.WITHDRAWN)
     if not accepting_bids(bid.round, now=now):
         raise DeadlinePassed("The round has closed, so this bid can no longer be withdrawn. Contact the funder.")
+    reason = clean_text(reason, what="The reason", field="reason").strip()
     if len(reason) > MAX_WITHDRAWAL_REASON:
         raise DomainError(f"Keep the reason to {MAX_WITHDRAWAL_REASON:,} characters or fewer", "reason")
     bid.status = BidStatus.WITHDRAWN
     bid.withdrawn_at = now
-    bid.withdrawal_reason = reason.strip()
+    bid.withdrawal_reason = reason
     audit_bid(session, "bid.withdrawn", bid, actor)

@@ -11,7 +11,11 @@ from grants.models.base import Base, CreatedAtMixin
 
 
 class OutboxEmail(CreatedAtMixin, Base):
-    """An email waiting to be sent (or sent) by `flask outbox send`."""
+    """An email waiting to be sent (or sent) by `flask outbox send`.
+
+    A send that fails counts an attempt and waits until `next_attempt_at` (longer after each failure); after the
+    last allowed attempt the email is set aside (`failed_at`, with its `last_error`) until someone retries it.
+    """
 
     __tablename__ = "outbox_email"
 
@@ -22,3 +26,5 @@ class OutboxEmail(CreatedAtMixin, Base):
     sent_at: Mapped[datetime | None] = mapped_column(nullable=True, index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    failed_at: Mapped[datetime | None] = mapped_column(nullable=True)

@@ -15,8 +15,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, FieldList, RadioField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length
 
-from grants.forms_fields import RemoveForm, SaveButtons
-from grants.reports.group_services import MAX_CAPTION
+from grants.files import MAX_LINK_LENGTH
+from grants.forms_fields import OneLine, PlainText, RemoveForm, SaveButtons
+from grants.reports.group_services import MAX_CAPTION, MAX_REPORT_ANSWER, REPORT_ANSWER_TOO_LONG
 
 SHARE_YES = "Yes, our story can be shared publicly (without names of people)"
 SHARE_NO = "No, keep it between us and the funder"
@@ -24,12 +25,23 @@ SHARE_NO = "No, keep it between us and the funder"
 
 class ReportForm(SaveButtons, FlaskForm):
     # One textarea per prompt, labelled in the template; the service stores exactly what was typed.
-    answers = FieldList(StringField("Answer", widget=GovTextArea()), min_entries=0)
+    answers = FieldList(
+        StringField(
+            "Answer",
+            widget=GovTextArea(),
+            validators=[PlainText("Your answer"), Length(max=MAX_REPORT_ANSWER, message=REPORT_ANSWER_TOO_LONG)],
+        ),
+        min_entries=0,
+    )
     recording_url = StringField(
         "Link to a video or audio recording (optional)",
         widget=GovTextInput(),
         description="Instead of writing, or as well: a web address like https://youtu.be/abc123."
         " Leave it empty if you have written your story.",
+        validators=[
+            OneLine("The link"),
+            Length(max=MAX_LINK_LENGTH, message=f"A link must be {MAX_LINK_LENGTH} characters or fewer"),
+        ],
     )
 
 
@@ -39,7 +51,10 @@ class PhotoForm(FlaskForm):
         "Caption (optional)",
         widget=GovTextInput(),
         description="A few words about what the photo shows",
-        validators=[Length(max=MAX_CAPTION, message=f"Keep the caption to {MAX_CAPTION} characters or fewer")],
+        validators=[
+            OneLine("The caption"),
+            Length(max=MAX_CAPTION, message=f"Keep the caption to {MAX_CAPTION} characters or fewer"),
+        ],
     )
     people_agreed = BooleanField(
         "The people in this photo agreed to it being shared with the funder", widget=GovCheckboxInput()

@@ -157,19 +157,21 @@ def photos(report_date_id: int) -> str | Response:
     form = PhotoForm()
     if form.validate_on_submit():
         upload = chosen_file(form.photo, "Choose a photo to upload")
-        if upload is not None and attempt(
-            form,
-            services.add_photo,
-            db.session,
-            report_date=report_date,
-            filename=upload.filename or "",
-            data=upload.read(services.MAX_PHOTO_BYTES + 1),
-            people_agreed=bool(form.people_agreed.data),
-            caption=form.caption.data or "",
-            actor=current_person(),
-        ):
-            flash(f"{upload.filename} has been added to your report.", "success")
-            return redirect(url_for("reports.photos", report_date_id=report_date.id))
+        if upload is not None:
+            saved = attempt(
+                form,
+                services.add_photo,
+                db.session,
+                report_date=report_date,
+                filename=upload.filename or "",
+                data=upload.read(services.MAX_PHOTO_BYTES + 1),
+                people_agreed=bool(form.people_agreed.data),
+                caption=form.caption.data or "",
+                actor=current_person(),
+            )
+            if saved and saved.value is not None:
+                flash(f"{saved.value.filename} has been added to your report.", "success")
+                return redirect(url_for("reports.photos", report_date_id=report_date.id))
         report = services.report_for(db.session, report_date)
         context = _context(report_date, report)
     return render_template("reports/group/photos.html", form=form, remove_form=RemovePhotoForm(), **context)

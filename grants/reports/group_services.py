@@ -18,11 +18,12 @@ from sqlalchemy.exc import IntegrityError
 from grants.audit.chain import record_event
 from grants.database import DbSession
 from grants.domain import DomainError
-from grants.files import IMAGE_TYPES, check_upload, is_web_link, safe_filename, sniff_type
+from grants.files import IMAGE_TYPES, check_upload, is_web_link, sniff_type, stored_filename
 from grants.mail import send_email
 from grants.models import Award, GroupMember, Report, ReportDate, ReportPhoto, ReportStatus, Round, User, utcnow
 from grants.reports.queries import funder_staff
 from grants.reports.rules import WRITABLE_AWARDS
+from grants.text import clean_line, clean_text
 from grants.timefmt import today_in_london
 
 DEFAULT_PROMPTS = (
@@ -34,6 +35,8 @@ DEFAULT_PROMPTS = (
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 MAX_PHOTOS = 10
 MAX_CAPTION = 300
+MAX_REPORT_ANSWER = 10_000  # a story has no word limit, but a limit on its length: about 1,600 words
+REPORT_ANSWER_TOO_LONG = f"Keep each answer to {MAX_REPORT_ANSWER:,} characters or fewer"
 # Photos are recognised from their content (never their name): extension seen -> MIME type.
 ALLOWED_PHOTO_TYPES = IMAGE_TYPES
 NOTHING_TOLD = "Tell us something about what happened, or add a link to a recording"
@@ -161,7 +164,10 @@ def save_draft(
     answers = answers_for(report, [])
     for i, answer in enumerate(answers):
         if i < len(texts):
-            answer["text"] = texts[i].replace("\r\n", "\n")
+            text = clean_text(texts[i], what="Your answer", field=f"answers-{i}")
+            if len(text) > MAX_REPORT_ANSWER:
+                raise DomainError(REPORT_ANSWER_TOO_LONG, f"answers-{i}")
+            answer["text"] = text
     # Assign a new list: the JSON column notices a new value, not changes inside the old one.
     report.answers = answers
     if not is_member(session, actor, report_date.award.bid.group_id):
@@ -227,7 +233,8 @@ def add_photo(
         too_big="The photo must be smaller than 5 MB",
         wrong_kind="The photo must be a JPG, PNG, GIF or WebP image",
     )
-    if len(caption.strip()) > MAX_CAPTION:
+    caption = clean_line(caption, what="The caption", field="caption")
+    if len(caption) > MAX_CAPTION:
         raise DomainError(f"Keep the caption to {MAX_CAPTION} characters or fewer", "caption")
     if not people_agreed:
         raise DomainError(
@@ -239,7 +246,7 @@ def add_photo(
         raise DomainError(f"You can add up to {MAX_PHOTOS} photos. Remove one to add another", "photo")
     photo = ReportPhoto(
         report_id=report.id,
-        filename=safe_filename(filename, "photo"),
+        filename=stored_filename(filename, content_type, "photo"),
         content_type=content_type,
         size_bytes=len(data),
         sha256=hashlib.sha256(data).hexdigest(),

@@ -11,7 +11,7 @@ from wtforms import SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import Length
 
 from grants.forms_fields import ButtonForm as ButtonForm
-from grants.forms_fields import GetForm, long_text
+from grants.forms_fields import GetForm, OneLine, long_text
 from grants.models import Report, Theme
 from grants.reports import staff_services as services
 
@@ -33,7 +33,7 @@ class ThemesForm(FlaskForm):
         "Add a new theme (optional)",
         widget=GovTextInput(),
         description="For example: Loneliness, Young people, Food",
-        validators=[Length(max=services.MAX_THEME_NAME, message=services.THEME_TOO_LONG)],
+        validators=[OneLine("The theme"), Length(max=services.MAX_THEME_NAME, message=services.THEME_TOO_LONG)],
     )
     submit = SubmitField("Save the themes", widget=GovSubmitInput())
 

@@ -27,7 +27,16 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired
 
-from grants.forms_fields import DatePartsField, DateTimePairs, Needed, PoundsField, TimeOfDayField, WholeNumberField
+from grants.forms_fields import (
+    DatePartsField,
+    DateTimePairs,
+    Needed,
+    OneLine,
+    PlainText,
+    PoundsField,
+    TimeOfDayField,
+    WholeNumberField,
+)
 from grants.models import Round, VotingMethod
 from grants.rounds.parts import MAX_CRITERIA, MAX_QUESTIONS, CriterionInput, QuestionInput
 from grants.rounds.settings import PanelSettings, RoundDetails
@@ -41,25 +50,25 @@ class RoundDetailsForm(DateTimePairs, FlaskForm):
     title = StringField(
         "Title",
         widget=GovTextInput(),
-        validators=[DataRequired(message="Enter the round's title")],
+        validators=[OneLine(), DataRequired(message="Enter the round's title")],
         description="What groups will see, for example Small Sparks 2027",
     )
     code = StringField(
         "Short code",
         widget=GovTextInput(),
-        validators=[DataRequired(message="Enter a short code, like RSS27")],
+        validators=[OneLine(), DataRequired(message="Enter a short code, like RSS27")],
         description="2 to 10 letters or numbers. Bid references start with it, for example RSS27-0001",
     )
     summary = TextAreaField(
         "Summary",
         widget=GovTextArea(),
-        validators=[DataRequired(message="Enter a summary of what the round funds")],
+        validators=[PlainText(), DataRequired(message="Enter a summary of what the round funds")],
         description="In plain words: what the round funds, where, and why",
     )
     who_can_apply = TextAreaField(
         "Who can apply",
         widget=GovTextArea(),
-        validators=[DataRequired(message="Enter who can apply")],
+        validators=[PlainText(), DataRequired(message="Enter who can apply")],
         description="For example: any group of at least three local people, registered or not",
     )
     budget = PoundsField(
@@ -143,8 +152,8 @@ class _RowForm(Form):
 
 
 class QuestionRowForm(_RowForm):
-    prompt = StringField("Question", widget=GovTextInput())
-    help_text = TextAreaField("Help text (optional)", widget=GovTextArea())
+    prompt = StringField("Question", widget=GovTextInput(), validators=[OneLine("The question")])
+    help_text = TextAreaField("Help text (optional)", widget=GovTextArea(), validators=[PlainText("Help text")])
     word_limit = WholeNumberField("Word limit", invalid="Enter the word limit as a number, like 150")
     required = BooleanField("Groups must answer this question", widget=GovCheckboxInput())
     number_field, text_fields = "word_limit", ("prompt", "help_text")
@@ -160,8 +169,10 @@ class QuestionRowForm(_RowForm):
 
 
 class CriterionRowForm(_RowForm):
-    name = StringField("Criterion", widget=GovTextInput())
-    guidance = TextAreaField("Guidance for the panel (optional)", widget=GovTextArea())
+    name = StringField("Criterion", widget=GovTextInput(), validators=[OneLine("The criterion")])
+    guidance = TextAreaField(
+        "Guidance for the panel (optional)", widget=GovTextArea(), validators=[PlainText("Guidance")]
+    )
     weight = WholeNumberField("Weight", invalid="Enter the weight as a number from 1 to 10")
     number_field, text_fields = "weight", ("name", "guidance")
 
@@ -254,6 +265,7 @@ class PanelForm(DateTimePairs, FlaskForm):
         "Code of conduct for the panel (optional)",
         widget=GovTextArea(),
         description="Panellists agree to this before they see any bid. Leave it empty to use the standard code.",
+        validators=[PlainText("The code of conduct")],
     )
     scoring_closes_at = DatePartsField("Scoring closes: date", what="The date scoring closes")
     scoring_closes_at_time = TimeOfDayField("Scoring closes: time", invalid="Enter the time like 5pm or 17:00")
@@ -304,6 +316,7 @@ class MoveForm(FlaskForm):
         widget=GovTextArea(),
         description="This is kept in the audit log, where the panel's chair and auditors can read it. "
         "Do not include anyone's personal details. 500 characters at most.",
+        validators=[PlainText("The reason")],
     )
     submit = SubmitField("Confirm", widget=GovSubmitInput())
 

@@ -15,11 +15,11 @@ from grants.domain import DomainError
 from grants.models import Criterion, Question, Round, User
 from grants.rounds import queries
 from grants.rounds.settings import check_not_frozen, log_round_event, number_problem, raise_all, text_problem
+from grants.text import MAX_WORD_LIMIT
 
 MIN_QUESTIONS = 3
 MAX_QUESTIONS = 6
 MAX_CRITERIA = 6
-MAX_WORD_LIMIT = 1000
 
 LOCKED_MESSAGE = (
     "Questions and criteria cannot change now: a group has already submitted a bid to this round, and every bid "

@@ -14,7 +14,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import Field, RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import Length, ValidationError
 
-from grants.forms_fields import GetForm, long_text
+from grants.forms_fields import GetForm, OneLine, long_text
 from grants.models import BidStatus
 from grants.money import parse_pounds
 from grants.screening.queries import LISTED_STATUSES, BidFilters
@@ -35,7 +35,7 @@ class BidFilterForm(GetForm):
     q = StringField(
         "Search by group name or reference",
         widget=GovTextInput(),
-        validators=[Length(max=200, message="Search must be 200 characters or fewer")],
+        validators=[OneLine("The search"), Length(max=200, message="Search must be 200 characters or fewer")],
     )
     status = SelectField(
         "Status",
@@ -47,17 +47,17 @@ class BidFilterForm(GetForm):
     min_amount = StringField(
         "Asking for at least",
         widget=GovTextInput(),
-        validators=[_amount("Enter the smallest amount in pounds, like 500")],
+        validators=[OneLine("The amount"), _amount("Enter the smallest amount in pounds, like 500")],
     )
     max_amount = StringField(
         "Asking for at most",
         widget=GovTextInput(),
-        validators=[_amount("Enter the largest amount in pounds, like 2000")],
+        validators=[OneLine("The amount"), _amount("Enter the largest amount in pounds, like 2000")],
     )
     area = StringField(
         "Area or postcode",
         widget=GovTextInput(),
-        validators=[Length(max=120, message="Area must be 120 characters or fewer")],
+        validators=[OneLine("The area"), Length(max=120, message="Area must be 120 characters or fewer")],
     )
     submit = SubmitField("Apply filters", widget=GovSubmitInput())
 

@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager, undefer
+from sqlalchemy.orm import aliased, contains_eager, undefer
 
 from grants.audit.events import history_words
 from grants.bids.queries import AnsweredQuestion, bid_contents
 from grants.database import DbSession
-from grants.models import Attachment, AuditEvent, Bid, BidStatus, Group, Round, User
+from grants.models import Attachment, AuditEvent, Bid, BidStatus, Group, GroupMember, Round, User
 from grants.money import pounds_as_typed
 
 PER_PAGE = 25
@@ -56,6 +56,7 @@ class ScreeningPage:
     page: int
     pages: int
     status_counts: dict[BidStatus, int] = field(default_factory=dict)
+    shared_members: dict[int, list[str]] = field(default_factory=dict)  # bid id: other bids sharing a member
 
     @property
     def first_index(self) -> int:
@@ -68,7 +69,7 @@ class ScreeningPage:
 
 def _reference_number(round_: Round, text: str) -> int | None:
     """The bid number a search means, for "RSS27-0003", "rss27-3", "0003" or "3"; else None."""
-    match = re.fullmatch(rf"(?:{re.escape(round_.code)}\s*-\s*)?0*(\d{{1,9}})", text.strip(), flags=re.IGNORECASE)
+    match = re.fullmatch(rf"(?:{re.escape(round_.code)}\s*-\s*)?0*([0-9]{{1,9}})", text.strip(), flags=re.IGNORECASE)
     return int(match.group(1)) if match else None
 
 
@@ -106,7 +107,8 @@ def status_counts(session: DbSession, round_: Round) -> dict[BidStatus, int]:
 
 
 def screening_page(session: DbSession, round_: Round, filters: BidFilters, page: int = 1) -> ScreeningPage:
-    """The round's sent bids matching the filters, in reference order, one page of them (three queries)."""
+    """The round's sent bids matching the filters, in reference order, one page of them, with the bids on it that
+    share a member with another group's bid (four queries)."""
     conditions = _filtered(round_, filters)
     total = session.scalar(sa.select(sa.func.count(Bid.id)).join(Bid.group).where(*conditions)) or 0
     pages = max(1, math.ceil(total / PER_PAGE))
@@ -122,7 +124,34 @@ def screening_page(session: DbSession, round_: Round, filters: BidFilters, page:
             .offset((page - 1) * PER_PAGE)
         )
     )
-    return ScreeningPage(bids, total, page, pages, status_counts(session, round_))
+    shared = shared_members(session, round_, [bid.id for bid in bids]) if bids else {}
+    return ScreeningPage(bids, total, page, pages, status_counts(session, round_), shared)
+
+
+def shared_members(session: DbSession, round_: Round, bid_ids: list[int] | None = None) -> dict[int, list[str]]:
+    """The round's sent bids whose group shares a member (one account) with another group's sent bid in the same
+    round, each with the references of those other bids, in order: for staff to look at, since one person behind
+    several groups' bids may be one group applying many times. Only `bid_ids` when given. One query."""
+    mine, theirs = aliased(Bid), aliased(Bid)
+    my_member, their_member = aliased(GroupMember), aliased(GroupMember)
+    query = (
+        sa.select(mine.id, theirs.number)
+        .join(my_member, my_member.group_id == mine.group_id)
+        .join(their_member, sa.and_(their_member.user_id == my_member.user_id, their_member.group_id != mine.group_id))
+        .join(theirs, sa.and_(theirs.group_id == their_member.group_id, theirs.round_id == mine.round_id))
+        .where(
+            mine.round_id == round_.id,
+            mine.status.in_(LISTED_STATUSES),
+            theirs.status.in_(LISTED_STATUSES),
+        )
+        .distinct()
+    )
+    if bid_ids is not None:
+        query = query.where(mine.id.in_(bid_ids))
+    shared: dict[int, set[int]] = {}
+    for bid_id, number in session.execute(query):
+        shared.setdefault(bid_id, set()).add(number)
+    return {bid_id: [f"{round_.code}-{n:04d}" for n in sorted(numbers)] for bid_id, numbers in shared.items()}
 
 
 # --- one bid --------------------------------------------------------------------------------------------------
@@ -145,6 +174,7 @@ class BidView:
     history: list[HistoryEntry]
     screened_by: str  # the staff member's name, "" if not screened
     entered_by: str  # the staff member's name, "" if the group entered it themselves
+    shares_members_with: list[str] = field(default_factory=list)  # other bids of the round sharing a member
 
     @property
     def attachment(self) -> Attachment | None:
@@ -192,6 +222,7 @@ def bid_view(session: DbSession, bid: Bid) -> BidView:
         history=history,
         screened_by=names.get(bid.screened_by_id, "") if bid.screened_by_id else "",
         entered_by=names.get(bid.entered_by_staff_id, "") if bid.entered_by_staff_id else "",
+        shares_members_with=shared_members(session, bid.round, [bid.id]).get(bid.id, []),
     )
 
 

@@ -15,8 +15,6 @@ removed.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -24,6 +22,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from grants.csvsafe import csv_text
 from grants.domain import DomainError
 
 SCHEMA_VERSION = "1.4"
@@ -309,13 +308,11 @@ def flatten_row(record: Mapping[str, Any]) -> dict[str, str]:
 
 
 def to_csv(package: Mapping[str, Any]) -> str:
-    """The package's grants as the standard's flattened CSV, headed by its column titles."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(CSV_TITLES), lineterminator="\r\n")
-    writer.writeheader()
-    for record in package["grants"]:
-        writer.writerow(flatten_row(record))
-    return out.getvalue()
+    """The package's grants as the standard's flattened CSV, headed by its column titles (every text cell made
+    safe to open in a spreadsheet, like every CSV the app writes)."""
+    titles = list(CSV_TITLES)
+    rows = [flatten_row(record) for record in package["grants"]]
+    return csv_text([titles, *([row[title] for title in titles] for row in rows)])
 
 
 def check_package(package: Mapping[str, Any], codelists: Mapping[str, set[str]] | None = None) -> list[str]:

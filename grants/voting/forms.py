@@ -12,7 +12,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTex
 from wtforms import Field, HiddenField, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
-from grants.forms_fields import GetForm
+from grants.forms_fields import GetForm, OneLine
 from grants.voting.services import UNCHECKED, Unchecked, ordinal
 
 RANK_FIELD = re.compile(r"rank_(\d{1,18})")
@@ -141,6 +141,7 @@ class CheckReceiptForm(FlaskForm):
         widget=GovTextInput(),
         description="16 letters and numbers, like K7QF-2MZD-9WXA-PV4C. Capitals and dashes do not matter.",
         validators=[
+            OneLine("The receipt code"),
             DataRequired(message="Enter your receipt code"),
             Length(max=40, message="A receipt code is 16 letters and numbers, like K7QF-2MZD-9WXA-PV4C"),
         ],

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from grants.audit.chain import record_event, verify_chain
-from grants.audit.exports import formula_safe
+from grants.csvsafe import formula_safe
 from grants.models import AuditEvent, Checkpoint, RoundStatus, utcnow
 from grants.rounds.services import change_status
 from tests.audit_trail.helpers import ratify, rewrite_chain

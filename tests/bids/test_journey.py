@@ -23,6 +23,7 @@ from grants.models import (
 )
 from tests.support.db import app_session
 from tests.support.factories import PASSWORD, make_funder, make_round, make_staff, make_user
+from tests.support.images import image_bytes, png_declaring
 from tests.support.signin import sign_in
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -211,6 +212,39 @@ def test_a_wrong_or_oversized_file_is_refused_and_nothing_else_is_lost(
     assert message in response.text
     bid = _bid(app, bid_id)
     assert bid.attachment is None and bid.title == "Kept title"
+
+
+def test_a_gif_named_html_is_kept_and_served_as_a_gif(app: Flask, applicant: FlaskClient, round_id: int) -> None:
+    import io
+
+    bid_id = _start_bid(applicant, round_id)
+    response = applicant.post(
+        f"/bids/{bid_id}/attachment",
+        data={"file": (io.BytesIO(image_bytes("GIF")), "page.html")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    assert "page.gif has been uploaded" in response.text
+    assert _bid(app, bid_id).attachment.filename == "page.gif"  # type: ignore[union-attr]
+    download = applicant.get(f"/bids/{bid_id}/attachment/file")
+    assert download.mimetype == "image/gif"
+    assert download.headers["Content-Disposition"] == "attachment; filename=page.gif"
+
+
+def test_an_image_declaring_50000_by_50000_pixels_is_refused_by_the_field(
+    app: Flask, applicant: FlaskClient, round_id: int
+) -> None:
+    import io
+
+    bid_id = _start_bid(applicant, round_id)
+    response = applicant.post(
+        f"/bids/{bid_id}/attachment",
+        data={"file": (io.BytesIO(png_declaring(50_000, 50_000)), "poster.png")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200
+    assert "The picture is too large: it must be 40 megapixels or fewer" in response.text
+    assert _bid(app, bid_id).attachment is None
 
 
 def test_a_body_over_the_upload_limit_gets_our_413_page(app: Flask, applicant: FlaskClient, round_id: int) -> None:

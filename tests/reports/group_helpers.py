@@ -14,13 +14,14 @@ from grants.models import Award, Bid, Report, utcnow
 from tests.awards.helpers import Setting, london_today, make_setting
 from tests.support.db import app_session
 from tests.support.factories import make_award
+from tests.support.images import image_bytes
 
 # The smallest real images of each kind, enough for puremagic to recognise them.
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
     b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
 )
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64 + b"\xff\xd9"
+JPEG = image_bytes("JPEG")
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from grants.models import ReportStatus
 from grants.reports.group_services import DEFAULT_PROMPTS, MAX_PHOTO_BYTES
 from tests.reports.group_helpers import JPEG, PNG, Reporting, make_reporting, photo, report, story
 from tests.support.db import emails, events
+from tests.support.images import png_declaring
 from tests.support.signin import signed_in
 
 
@@ -185,6 +186,22 @@ def test_jpeg_is_accepted_whatever_its_name(app: Flask, client: FlaskClient) -> 
     client.post(f"/reports/{r.soon_id}/photos", data=photo(JPEG, "picture.bin"), content_type="multipart/form-data")
     saved = report(app, r.soon_id)
     assert saved is not None and [p.content_type for p in saved.photos] == ["image/jpeg"]
+    assert [p.filename for p in saved.photos] == ["picture.jpg"]  # named for what it is
+
+
+def test_a_photo_declaring_too_many_pixels_is_refused_by_the_field(app: Flask, client: FlaskClient) -> None:
+    r = make_reporting(app)
+    _member(client, r)
+    response = client.post(
+        f"/reports/{r.soon_id}/photos",
+        data=photo(png_declaring(50_000, 50_000), "huge.png", caption="Kept caption"),
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200
+    assert "The picture is too large: it must be 40 megapixels or fewer" in response.text
+    assert "Kept caption" in response.text
+    saved = report(app, r.soon_id)
+    assert saved is None or saved.photos == []
 
 
 def test_photo_without_the_consent_tick_is_refused_and_nothing_is_lost(app: Flask, client: FlaskClient) -> None:

@@ -232,6 +232,29 @@ def test_an_amount_that_is_not_money_is_explained_and_ignored(client: FlaskClien
     assert "The largest amount must be the same as or more than the smallest amount" in page
 
 
+@pytest.mark.parametrize(
+    "amount", ["9" * 5000, "\u00b2", "\u0668\u0660\u0660", "\uff18\uff10\uff10", "1," + "000," * 1500 + "000"]
+)
+@pytest.mark.parametrize("box", ["min_amount", "max_amount"])
+def test_a_filter_amount_in_anything_but_ascii_digits_is_explained_and_ignored_never_a_500(
+    client: FlaskClient, listed: Setting, box: str, amount: str
+) -> None:
+    sign_in(client, listed.staff_email)
+    response = client.get(f"/staff/rounds/{listed.round_id}/bids", query_string={box: amount})
+    assert response.status_code == 200
+    which = "smallest" if box == "min_amount" else "largest"
+    assert f"Enter the {which} amount in pounds" in response.text
+    assert len(_groups_listed(response.text)) == 5  # the filter is left out, not guessed at
+
+
+@pytest.mark.parametrize("text", ["9" * 5000, "\u00b2", "\u200b", "Elm\x00Park"])
+def test_a_strange_search_or_area_never_gives_a_500(client: FlaskClient, listed: Setting, text: str) -> None:
+    sign_in(client, listed.staff_email)
+    for box in ("q", "area", "page"):
+        response = client.get(f"/staff/rounds/{listed.round_id}/bids", query_string={box: text})
+        assert response.status_code == 200
+
+
 @pytest.fixture
 def many(app: Flask, setting: Setting) -> Setting:
     """30 more submitted bids in Elm Park and 3 eligible ones elsewhere, numbered 2 to 34."""

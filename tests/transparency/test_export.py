@@ -11,9 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from grants.models import Bid, Group
 from grants.transparency.threesixty import (
     WITHHELD_NAME,
     ExportError,
@@ -25,6 +27,7 @@ from grants.transparency.threesixty import (
     recipient_identifiers,
     to_csv,
 )
+from tests.support.db import app_session
 from tests.transparency.helpers import (
     HIDDEN_STORY_TEXT,
     PREFIX,
@@ -327,6 +330,26 @@ def test_extra_checks_catch_what_the_schema_lets_through() -> None:
 def test_an_empty_export_is_an_error() -> None:
     with pytest.raises(ExportError):
         build_package(FunderData(name="F", prefix="360G-f"), [], issued=datetime(2026, 3, 3, tzinfo=UTC))
+
+
+def test_a_group_named_like_a_spreadsheet_formula_goes_out_as_text_in_the_public_csv(
+    app: Flask, client: FlaskClient, published: Published
+) -> None:
+    name = '=HYPERLINK("http://x","y")'
+    with app_session(app) as s:
+        group = s.get(Group, published.informal_group_id)
+        assert group is not None
+        group.name = name
+        bid = s.scalars(sa.select(Bid).where(Bid.group_id == group.id)).one()
+        bid.title = "+ trips to the coast"
+    records = list(csv.DictReader(io.StringIO(_download(client, published, "csv"))))
+    row = next(r for r in records if r["Recipient Org:Name"].endswith(name))
+    assert row["Recipient Org:Name"] == "'" + name
+    for record in records:
+        assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in record.values())
+    # The JSON keeps the name exactly: only a spreadsheet needs the apostrophe.
+    names = [g["recipientOrganization"][0]["name"] for g in _json(client, published)["grants"]]
+    assert name in names
 
 
 def test_csv_has_one_row_per_grant() -> None:
