@@ -1,10 +1,9 @@
 """outbox: each email retried with back-off, then set aside with its error
 
-Revision ID: 0011
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-01 10:00:00
 
-The integrator re-chains this after 0008 (down_revision '0008').
 """
 
 from alembic import op
@@ -14,8 +13,8 @@ import grants.models.base
 
 
 # revision identifiers, used by Alembic.
-revision = "0011"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
