@@ -73,14 +73,15 @@ def _keep_posted_form(response: Response) -> bool:
         return False
     if (request.content_length or 0) > MAX_KEPT_BYTES * 4:  # too big even percent-encoded: do not read it
         return False
-    if request.files:
-        return False
+    session_token = session.get(FLASK_LOGIN_KEY)
+    if not isinstance(session_token, str) or not session_token or request.files:
+        return False  # never signed in here (or signed out here): nothing to bind it to
     data = [[key, value] for key, value in request.form.items(multi=True) if key not in NOT_KEPT]
     if sum(len(key.encode()) + len(value.encode()) for key, value in data) > MAX_KEPT_BYTES:
         return False
     try:
         with db.session.begin_nested():
-            user_id = _user_whose_sign_in_ended()
+            user_id = _user_of_session(session_token)
             if user_id is None:
                 return False
             token = request.cookies.get(KEPT_COOKIE) or new_token()[0]
@@ -108,12 +109,9 @@ def _form_page() -> bool:
     return rule is not None and "GET" in (rule.methods or set()) and endpoint.startswith(KEEP_FORMS_FOR)
 
 
-def _user_whose_sign_in_ended() -> int | None:
-    """The user this browser was signed in as, by the sign-in session its cookie still names; None if it names
-    none (never signed in here, or signed out here), or the account is disabled."""
-    token = session.get(FLASK_LOGIN_KEY)
-    if not isinstance(token, str) or not token:
-        return None
+def _user_of_session(token: str) -> int | None:
+    """The user of the sign-in session this token names, ended or not; None if it names none or the account is
+    disabled."""
     user_id: int | None = db.session.scalar(
         sa.select(LoginSession.user_id)
         .join(User, User.id == LoginSession.user_id)
