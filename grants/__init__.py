@@ -38,11 +38,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
 
     from grants.errors import register_error_handlers
+    from grants.security_headers import register_security_headers
     from grants.templating import register_template_helpers
     from grants.web import register_commit_path
 
     register_error_handlers(app)
     register_commit_path(app)
+    register_security_headers(app)  # after the commit path, so it runs first: see its docstring
     register_template_helpers(app)
 
     from grants.cli import register_cli

@@ -102,7 +102,11 @@ def test_landing_page_invites_people_to_sign_in_or_create_an_account(client: Fla
 
 def test_pages_load_the_module_script_and_our_stylesheet(client: FlaskClient) -> None:
     html = client.get("/").get_data(as_text=True)
-    assert '<script type="module">' in html and "initAll()" in html
+    # A file, not an inline script: the Content-Security-Policy allows no inline script without the nonce.
+    assert '<script type="module" src="/static/js/app.js"></script>' in html
+    app_js = client.get("/static/js/app.js")
+    assert app_js.status_code == 200 and "initAll()" in app_js.get_data(as_text=True)
+    assert "from '../govuk/govuk-frontend.min.js'" in app_js.get_data(as_text=True)
     assert "/static/govuk/govuk-frontend.min.css" in html and "/static/css/app.css" in html
     assert client.get("/static/govuk/govuk-frontend.min.js").status_code == 200
     assert client.get("/static/images/favicon.svg").status_code == 200

@@ -166,14 +166,17 @@ class PasswordReset(CreatedAtMixin, Base):
 
 
 class SavedForm(CreatedAtMixin, Base):
-    """What someone typed into a form when their sign-in had ended, kept until they sign in again.
+    """What a signed-in person typed into a form when their sign-in ended before they sent it, kept for a few
+    hours until they sign in again (grants/auth/saved_forms.py).
 
-    The browser holds a random token (in its session cookie); only the token's SHA-256 is stored here.
+    Bound to that person and to the browser they typed in: the browser holds a random token in a cookie of its
+    own, and only the token's SHA-256 is stored here (one token per browser, so it may name several forms).
     """
 
     __tablename__ = "saved_form"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), index=True)
     path: Mapped[str] = mapped_column(sa.String(500))
     data: Mapped[list[list[str]]] = mapped_column(sa.JSON)

@@ -10,6 +10,11 @@ Each persona's test builds the scenario (tests/access/scenario.py) once and requ
 (but `static`) with each method it allows (but HEAD and OPTIONS). POSTs send an empty form: the point is who gets
 past the permission check (a permitted persona gets the form back with its errors, or the page's redirect), not
 what the form does. A route with no row in EXPECTED fails the suite, and so does a row for a route that is gone.
+
+Every answer is also checked for the security headers (tests/support/security.py: the Content-Security-Policy,
+framing, referrer, permissions, cross-origin, nosniff, and no-store for someone signed in or a page with a form),
+and every HTML page for anything that policy would block (a style attribute, an inline script or style without
+the response's nonce, an event-handler attribute).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
 from tests.access.scenario import ANONYMOUS, PERSONAS, Scenario, build
+from tests.support.security import header_problems, inline_code_problems
 from tests.support.signin import sign_in
 
 # --- the answers --------------------------------------------------------------------------------------------------
@@ -396,9 +402,11 @@ def test_access_matrix(app: Flask, client: FlaskClient, persona: str) -> None:
     scenario = build(app)
     if persona != ANONYMOUS:
         assert sign_in(client, scenario.emails[persona]).status_code == 302, f"{persona} could not sign in"
-    wrong, tolerated, fixed = [], [], []
+    wrong, tolerated, fixed, unsafe = [], [], [], []
     for endpoint, method, path, form in _requests(app, scenario):
         response = client.open(path, method=method, data=form)
+        problems = header_problems(response, signed_in=persona != ANONYMOUS) + inline_code_problems(response)
+        unsafe += [f"{method} {path} ({endpoint}) as {persona}: {problem}" for problem in problems]
         got = _answer(response, path)
         expected = EXPECTED.get(endpoint, {}).get(method, {}).get(persona, "a row in EXPECTED")
         line = f"{method} {path} ({endpoint}) as {persona}: got {_described(response)}, expected {expected}"
@@ -414,3 +422,4 @@ def test_access_matrix(app: Flask, client: FlaskClient, persona: str) -> None:
         warnings.warn(f"known access gap: {line}", stacklevel=1)
     assert not fixed, "fixed: take these out of KNOWN_GAPS:\n" + "\n".join(fixed)
     assert not wrong, f"{len(wrong)} answers differ from the access matrix:\n" + "\n".join(wrong)
+    assert not unsafe, f"{len(unsafe)} problems with security headers or inline code:\n" + "\n".join(unsafe)
