@@ -149,7 +149,13 @@ def withdraw(award_id: int) -> str | Response:
     award = load_or_404(Award, award_id, can_manage_award)
     form = WithdrawForm()
     if form.validate() and attempt(
-        form, withdraw_offer, db.session, award=award, reason=form.reason.data or "", actor=current_person()
+        form,
+        withdraw_offer,
+        db.session,
+        award=award,
+        reason=form.reason.data or "",
+        actor=current_person(),
+        now=utcnow(),
     ):
         flash("Offer withdrawn. We have emailed the group.", "success")
         return redirect(url_for("awards.award", award_id=award_id))
@@ -206,6 +212,7 @@ def accept(bid_id: int) -> str | Response:
         name=form.name.data or "",
         conditions_accepted=bool(form.confirm.data),
         actor=current_person(),
+        now=utcnow(),
     ):
         flash("You have accepted the offer. Thank you: we will be in touch about payment.", "success")
         return redirect(url_for("bids.view", bid_id=bid_id))
@@ -224,6 +231,7 @@ def decline(bid_id: int) -> str | Response:
         award=queries.award_of(db.session, bid),
         reason=form.reason.data or "",
         actor=current_person(),
+        now=utcnow(),
     ):
         flash("You have declined the offer. We have told the funder.", "success")
         return redirect(url_for("bids.view", bid_id=bid_id))
@@ -242,7 +250,7 @@ def feedback(bid_id: int) -> str | Response:
     form = FeedbackForm()
     problem = feedback_refused(db.session, bid)
     if form.validate_on_submit() and attempt(
-        form, send_feedback, db.session, bid=bid, text=form.text.data or "", actor=current_person()
+        form, send_feedback, db.session, bid=bid, text=form.text.data or "", actor=current_person(), now=utcnow()
     ):
         told = "We have emailed the group." if bid_recipients(db.session, bid) else "The group has no email address."
         flash(f"Feedback sent for {bid.reference}. {told}", "success")

@@ -179,6 +179,7 @@ def reopen(round_id: int) -> str | Response:
         round_=round_,
         actor=current_person(),
         reason=form.reopen_reason.data or "",
+        now=utcnow(),
     ):
         flash(
             "The vote is reopened and the ratification is undone. To let panellists change their ballots, set a"

@@ -23,11 +23,12 @@ from grants.auth.permissions import (
 )
 from grants.auth.saved_forms import load_form
 from grants.extensions import db
-from grants.models import Award, Report, ReportDate, ReportPhoto, ReportStatus, Role, User
+from grants.models import Award, Report, ReportDate, ReportPhoto, ReportStatus, Role, User, utcnow
 from grants.reports import bp
 from grants.reports import group_services as services
 from grants.reports.group_forms import PhotoForm, RemovePhotoForm, ReportForm, SendReportForm
 from grants.reports.rules import WRITABLE_AWARDS
+from grants.timefmt import today_in_london
 from grants.web import attempt, chosen_file
 
 
@@ -54,7 +55,7 @@ def _context(report_date: ReportDate, report: Report | None) -> dict[str, Any]:
         "report": report,
         "award": award,
         "bid": award.bid,
-        "status": services.due_status(report_date, report),
+        "status": services.due_status(report_date, report, today=today_in_london(utcnow())),
         "recorded_by": recorded_by,
         "write_url": _write_url(report_date),
         "is_member": _is_member(report_date),
@@ -70,11 +71,12 @@ def _context(report_date: ReportDate, report: Report | None) -> dict[str, Any]:
 def group_reports(award_id: int) -> str:
     award = load_or_404(Award, award_id, can_read_award_reports)
     reports = services.reports_by_date(db.session, award)
+    today = today_in_london(utcnow())
     rows = [
         {
             "report_date": rd,
             "report": reports.get(rd.id),
-            "status": services.due_status(rd, reports.get(rd.id)),
+            "status": services.due_status(rd, reports.get(rd.id), today=today),
         }
         for rd in award.report_dates
     ]
@@ -232,6 +234,7 @@ def check(report_date_id: int) -> str | Response:
             report=report,
             share_publicly=form.share.data == "yes",
             actor=current_person(),
+            now=utcnow(),
         )
     ):
         if sent.value:

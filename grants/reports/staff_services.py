@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -27,7 +28,6 @@ from grants.models import (
     StorySelection,
     Theme,
     User,
-    utcnow,
 )
 from grants.reports import queries
 
@@ -227,12 +227,12 @@ def open_selection(session: DbSession, *, round_: Round, actor: User) -> StorySe
     return selection
 
 
-def close_selection(session: DbSession, *, round_: Round, actor: User) -> StorySelection:
+def close_selection(session: DbSession, *, round_: Round, actor: User, now: datetime) -> StorySelection:
     """Close the selection: the picks made are fixed for the learning summary."""
     selection = queries.selection_for_round(session, round_.id)
     if selection is None or selection.closed_at is not None:
         raise DomainError(SELECTION_NOT_OPEN, "selection")
-    selection.closed_at = utcnow()
+    selection.closed_at = now
     session.flush()
     facts = {"round_id": round_.id, "selection_id": selection.id}
     _staff_event(session, "story.selection_closed", actor, "round", round_.id, **facts)

@@ -11,7 +11,7 @@ from grants.auth.permissions import can_manage_round, can_manage_sent_bid, curre
 from grants.bids.audience import bid_recipients
 from grants.bids.downloads import send_attachment
 from grants.extensions import db
-from grants.models import Bid, BidStatus, Role, Round
+from grants.models import Bid, BidStatus, Role, Round, utcnow
 from grants.screening import bp, queries
 from grants.screening.forms import BidFilterForm, ScreeningForm
 from grants.screening.services import can_screen, screen_bid
@@ -98,6 +98,7 @@ def screen(bid_id: int) -> str | Response:
         eligible=form.decision.data == "eligible",
         reason=form.reason.data or "",
         actor=current_person(),
+        now=utcnow(),
     ):
         outcome = "eligible" if bid.status == BidStatus.ELIGIBLE else "not eligible"
         told = (
