@@ -29,7 +29,7 @@ from grants.reports import group_services as services
 from grants.reports.group_forms import PhotoForm, RemovePhotoForm, ReportForm, SendReportForm
 from grants.reports.rules import WRITABLE_AWARDS
 from grants.timefmt import today_in_london
-from grants.web import attempt, chosen_file
+from grants.web import act, chosen_file
 
 
 def _is_member(report_date: ReportDate) -> bool:
@@ -101,14 +101,12 @@ def _write(report_date: ReportDate) -> str | Response:
     while len(form.answers.entries) < len(prompts):
         form.answers.append_entry("")
     if form.validate_on_submit() and (
-        saved_draft := attempt(
+        saved_draft := act(
             form,
             services.save_draft,
-            db.session,
             report_date=report_date,
             texts=[entry.data or "" for entry in form.answers.entries],
             recording_url=form.recording_url.data or "",
-            actor=current_person(),
         )
     ):
         # The draft is kept even with a bad link (the page commits): a draft never loses what was typed.
@@ -159,16 +157,14 @@ def photos(report_date_id: int) -> str | Response:
     form = PhotoForm()
     if form.validate_on_submit():
         upload = chosen_file(form.photo, "Choose a photo to upload")
-        if upload is not None and attempt(
+        if upload is not None and act(
             form,
             services.add_photo,
-            db.session,
             report_date=report_date,
             filename=upload.filename or "",
             data=upload.read(services.MAX_PHOTO_BYTES + 1),
             people_agreed=bool(form.people_agreed.data),
             caption=form.caption.data or "",
-            actor=current_person(),
         ):
             flash(f"{upload.filename} has been added to your report.", "success")
             return redirect(url_for("reports.photos", report_date_id=report_date.id))
@@ -190,9 +186,7 @@ def remove_photo(report_date_id: int, photo_id: int) -> Response:
     photo = _photo(report_date_id, photo_id)
     form = RemovePhotoForm()
     if form.validate_on_submit():
-        removed = attempt(
-            form, services.remove_photo, db.session, report=photo.report, photo=photo, actor=current_person()
-        )
+        removed = act(form, services.remove_photo, report=photo.report, photo=photo)
         if removed:
             flash("The photo has been removed.", "success")
         elif removed.error is not None:
@@ -227,15 +221,7 @@ def check(report_date_id: int) -> str | Response:
         return redirect(context["write_url"])
     form = load_form(SendReportForm)
     if form.validate_on_submit() and (
-        sent := attempt(
-            form,
-            services.submit_report,
-            db.session,
-            report=report,
-            share_publicly=form.share.data == "yes",
-            actor=current_person(),
-            now=utcnow(),
-        )
+        sent := act(form, services.submit_report, report=report, share_publicly=form.share.data == "yes", now=utcnow())
     ):
         if sent.value:
             flash("Thank you. Your report has been sent to the funder.", "success")

@@ -37,7 +37,7 @@ from grants.reports.staff_forms import (
     ThemesForm,
     story_choice_form,
 )
-from grants.web import attempt
+from grants.web import act, attempt
 
 
 def _safe(code: str) -> str:
@@ -243,7 +243,7 @@ def _change_selection(round_id: int, change: Callable[..., Any], done: str, **va
     round_ = load_or_404(Round, round_id, can_manage_round)
     form = ButtonForm()
     if form.validate():
-        if not attempt(form, change, db.session, round_=round_, actor=current_person(), **values):
+        if not act(form, change, round_=round_, **values):
             return _selection_page(load_or_404(Round, round_id, can_manage_round), form)
         flash(done, "success")
     return redirect(url_for("reports.staff_selection", round_id=round_id))
