@@ -239,6 +239,17 @@ def close_selection(session: DbSession, *, round_: Round, actor: User, now: date
     return selection
 
 
+def _story_event(session: DbSession, action: str, *, user: User, round_: Round, report_id: int) -> None:
+    record_event(
+        session,
+        action,
+        actor_id=user.id,
+        object_type="report",
+        object_id=report_id,
+        facts={"round_id": round_.id, "report_id": report_id},
+    )
+
+
 def choose_stories(session: DbSession, *, round_: Round, user: User, picks: Mapping[int, str]) -> list[StoryChoice]:
     """Replace this person's picks with `picks` (report id -> reason): at most two stories sent in this round,
     each with a reason, while the selection is open."""
@@ -266,14 +277,7 @@ def choose_stories(session: DbSession, *, round_: Round, user: User, picks: Mapp
     for report_id, choice in current.items():
         if report_id not in reasons:
             session.delete(choice)
-            record_event(
-                session,
-                "story.unchosen",
-                actor_id=user.id,
-                object_type="report",
-                object_id=report_id,
-                facts={"round_id": round_.id, "report_id": report_id},
-            )
+            _story_event(session, "story.unchosen", user=user, round_=round_, report_id=report_id)
     kept: list[StoryChoice] = []
     for report_id, reason in reasons.items():
         existing = current.get(report_id)
@@ -287,13 +291,6 @@ def choose_stories(session: DbSession, *, round_: Round, user: User, picks: Mapp
             existing.reason = reason
         kept.append(existing)
         session.flush()
-        record_event(
-            session,
-            "story.chosen",
-            actor_id=user.id,
-            object_type="report",
-            object_id=report_id,
-            facts={"round_id": round_.id, "report_id": report_id},
-        )
+        _story_event(session, "story.chosen", user=user, round_=round_, report_id=report_id)
     session.flush()
     return kept
