@@ -151,8 +151,7 @@ def declarations(round_id: int) -> str | Response:
         kept=take_saved_form() if request.method == "GET" else None,
     )
     if (
-        request.method == "POST"
-        and form.validate()
+        form.validate_on_submit()
         and (
             done := attempt(
                 form,
@@ -226,20 +225,16 @@ def score_bid(round_id: int, bid_id: int) -> str | Response:
         saved[f"score_{criterion_id}"] = str(score.value)
         saved[f"comment_{criterion_id}"] = score.comment
     form = score_form(round_.criteria, data=saved, kept=take_saved_form() if request.method == "GET" else None)
-    if (
-        request.method == "POST"
-        and form.validate()
-        and (
-            done := attempt(
-                form,
-                save_scores,
-                db.session,
-                round_=round_,
-                bid=bid,
-                user=current_person(),
-                entries=form.entries(),
-                now=now,
-            )
+    if form.validate_on_submit() and (
+        done := attempt(
+            form,
+            save_scores,
+            db.session,
+            round_=round_,
+            bid=bid,
+            user=current_person(),
+            entries=form.entries(),
+            now=now,
         )
     ):
         listing = queries.scoring_list(db.session, round_, seat.user_id)

@@ -52,8 +52,7 @@ def staff_panel(round_id: int) -> str | Response:
     form = InviteForm()
     now = utcnow()
     if (
-        request.method == "POST"
-        and form.validate()
+        form.validate_on_submit()
         and (
             done := attempt(
                 form,

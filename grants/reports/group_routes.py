@@ -63,6 +63,17 @@ def _context(report_date: ReportDate, report: Report | None) -> dict[str, Any]:
     }
 
 
+def _writable(report_date_id: int) -> tuple[ReportDate, Report | None, dict[str, Any]]:
+    """A report date the person may edit, its report and the page's context; a report that can no longer be
+    changed sends them to its page instead."""
+    report_date = load_or_404(ReportDate, report_date_id, can_edit_report)
+    report = services.report_for(db.session, report_date)
+    context = _context(report_date, report)
+    if not context["writable"]:
+        abort(redirect(context["write_url"]))
+    return report_date, report, context
+
+
 # --- what is due --------------------------------------------------------------------------------------------
 
 
@@ -149,11 +160,7 @@ def staff_record(report_date_id: int) -> str | Response:
 @bp.route("/reports/<int:report_date_id>/photos", methods=["GET", "POST"])
 @login_required
 def photos(report_date_id: int) -> str | Response:
-    report_date = load_or_404(ReportDate, report_date_id, can_edit_report)
-    report = services.report_for(db.session, report_date)
-    context = _context(report_date, report)
-    if not context["writable"]:
-        return redirect(context["write_url"])
+    report_date, report, context = _writable(report_date_id)
     form = PhotoForm()
     if form.validate_on_submit():
         upload = chosen_file(form.photo, "Choose a photo to upload")
@@ -214,10 +221,8 @@ def report_photo(report_date_id: int, photo_id: int) -> Response:
 @bp.route("/reports/<int:report_date_id>/check", methods=["GET", "POST"])
 @login_required
 def check(report_date_id: int) -> str | Response:
-    report_date = load_or_404(ReportDate, report_date_id, can_edit_report)
-    report = services.report_for(db.session, report_date)
-    context = _context(report_date, report)
-    if report is None or not context["writable"]:
+    _, report, context = _writable(report_date_id)
+    if report is None:
         return redirect(context["write_url"])
     form = load_form(SendReportForm)
     if form.validate_on_submit() and (
