@@ -266,9 +266,11 @@ def tally_show_command(round_ref: str, funder_slug: str | None) -> None:
 @reports_cli.command("remind")
 def reports_remind_command() -> None:
     """Email groups whose report is due within a week or overdue; each reminder at most once. Safe to run daily."""
+    from grants.models import utcnow
     from grants.reports.reminders import send_reminders
+    from grants.timefmt import today_in_london
 
-    count = send_reminders(db.session)
+    count = send_reminders(db.session, today=today_in_london(utcnow()))
     click.echo(f"Sent {count} reminder(s).")
 
 

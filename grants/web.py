@@ -1,4 +1,5 @@
-"""What every route shares: who is signed in, the one commit path, and turning a refusal into a message.
+"""What every route shares: the one commit path, turning a refusal into a message, and acting as the signed-in
+person.
 
 The commit path (after funding-service's `auto_commit_after_request`): a request's transaction commits once,
 after the view, when the response is a success or a redirect, and rolls back otherwise. Routes never call
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Generic, ParamSpec, TypeVar
+from typing import Any, Generic, ParamSpec, TypeVar
 
 from flask import Flask
 from flask_wtf import FlaskForm
@@ -19,6 +20,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 from wtforms import Field
 
+from grants.auth.permissions import current_person
 from grants.domain import DomainError
 from grants.extensions import db
 
@@ -63,6 +65,12 @@ def attempt(form: FlaskForm, service: Callable[P, T], /, *args: P.args, **kwargs
     except DomainError as exc:
         db.session.rollback()
         return Outcome(False, error=exc, marks=put_error(form, exc))
+
+
+def act(form: FlaskForm, service: Callable[..., T], /, **kwargs: Any) -> Outcome[T]:
+    """`attempt` for a service that acts as the signed-in person: it is given the request's session and `actor=`
+    the person, with the route's own arguments (and `now=utcnow()`, for a service that takes the time)."""
+    return attempt(form, service, db.session, actor=current_person(), **kwargs)
 
 
 def chosen_file(field: Field, message: str) -> FileStorage | None:

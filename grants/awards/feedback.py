@@ -3,6 +3,8 @@ commits; sending writes an audit event in the same transaction and emails the gr
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 
 from grants.audit.chain import record_event
@@ -12,7 +14,7 @@ from grants.database import DbSession
 from grants.decisions.queries import current_ratification, funded_bid_ids
 from grants.domain import DomainError
 from grants.mail import send_email
-from grants.models import Bid, BidStatus, Feedback, User, utcnow
+from grants.models import Bid, BidStatus, Feedback, User
 
 FEEDBACK_REQUIRED = "Enter the feedback the group will read"
 FEEDBACK_FOR_FUNDED = "This bid was funded: the group gets an offer, not feedback"
@@ -40,8 +42,8 @@ def feedback_refused(session: DbSession, bid: Bid) -> str | None:
     return None
 
 
-def send_feedback(session: DbSession, *, bid: Bid, text: str, actor: User) -> Feedback:
-    """Send an unfunded group the feedback staff composed from the panel's comments."""
+def send_feedback(session: DbSession, *, bid: Bid, text: str, actor: User, now: datetime) -> Feedback:
+    """Send an unfunded group, at `now`, the feedback staff composed from the panel's comments."""
     session.refresh(bid, with_for_update=True)
     check_feedback_allowed(session, bid)
     text = text.strip()
@@ -55,7 +57,7 @@ def send_feedback(session: DbSession, *, bid: Bid, text: str, actor: User) -> Fe
         feedback = Feedback(bid_id=bid.id, text=text)
         session.add(feedback)
     feedback.text = text
-    feedback.sent_at = utcnow()
+    feedback.sent_at = now
     feedback.sent_by_id = actor.id
     session.flush()
     record_event(

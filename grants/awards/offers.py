@@ -31,7 +31,7 @@ from grants.database import DbSession
 from grants.decisions.queries import current_ratification, funded_bid_ids
 from grants.domain import DomainError
 from grants.mail import send_email
-from grants.models import Award, AwardStatus, Bid, ReportDate, RoundStatus, User, utcnow
+from grants.models import Award, AwardStatus, Bid, ReportDate, RoundStatus, User
 from grants.money import format_pounds
 from grants.rounds.services import change_status
 from grants.timefmt import london_date, today_in_london
@@ -76,7 +76,7 @@ def make_offer(
     report_dates: Sequence[date],
     withhold_name: bool,
     actor: User,
-    now: datetime | None = None,
+    now: datetime,
 ) -> Award:
     """Offer a grant to a funded bid's group and email them; the round moves to awarding with its first offer.
 
@@ -135,7 +135,7 @@ def make_offer(
         raise DomainError(ALREADY_OFFERED, "amount") from None
 
     if round_.status == RoundStatus.DECIDED:
-        change_status(session, round=round_, to=RoundStatus.AWARDING, actor=actor)
+        change_status(session, round=round_, to=RoundStatus.AWARDING, actor=actor, now=now)
     record_event(
         session,
         "award.offered",
@@ -168,8 +168,11 @@ def _not_open_message(award: Award) -> str:
             return ALREADY_ACCEPTED
 
 
-def accept_offer(session: DbSession, *, award: Award, name: str, conditions_accepted: bool, actor: User) -> None:
-    """The group accepts the offer and its conditions, signed with a name; the staff member who made it is told."""
+def accept_offer(
+    session: DbSession, *, award: Award, name: str, conditions_accepted: bool, actor: User, now: datetime
+) -> None:
+    """The group accepts the offer and its conditions at `now`, signed with a name; the staff member who made it is
+    told."""
     _lock(session, award)
     if award.status != AwardStatus.OFFERED:
         raise DomainError(_not_open_message(award), "name")
@@ -180,11 +183,11 @@ def accept_offer(session: DbSession, *, award: Award, name: str, conditions_acce
     if not conditions_accepted:
         raise DomainError(ACCEPT_CONFIRM_REQUIRED, "confirm")
     award.accepted_name = name
-    _answer(session, award, AwardStatus.ACCEPTED, actor)
+    _answer(session, award, AwardStatus.ACCEPTED, actor, now)
 
 
-def decline_offer(session: DbSession, *, award: Award, reason: str, actor: User) -> None:
-    """The group turns the offer down, with a reason if they want to give one."""
+def decline_offer(session: DbSession, *, award: Award, reason: str, actor: User, now: datetime) -> None:
+    """The group turns the offer down at `now`, with a reason if they want to give one."""
     _lock(session, award)
     if award.status != AwardStatus.OFFERED:
         message = _not_open_message(award)
@@ -194,13 +197,13 @@ def decline_offer(session: DbSession, *, award: Award, reason: str, actor: User)
     reason = reason.strip()
     too_long(reason, MAX_TEXT, "The reason", "reason")
     award.decline_reason = reason
-    _answer(session, award, AwardStatus.DECLINED, actor)
+    _answer(session, award, AwardStatus.DECLINED, actor, now)
 
 
-def _answer(session: DbSession, award: Award, to: AwardStatus, actor: User) -> None:
+def _answer(session: DbSession, award: Award, to: AwardStatus, actor: User, now: datetime) -> None:
     """Record the group's answer (accepted or declined), log it and tell the staff member who made the offer."""
     move(award, to)
-    award.responded_at = utcnow()
+    award.responded_at = now
     session.flush()
     accepted = to == AwardStatus.ACCEPTED
     _record(session, "award.accepted" if accepted else "award.declined", award, actor, APPLICANT)
@@ -210,8 +213,8 @@ def _answer(session: DbSession, award: Award, to: AwardStatus, actor: User) -> N
 # --- staff take it back, or close it ----------------------------------------------------------------------------
 
 
-def withdraw_offer(session: DbSession, *, award: Award, reason: str, actor: User) -> None:
-    """Staff take back an offer (offered or accepted, before any payment), with a reason the group reads."""
+def withdraw_offer(session: DbSession, *, award: Award, reason: str, actor: User, now: datetime) -> None:
+    """Staff take back an offer (offered or accepted, before any payment) at `now`, with a reason the group reads."""
     _lock(session, award)
     reason = reason.strip()
     if award.status not in (AwardStatus.OFFERED, AwardStatus.ACCEPTED):
@@ -223,7 +226,7 @@ def withdraw_offer(session: DbSession, *, award: Award, reason: str, actor: User
     too_long(reason, MAX_TEXT, "The reason", "reason")
     previous = award.status
     move(award, AwardStatus.WITHDRAWN)
-    award.withdrawn_at = utcnow()
+    award.withdrawn_at = now
     award.withdrawal_reason = reason
     session.flush()
     _record(session, "award.withdrawn", award, actor, STAFF, previous=previous.value)

@@ -45,7 +45,7 @@ def record_payment(
     paid_on: date | None,
     reference: str,
     actor: User,
-    now: datetime | None = None,
+    now: datetime,
 ) -> Payment:
     """Record money paid against an accepted award, on a day no later than London's day at `now`."""
     if amount_pence is None or amount_pence <= 0:

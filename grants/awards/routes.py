@@ -12,7 +12,6 @@ from grants.auth.permissions import (
     can_manage_award,
     can_manage_round,
     can_manage_sent_bid,
-    current_person,
     load_or_404,
     role_required,
 )
@@ -33,7 +32,7 @@ from grants.bids.audience import bid_recipients
 from grants.extensions import db
 from grants.models import Award, AwardStatus, Bid, Role, Round, utcnow
 from grants.money import format_pounds
-from grants.web import attempt
+from grants.web import act
 
 # --- staff: the round's awards ----------------------------------------------------------------------------------
 
@@ -67,17 +66,15 @@ def offer(bid_id: int) -> str | Response:
     if (
         form.validate()
         and (
-            done := attempt(
+            done := act(
                 form,
                 make_offer,
-                db.session,
                 bid=bid,
                 amount_pence=form.amount.data,
                 reduced_reason=form.reduced_reason.data or "",
                 conditions=form.conditions.data or "",
                 report_dates=form.report_dates(),
                 withhold_name=bool(form.withhold_name.data),
-                actor=current_person(),
                 now=utcnow(),
             )
         )
@@ -124,15 +121,13 @@ def award(award_id: int) -> str:
 def pay(award_id: int) -> str | Response:
     award = load_or_404(Award, award_id, can_manage_award)
     form = PaymentForm()
-    if form.validate() and attempt(
+    if form.validate() and act(
         form,
         record_payment,
-        db.session,
         award=award,
         amount_pence=form.amount.data,
         paid_on=form.paid_on.data,
         reference=form.reference.data or "",
-        actor=current_person(),
         now=utcnow(),
     ):
         message = f"Payment of {format_pounds(form.amount.data)} recorded."
@@ -148,9 +143,7 @@ def pay(award_id: int) -> str | Response:
 def withdraw(award_id: int) -> str | Response:
     award = load_or_404(Award, award_id, can_manage_award)
     form = WithdrawForm()
-    if form.validate() and attempt(
-        form, withdraw_offer, db.session, award=award, reason=form.reason.data or "", actor=current_person()
-    ):
+    if form.validate() and act(form, withdraw_offer, award=award, reason=form.reason.data or "", now=utcnow()):
         flash("Offer withdrawn. We have emailed the group.", "success")
         return redirect(url_for("awards.award", award_id=award_id))
     return _award_page(load_or_404(Award, award_id, can_manage_award), withdraw_form=form)
@@ -162,7 +155,7 @@ def close(award_id: int) -> Response:
     award = load_or_404(Award, award_id, can_manage_award)
     form = CloseForm()
     if form.validate():
-        done = attempt(form, close_award, db.session, award=award, actor=current_person())
+        done = act(form, close_award, award=award)
         if done:
             flash("Award closed.", "success")
         elif done.error is not None:
@@ -198,14 +191,13 @@ def respond(bid_id: int) -> str:
 def accept(bid_id: int) -> str | Response:
     bid = load_or_404(Bid, bid_id, can_answer_offer)
     form = AcceptForm()
-    if form.validate() and attempt(
+    if form.validate() and act(
         form,
         accept_offer,
-        db.session,
         award=queries.award_of(db.session, bid),
         name=form.name.data or "",
         conditions_accepted=bool(form.confirm.data),
-        actor=current_person(),
+        now=utcnow(),
     ):
         flash("You have accepted the offer. Thank you: we will be in touch about payment.", "success")
         return redirect(url_for("bids.view", bid_id=bid_id))
@@ -217,13 +209,8 @@ def accept(bid_id: int) -> str | Response:
 def decline(bid_id: int) -> str | Response:
     bid = load_or_404(Bid, bid_id, can_answer_offer)
     form = DeclineForm()
-    if form.validate() and attempt(
-        form,
-        decline_offer,
-        db.session,
-        award=queries.award_of(db.session, bid),
-        reason=form.reason.data or "",
-        actor=current_person(),
+    if form.validate() and act(
+        form, decline_offer, award=queries.award_of(db.session, bid), reason=form.reason.data or "", now=utcnow()
     ):
         flash("You have declined the offer. We have told the funder.", "success")
         return redirect(url_for("bids.view", bid_id=bid_id))
@@ -241,9 +228,7 @@ def feedback(bid_id: int) -> str | Response:
     sent = queries.sent_feedback_for_bid(db.session, bid.id)
     form = FeedbackForm()
     problem = feedback_refused(db.session, bid)
-    if form.validate_on_submit() and attempt(
-        form, send_feedback, db.session, bid=bid, text=form.text.data or "", actor=current_person()
-    ):
+    if form.validate_on_submit() and act(form, send_feedback, bid=bid, text=form.text.data or "", now=utcnow()):
         told = "We have emailed the group." if bid_recipients(db.session, bid) else "The group has no email address."
         flash(f"Feedback sent for {bid.reference}. {told}", "success")
         return redirect(url_for("awards.round_awards", round_id=bid.round_id))

@@ -14,7 +14,7 @@ from grants.bids import bp, groups, queries, services
 from grants.bids.forms import GroupForm, InviteMemberForm
 from grants.extensions import db
 from grants.models import Group, Role, Round, utcnow
-from grants.web import attempt
+from grants.web import act, attempt
 
 
 @bp.route("/groups/new", methods=["GET", "POST"])
@@ -38,9 +38,7 @@ def group_new() -> str | Response:
 def group_edit(group_id: int) -> str | Response:
     group = load_or_404(Group, group_id, can_manage_group)
     form = load_form(GroupForm, GroupForm.data_for(group))
-    if form.validate_on_submit() and attempt(
-        form, groups.update_group, db.session, group=group, details=form.details(), actor=current_person()
-    ):
+    if form.validate_on_submit() and act(form, groups.update_group, group=group, details=form.details()):
         flash("Your group's details have been saved.", "success")
         return redirect(url_for("home.applicant"))
     return render_template("bids/group_form.html", form=form, group=group, bid=None)
@@ -68,15 +66,7 @@ def staff_new(round_id: int) -> str | Response:
     round_ = load_or_404(Round, round_id, can_manage_round)
     form = GroupForm()
     if form.validate_on_submit() and (
-        bid := attempt(
-            form,
-            services.enter_bid_on_behalf,
-            db.session,
-            round_=round_,
-            details=form.details(),
-            actor=current_person(),
-            now=utcnow(),
-        ).value
+        bid := act(form, services.enter_bid_on_behalf, round_=round_, details=form.details(), now=utcnow()).value
     ):
         return redirect(url_for("bids.title", bid_id=bid.id))
     return render_template("bids/group_form.html", form=form, group=None, bid=None, on_behalf_round=round_)

@@ -39,7 +39,7 @@ from grants.domain import DomainError
 from grants.extensions import db
 from grants.models import Bid, BidStatus, Group, Round, utcnow
 from grants.money import pounds_as_typed
-from grants.web import attempt, chosen_file
+from grants.web import act, attempt, chosen_file
 
 
 def _after_save(bid: Bid, form: FlaskForm, next_url: str) -> Response:
@@ -56,11 +56,14 @@ def _task_list_url(bid: Bid) -> str:
     return url_for("bids.view", bid_id=bid.id)
 
 
-def _not_draft(bid: Bid) -> Response | None:
+def _draft_bid(bid_id: int) -> Bid:
+    """The bid a step of the task list changes: one the person works on, still a draft (a sent bid's steps send
+    them to the bid's page, to return it to draft first)."""
+    bid = load_or_404(Bid, bid_id, can_work_on_bid)
     if bid.status != BidStatus.DRAFT:
         flash("This bid has been sent. Return it to draft to change it.", "info")
-        return redirect(url_for("bids.view", bid_id=bid.id))
-    return None
+        abort(redirect(url_for("bids.view", bid_id=bid.id)))
+    return bid
 
 
 # --- starting -----------------------------------------------------------------------------------------------
@@ -96,9 +99,7 @@ def start(round_id: int) -> str | Response:
 
 
 def _start_for(form: FlaskForm, round_: Round, group: Group) -> Response:
-    done = attempt(
-        form, services.start_bid, db.session, round_=round_, group=group, actor=current_person(), now=utcnow()
-    )
+    done = act(form, services.start_bid, round_=round_, group=group, now=utcnow())
     if done.value is None:
         flash(str(done.error), "info")
         return redirect(url_for("rounds.public_round", round_id=round_.id))
@@ -128,13 +129,9 @@ def view(bid_id: int) -> str:
 @bp.route("/bids/<int:bid_id>/group", methods=["GET", "POST"])
 @login_required
 def group(bid_id: int) -> str | Response:
-    bid = load_or_404(Bid, bid_id, can_work_on_bid)
-    if (redirect_to := _not_draft(bid)) is not None:
-        return redirect_to
+    bid = _draft_bid(bid_id)
     form = load_form(GroupForm, GroupForm.data_for(bid.group))
-    if form.validate_on_submit() and attempt(
-        form, groups.update_group, db.session, group=bid.group, details=form.details(), actor=current_person()
-    ):
+    if form.validate_on_submit() and act(form, groups.update_group, group=bid.group, details=form.details()):
         return _after_save(bid, form, url_for("bids.title", bid_id=bid.id))
     return render_template("bids/group_form.html", form=form, group=bid.group, bid=bid)
 
@@ -142,9 +139,7 @@ def group(bid_id: int) -> str | Response:
 @bp.route("/bids/<int:bid_id>/title", methods=["GET", "POST"])
 @login_required
 def title(bid_id: int) -> str | Response:
-    bid = load_or_404(Bid, bid_id, can_work_on_bid)
-    if (redirect_to := _not_draft(bid)) is not None:
-        return redirect_to
+    bid = _draft_bid(bid_id)
     form = load_form(TitleForm, {"title": bid.title})
     if form.validate_on_submit() and attempt(
         form, services.save_title, db.session, bid=bid, title=form.title.data or ""
@@ -158,9 +153,7 @@ def title(bid_id: int) -> str | Response:
 @bp.route("/bids/<int:bid_id>/questions/<int:position>", methods=["GET", "POST"])
 @login_required
 def question(bid_id: int, position: int) -> str | Response:
-    bid = load_or_404(Bid, bid_id, can_work_on_bid)
-    if (redirect_to := _not_draft(bid)) is not None:
-        return redirect_to
+    bid = _draft_bid(bid_id)
     questions = bid.round.questions
     index = next((i for i, q in enumerate(questions) if q.position == position), None)
     if index is None:
@@ -204,9 +197,7 @@ def _show_amount_problems(form: AmountForm, error: DomainError | None) -> None:
 @bp.route("/bids/<int:bid_id>/amount", methods=["GET", "POST"])
 @login_required
 def amount(bid_id: int) -> str | Response:
-    bid = load_or_404(Bid, bid_id, can_work_on_bid)
-    if (redirect_to := _not_draft(bid)) is not None:
-        return redirect_to
+    bid = _draft_bid(bid_id)
     data = None
     if request.method == "GET":
         data = {
@@ -225,18 +216,14 @@ def amount(bid_id: int) -> str | Response:
 @bp.get("/bids/<int:bid_id>/extras")
 @login_required
 def extras(bid_id: int) -> str | Response:
-    bid = load_or_404(Bid, bid_id, can_work_on_bid)
-    if (redirect_to := _not_draft(bid)) is not None:
-        return redirect_to
+    bid = _draft_bid(bid_id)
     return render_template("bids/extras.html", bid=bid)
 
 
 @bp.route("/bids/<int:bid_id>/recording", methods=["GET", "POST"])
 @login_required
 def recording(bid_id: int) -> str | Response:
-    bid = load_or_404(Bid, bid_id, can_work_on_bid)
-    if (redirect_to := _not_draft(bid)) is not None:
-        return redirect_to
+    bid = _draft_bid(bid_id)
     form = load_form(RecordingForm, {"url": bid.recording_url})
     if form.validate_on_submit() and attempt(
         form, services.save_recording, db.session, bid=bid, url=form.url.data or ""
@@ -248,38 +235,34 @@ def recording(bid_id: int) -> str | Response:
 @bp.route("/bids/<int:bid_id>/attachment", methods=["GET", "POST"])
 @login_required
 def attachment(bid_id: int) -> str | Response:
-    bid = load_or_404(Bid, bid_id, can_work_on_bid)
-    if (redirect_to := _not_draft(bid)) is not None:
-        return redirect_to
+    bid = _draft_bid(bid_id)
     form = AttachmentForm()
     if form.validate_on_submit():
         upload = chosen_file(form.file, "Choose a file to upload")
-        if upload is not None:
-            saved = attempt(
-                form,
-                attachments.save_attachment,
-                db.session,
-                bid=bid,
-                filename=upload.filename or "",
-                data=upload.read(attachments.MAX_ATTACHMENT_BYTES + 1),
-                actor=current_person(),
+        if (
+            upload is not None
+            and (
+                saved := act(
+                    form,
+                    attachments.save_attachment,
+                    bid=bid,
+                    filename=upload.filename or "",
+                    data=upload.read(attachments.MAX_ATTACHMENT_BYTES + 1),
+                )
             )
-            if saved and saved.value is not None:
-                flash(f"{saved.value.filename} has been uploaded.", "success")
-                return redirect(url_for("bids.extras", bid_id=bid.id))
+            and saved.value is not None
+        ):
+            flash(f"{saved.value.filename} has been uploaded.", "success")
+            return redirect(url_for("bids.extras", bid_id=bid.id))
     return render_template("bids/attachment.html", bid=bid, form=form, remove_form=RemoveForm())
 
 
 @bp.post("/bids/<int:bid_id>/attachment/remove")
 @login_required
 def remove_attachment(bid_id: int) -> Response:
-    bid = load_or_404(Bid, bid_id, can_work_on_bid)
-    if (redirect_to := _not_draft(bid)) is not None:
-        return redirect_to
+    bid = _draft_bid(bid_id)
     form = RemoveForm()
-    if form.validate_on_submit() and attempt(
-        form, attachments.remove_attachment, db.session, bid=bid, actor=current_person()
-    ):
+    if form.validate_on_submit() and act(form, attachments.remove_attachment, bid=bid):
         flash("The file has been removed.", "success")
     return redirect(url_for("bids.extras", bid_id=bid.id))
 
@@ -337,7 +320,7 @@ def return_to_draft(bid_id: int) -> Response:
     bid = load_or_404(Bid, bid_id, can_work_on_bid)
     form = ConfirmForm()
     if form.validate_on_submit():
-        if done := attempt(form, services.return_to_draft, db.session, bid=bid, actor=current_person(), now=utcnow()):
+        if done := act(form, services.return_to_draft, bid=bid, now=utcnow()):
             flash("Your bid is back in draft. Send it again before the deadline.", "success")
         else:
             flash(str(done.error), "info")
@@ -350,15 +333,7 @@ def withdraw(bid_id: int) -> str | Response:
     bid = load_or_404(Bid, bid_id, can_work_on_bid)
     form = load_form(WithdrawForm)
     if form.validate_on_submit():
-        done = attempt(
-            form,
-            services.withdraw_bid,
-            db.session,
-            bid=bid,
-            reason=form.reason.data or "",
-            actor=current_person(),
-            now=utcnow(),
-        )
+        done = act(form, services.withdraw_bid, bid=bid, reason=form.reason.data or "", now=utcnow())
         if done:
             flash("Your bid has been withdrawn.", "success")
             return redirect(url_for("bids.view", bid_id=bid.id))

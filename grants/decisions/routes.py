@@ -23,7 +23,7 @@ from grants.domain import DomainError
 from grants.extensions import db
 from grants.models import Departure, Role, Round, RoundStatus, utcnow
 from grants.money import format_pounds
-from grants.web import attempt
+from grants.web import act
 
 
 def _departure_choices(panel: queries.ResultView, departed: set[int]) -> list[tuple[str, str]]:
@@ -93,15 +93,7 @@ def tally(round_id: int) -> str:
 def ratify(round_id: int) -> str | Response:
     round_ = load_or_404(Round, round_id, can_manage_round)
     form = RatifyForm()
-    if form.validate() and attempt(
-        form,
-        services.ratify,
-        db.session,
-        round_=round_,
-        actor=current_person(),
-        note=form.note.data or "",
-        now=utcnow(),
-    ):
+    if form.validate() and act(form, services.ratify, round_=round_, note=form.note.data or "", now=utcnow()):
         flash(f"Ratified: {round_.code} is decided. The panel and auditors can see the decision.", "success")
         return redirect(url_for("decisions.tally", round_id=round_id))
     return _tally_page(round_, ratify_form=form, failed=form)
@@ -115,15 +107,8 @@ def depart(round_id: int) -> str | Response:
     if (
         form.validate()
         and (
-            done := attempt(
-                form,
-                services.depart,
-                db.session,
-                round_=round_,
-                bid_id=form.bid_id(),
-                actor=current_person(),
-                reason=form.reason.data or "",
-                now=utcnow(),
+            done := act(
+                form, services.depart, round_=round_, bid_id=form.bid_id(), reason=form.reason.data or "", now=utcnow()
             )
         )
         and done.value is not None
@@ -151,15 +136,7 @@ def withdraw_departure(round_id: int, departure_id: int) -> Response:
     form = WithdrawDepartureForm()
     if form.validate():
         reference = _reference(round_, departure)
-        done = attempt(
-            form,
-            services.withdraw_departure,
-            db.session,
-            round_=round_,
-            departure=departure,
-            actor=current_person(),
-            now=utcnow(),
-        )
+        done = act(form, services.withdraw_departure, round_=round_, departure=departure, now=utcnow())
         if done:
             flash(f"The departure for {reference} is taken back.", "success")
         elif done.error is not None:
@@ -172,13 +149,8 @@ def withdraw_departure(round_id: int, departure_id: int) -> Response:
 def reopen(round_id: int) -> str | Response:
     round_ = load_or_404(Round, round_id, can_manage_round)
     form = ReopenForm()
-    if form.validate() and attempt(
-        form,
-        services.undo_ratification,
-        db.session,
-        round_=round_,
-        actor=current_person(),
-        reason=form.reopen_reason.data or "",
+    if form.validate() and act(
+        form, services.undo_ratification, round_=round_, reason=form.reopen_reason.data or "", now=utcnow()
     ):
         flash(
             "The vote is reopened and the ratification is undone. To let panellists change their ballots, set a"

@@ -62,7 +62,7 @@ def _lock(session: DbSession, round_: Round) -> None:
     session.refresh(round_, with_for_update=True)
 
 
-def _check_changeable(session: DbSession, round_: Round, *, now: datetime | None, field: str | None) -> None:
+def _check_changeable(session: DbSession, round_: Round, *, now: datetime, field: str | None) -> None:
     check_ready(round_, now=now, field=field)
     if current_ratification(session, round_.id) is not None:
         raise DomainError(ALREADY_RATIFIED, field)
@@ -75,7 +75,7 @@ def depart(
     bid_id: int | None,
     actor: User,
     reason: str,
-    now: datetime | None = None,
+    now: datetime,
 ) -> Departure:
     """Depart from the panel's result for one bid it funded, with a written reason; it takes effect on ratifying."""
     _lock(session, round_)
@@ -112,9 +112,7 @@ def depart(
     return departure
 
 
-def withdraw_departure(
-    session: DbSession, *, round_: Round, departure: Departure, actor: User, now: datetime | None = None
-) -> None:
+def withdraw_departure(session: DbSession, *, round_: Round, departure: Departure, actor: User, now: datetime) -> None:
     """Take back a departure before the result is ratified (it has not taken effect); logged with its reason's
     hash, so the chain still shows it was made."""
     _lock(session, round_)
@@ -144,9 +142,7 @@ def withdraw_departure(
 # --- ratification -------------------------------------------------------------------------------------------------
 
 
-def ratify(
-    session: DbSession, *, round_: Round, actor: User, note: str = "", now: datetime | None = None
-) -> Ratification:
+def ratify(session: DbSession, *, round_: Round, actor: User, note: str = "", now: datetime) -> Ratification:
     """Ratify the round's result: the panel's tally, re-run without any departed bids. Records both runs, moves the
     round to decided and logs it."""
     _lock(session, round_)
@@ -186,7 +182,9 @@ def ratify(
     session.flush()
     if round_.status == RoundStatus.VOTING:
         try:
-            change_status(session, round=round_, to=RoundStatus.DECIDED, actor=actor, expected_from=RoundStatus.VOTING)
+            change_status(
+                session, round=round_, to=RoundStatus.DECIDED, actor=actor, expected_from=RoundStatus.VOTING, now=now
+            )
         except StateTransitionError as exc:
             raise DomainError(exc.message, "note") from exc
     facts: dict[str, Any] = {
@@ -213,7 +211,7 @@ def ratify(
     return ratification
 
 
-def undo_ratification(session: DbSession, *, round_: Round, actor: User, reason: str) -> Ratification:
+def undo_ratification(session: DbSession, *, round_: Round, actor: User, reason: str, now: datetime) -> Ratification:
     """Reopen the vote: end the current ratification (kept, marked undone) and move the round back to voting,
     with a reason that is logged. A round already moved back to voting on the round's page just has its
     ratification ended."""
@@ -230,13 +228,19 @@ def undo_ratification(session: DbSession, *, round_: Round, actor: User, reason:
         try:
             # Moving decided -> voting ends the ratification (and logs it) in the rounds service.
             change_status(
-                session, round=round_, to=RoundStatus.VOTING, actor=actor, reason=reason, expected_from=round_.status
+                session,
+                round=round_,
+                to=RoundStatus.VOTING,
+                actor=actor,
+                reason=reason,
+                expected_from=round_.status,
+                now=now,
             )
         except StateTransitionError as exc:
             # The rounds service names its own form's field; on the tally page the reason is "reopen_reason".
             raise DomainError(exc.message, "reopen_reason") from exc
     elif round_.status == RoundStatus.VOTING:
-        end_ratification(session, round=round_, actor=actor, reason=reason)
+        end_ratification(session, round=round_, actor=actor, reason=reason, now=now)
     else:
         raise DomainError(
             f"This round is {round_.status.label.lower()}. Move it back to decided on the round's page first",

@@ -18,7 +18,7 @@ from grants.database import DbSession
 from grants.decisions.inputs import TallyInputs, tally_inputs
 from grants.decisions.results import references, result_document
 from grants.domain import DomainError
-from grants.models import Departure, Role, Round, RoundStatus, TallyRun, User, VotingMethod, utcnow
+from grants.models import Departure, Role, Round, RoundStatus, TallyRun, User, VotingMethod
 from grants.panel import rules
 from grants.tally import ALGORITHM_VERSION, TallyInputError, TallyResult
 
@@ -33,12 +33,11 @@ SCORING_OPEN = "You can ratify once scoring has closed"
 # --- when ---------------------------------------------------------------------------------------------------------
 
 
-def not_ready_reason(round_: Round, *, now: datetime | None = None) -> str | None:
+def not_ready_reason(round_: Round, *, now: datetime) -> str | None:
     """Why the round's tally cannot be taken yet at `now`, or None once the vote has closed.
 
     Ballot methods: voting has closed by time, or the round has moved past voting. Scores: scoring has closed.
     """
-    now = now or utcnow()
     if round_.voting_method == VotingMethod.SCORES:
         return None if rules.scoring_closed(round_, now) else SCORING_OPEN
     if round_.status.at_least(RoundStatus.DECIDED):
@@ -48,7 +47,7 @@ def not_ready_reason(round_: Round, *, now: datetime | None = None) -> str | Non
     return VOTE_OPEN
 
 
-def check_ready(round_: Round, *, now: datetime | None, field: str | None = None) -> None:
+def check_ready(round_: Round, *, now: datetime, field: str | None = None) -> None:
     """Refuse (next to `field`) while the vote is still open."""
     reason = not_ready_reason(round_, now=now)
     if reason is not None:
@@ -159,7 +158,7 @@ def record_panel(session: DbSession, *, round_: Round, actor: User, computed: Co
     return record_run(session, round_=round_, actor=actor, kind=PANEL, computed=computed)
 
 
-def record_panel_tally(session: DbSession, *, round_: Round, actor: User, now: datetime | None = None) -> TallyRun:
+def record_panel_tally(session: DbSession, *, round_: Round, actor: User, now: datetime) -> TallyRun:
     """Record the panel's tally (kind "panel") once voting has closed; the same inputs reuse the run recorded."""
     check_ready(round_, now=now)
     return record_panel(session, round_=round_, actor=actor, computed=compute_panel(session, round_))

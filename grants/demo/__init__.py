@@ -1,9 +1,9 @@
 """The demo: a funder, its staff and auditor, groups, and a round at every stage from open to awarding.
 
 The story is data (demo.toml); grants/demo/journey.py and grants/demo/panel.py play it through the same services
-the pages call, at the moment it loads, so the audit chain holds only events real use records, each with the
-facts the real service gives it. `load_demo` is idempotent: run twice, it creates nothing the second time and
-returns the same logins.
+the pages call, each at a moment of its round's timeline (grants/demo/timeline.py) up to the moment it loads, so
+the audit chain holds only events real use records, each with the facts the real service gives it. `load_demo`
+is idempotent: run twice, it creates nothing the second time and returns the same logins.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from grants.admin.services import create_funder
 from grants.database import DbSession
 from grants.demo import journey, panel
 from grants.demo.data import DEMO, DEMO_PASSWORD, logins
+from grants.demo.timeline import BID_GAP, BIDS, CLOSED, Timeline
 from grants.models import Bid, Funder, RoundStatus, utcnow
 
 __all__ = ["DEMO_PASSWORD", "load_demo"]
@@ -40,29 +41,30 @@ def load_demo(session: DbSession) -> list[tuple[str, str]]:
     staff, _ = journey.funder_team(session, funder, admin)
     groups = journey.groups(session, staff)
     for spec in DEMO["rounds"]:
-        round_ = journey.open_round(session, funder, staff, spec, now=now)
+        clock = Timeline(opens_in_days=spec["opens_in_days"], until=now)
+        round_ = journey.open_round(session, funder, staff, spec, clock=clock)
         specs = DEMO["panel_bids"] if spec.get("panel_bids") else spec["bids"]
         answers = DEMO["panel_answers"]["answers"] if spec.get("panel_bids") else None
         bids: list[tuple[Bid, dict]] = []
-        for bid_spec in specs:
+        for position, bid_spec in enumerate(specs):
             group, member = groups[bid_spec["group"]]
-            made = journey.bid(session, round_, group, member, staff, bid_spec, answers or bid_spec["answers"])
+            clock.at(BIDS + position * BID_GAP)
+            made = journey.bid(session, round_, group, member, staff, bid_spec, answers or bid_spec["answers"], clock)
             bids.append((made, bid_spec))
-        journey.move_on(session, round_, staff, *AFTER_OPEN[spec["stage"]])
-        journey.screen(session, bids, staff)
+        clock.at(CLOSED)
+        journey.move_on(session, round_, staff, clock, *AFTER_OPEN[spec["stage"]])
+        journey.screen(session, bids, staff, clock)
         if "panel" not in spec:
             continue
         panel_bids = [made for made, _ in bids]
-        panellists = panel.seat_panel(session, round_, staff, spec["panel"])
-        journey.move_on(session, round_, staff, RoundStatus.SCORING)
-        panel.declare_and_score(session, round_, panel_bids, panellists, spec["panel"])
+        panellists = panel.seat_panel(session, round_, staff, spec["panel"], clock)
+        panel.declare_and_score(session, round_, panel_bids, panellists, staff, spec["panel"], clock)
         if spec["stage"] == "scoring":
             continue
-        journey.move_on(session, round_, staff, RoundStatus.VOTING)
-        panel.vote(session, round_, panel_bids, panellists, staff, spec["panel"].get("ballots", []))
+        panel.vote(session, round_, panel_bids, panellists, staff, spec["panel"].get("ballots", []), clock)
         if spec["stage"] == "voting":
             continue
-        panel.decide(session, round_, staff, spec["ratification_note"])
-        awards = panel.award(session, round_, panel_bids, groups, staff)
-        panel.story(session, round_, awards[0], groups, staff, panellists)
+        panel.decide(session, round_, staff, spec["ratification_note"], clock)
+        awards = panel.award(session, round_, panel_bids, groups, staff, clock)
+        panel.story(session, round_, awards[0], groups, staff, panellists, clock)
     return logins()

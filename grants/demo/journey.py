@@ -1,12 +1,11 @@
 """The demo's people, groups, rounds and bids, up to screening, made by the services the pages call.
 
-Everything happens at the moment the demo loads: staff set each round's timetable, open it, groups send their
-bids, and a round further along was closed early by staff and moved on. No event is written by hand.
+Each round's story is played at the moments its timeline gives (grants/demo/timeline.py): staff set the round's
+timetable and open it on its opening day, groups send their bids in the days after, and a round further along was
+closed early by staff and moved on. No event is written by hand.
 """
 
 from __future__ import annotations
-
-from datetime import datetime
 
 from grants.auth.services import accept_invitation, find_user_by_email, grant_role, invite, register_user
 from grants.bids.services import (
@@ -22,7 +21,8 @@ from grants.bids.services import (
 )
 from grants.database import DbSession
 from grants.demo.data import DEMO, DEMO_PASSWORD, Spec, days_from, pence, pounds_text
-from grants.models import Bid, Funder, Group, GroupKind, Role, Round, RoundStatus, User, VotingMethod, utcnow
+from grants.demo.timeline import OPENED, SCREENED, Timeline
+from grants.models import Bid, Funder, Group, GroupKind, Role, Round, RoundStatus, User, VotingMethod
 from grants.rounds.parts import CriterionInput, QuestionInput, set_criteria, set_questions
 from grants.rounds.services import change_status
 from grants.rounds.settings import PanelSettings, RoundDetails, create_round, set_panel_and_voting
@@ -92,9 +92,10 @@ def groups(session: DbSession, staff: User) -> dict[str, tuple[Group, User | Non
 # --- rounds ---------------------------------------------------------------------------------------------------
 
 
-def open_round(session: DbSession, funder: Funder, staff: User, spec: Spec, *, now: datetime) -> Round:
-    """A round set up page by page (details, questions, criteria, panel and voting) and opened for bids."""
-    start = now.replace(minute=0, second=0, microsecond=0)
+def open_round(session: DbSession, funder: Funder, staff: User, spec: Spec, *, clock: Timeline) -> Round:
+    """A round set up page by page (details, questions, criteria, panel and voting) and opened for bids on its
+    opening day."""
+    start = clock.start
     closes = days_from(start, spec["closes_in_days"])
     round_ = create_round(
         session,
@@ -108,7 +109,7 @@ def open_round(session: DbSession, funder: Funder, staff: User, spec: Spec, *, n
             budget_pence=pence(spec["budget"]),
             min_grant_pence=pence(DEMO["min_grant"]),
             max_grant_pence=pence(DEMO["max_grant"]),
-            opens_at=days_from(start, spec["opens_in_days"]),
+            opens_at=clock.opens,
             closes_at=closes,
         ),
     )
@@ -139,28 +140,35 @@ def open_round(session: DbSession, funder: Funder, staff: User, spec: Spec, *, n
             voting_closes_at=days_from(start, voting) if voting else days_from(closes, VOTING_DAYS_AFTER_CLOSE),
         ),
     )
-    change_status(session, round=round_, to=RoundStatus.OPEN, actor=staff)
+    change_status(session, round=round_, to=RoundStatus.OPEN, actor=staff, now=clock.at(OPENED))
     return round_
 
 
-def move_on(session: DbSession, round_: Round, staff: User, *stages: RoundStatus) -> None:
+def move_on(session: DbSession, round_: Round, staff: User, clock: Timeline, *stages: RoundStatus) -> None:
     """Staff move the round on, a stage at a time (closing it early if its closing time is still to come)."""
     for stage in stages:
-        change_status(session, round=round_, to=stage, actor=staff, expected_from=round_.status)
+        change_status(session, round=round_, to=stage, actor=staff, expected_from=round_.status, now=clock.tick())
 
 
 # --- bids -----------------------------------------------------------------------------------------------------
 
 
 def bid(
-    session: DbSession, round_: Round, group: Group, member: User | None, staff: User, spec: Spec, answers: list[str]
+    session: DbSession,
+    round_: Round,
+    group: Group,
+    member: User | None,
+    staff: User,
+    spec: Spec,
+    answers: list[str],
+    clock: Timeline,
 ) -> Bid:
     """A bid written on the task list's pages and, unless it stays a draft, sent (and perhaps withdrawn).
 
     A group with no applicant's account applies by phone: staff enter its bid on its behalf."""
     on_behalf = member is None
     writer = staff if member is None else member
-    new = start_bid(session, round_=round_, group=group, actor=writer, on_behalf=on_behalf, now=utcnow())
+    new = start_bid(session, round_=round_, group=group, actor=writer, on_behalf=on_behalf, now=clock.tick())
     save_title(session, bid=new, title=spec["title"])
     for question, text in zip(round_.questions, answers, strict=True):
         save_answer(session, bid=new, question=question, text=text)
@@ -173,16 +181,26 @@ def bid(
     )
     outcome = spec.get("outcome", "eligible")
     if outcome != "draft":
-        submit_bid(session, bid=new, declaration_name=group.contact_name, confirmed=True, actor=writer, now=utcnow())
+        submit_bid(
+            session, bid=new, declaration_name=group.contact_name, confirmed=True, actor=writer, now=clock.tick()
+        )
     if outcome == "withdrawn":
-        withdraw_bid(session, bid=new, reason=spec.get("withdrawal_reason", ""), actor=writer, now=utcnow())
+        withdraw_bid(session, bid=new, reason=spec.get("withdrawal_reason", ""), actor=writer, now=clock.tick())
     return new
 
 
-def screen(session: DbSession, bids: list[tuple[Bid, Spec]], staff: User) -> None:
+def screen(session: DbSession, bids: list[tuple[Bid, Spec]], staff: User, clock: Timeline) -> None:
     """Staff screen each bid the spec marks eligible or not eligible (the group is emailed, as from the page)."""
+    clock.at(SCREENED)
     for screened, spec in bids:
         outcome = spec.get("outcome", "eligible")
         if outcome in ("eligible", "ineligible"):
             eligible = outcome == "eligible"
-            screen_bid(session, bid=screened, eligible=eligible, reason=spec.get("reason", ""), actor=staff)
+            screen_bid(
+                session,
+                bid=screened,
+                eligible=eligible,
+                reason=spec.get("reason", ""),
+                actor=staff,
+                now=clock.tick(),
+            )

@@ -54,11 +54,13 @@ def _gate(round_: Round, seat: PanelMember, *, declarations: bool = True) -> Res
     return None
 
 
-def _enter(round_id: int, *, declarations: bool = True) -> tuple[Round, PanelMember, Response | None]:
-    """The round and the panellist's seat on its panel, and where `_gate` sends them first (None: nowhere)."""
+def _enter(round_id: int, *, declarations: bool = True) -> tuple[Round, PanelMember]:
+    """The round and the panellist's seat on its panel; a panellist `_gate` sends somewhere first goes there."""
     round_ = load_or_404(Round, round_id, sits_on_panel)
     seat = seat_or_404(round_)
-    return round_, seat, _gate(round_, seat, declarations=declarations)
+    if (gate := _gate(round_, seat, declarations=declarations)) is not None:
+        abort(gate)
+    return round_, seat
 
 
 def _own_group_message(bid: Bid, excluded_scores: int) -> str:
@@ -139,9 +141,7 @@ def _after_declaring(round_: Round, declared: Declared) -> Response:
 @bp.route("/panel/rounds/<int:round_id>/declarations", methods=["GET", "POST"])
 @role_required(Role.PANELLIST)
 def declarations(round_id: int) -> str | Response:
-    round_, seat, gate = _enter(round_id, declarations=False)
-    if gate is not None:
-        return gate
+    round_, seat = _enter(round_id, declarations=False)
     now = utcnow()
     window = declaration_window(round_, now)
     rows = queries.declaration_rows(db.session, round_, seat.user_id)
@@ -151,8 +151,7 @@ def declarations(round_id: int) -> str | Response:
         kept=take_saved_form() if request.method == "GET" else None,
     )
     if (
-        request.method == "POST"
-        and form.validate()
+        form.validate_on_submit()
         and (
             done := attempt(
                 form,
@@ -186,9 +185,7 @@ def declarations(round_id: int) -> str | Response:
 @bp.get("/panel/rounds/<int:round_id>/bids")
 @role_required(Role.PANELLIST)
 def bid_list(round_id: int) -> str | Response:
-    round_, seat, gate = _enter(round_id)
-    if gate is not None:
-        return gate
+    round_, seat = _enter(round_id)
     now = utcnow()
     return render_template(
         "panel/bid_list.html",
@@ -216,9 +213,7 @@ def _score_page(round_: Round, bid: Bid, form: FlaskForm, view: queries.PanelBid
 @bp.route("/panel/rounds/<int:round_id>/bids/<int:bid_id>", methods=["GET", "POST"])
 @role_required(Role.PANELLIST)
 def score_bid(round_id: int, bid_id: int) -> str | Response:
-    round_, seat, gate = _enter(round_id)
-    if gate is not None:
-        return gate
+    round_, seat = _enter(round_id)
     bid = load_or_404(Bid, bid_id, in_round(round_, can_score_bid))
     if not rules.scoring_started(round_):
         flash("You can read and score the bids once scoring opens.", "info")
@@ -230,20 +225,16 @@ def score_bid(round_id: int, bid_id: int) -> str | Response:
         saved[f"score_{criterion_id}"] = str(score.value)
         saved[f"comment_{criterion_id}"] = score.comment
     form = score_form(round_.criteria, data=saved, kept=take_saved_form() if request.method == "GET" else None)
-    if (
-        request.method == "POST"
-        and form.validate()
-        and (
-            done := attempt(
-                form,
-                save_scores,
-                db.session,
-                round_=round_,
-                bid=bid,
-                user=current_person(),
-                entries=form.entries(),
-                now=now,
-            )
+    if form.validate_on_submit() and (
+        done := attempt(
+            form,
+            save_scores,
+            db.session,
+            round_=round_,
+            bid=bid,
+            user=current_person(),
+            entries=form.entries(),
+            now=now,
         )
     ):
         listing = queries.scoring_list(db.session, round_, seat.user_id)
@@ -279,9 +270,7 @@ def attachment(round_id: int, bid_id: int) -> Response:
 @bp.route("/panel/rounds/<int:round_id>/summary", methods=["GET", "POST"])
 @role_required(Role.PANELLIST)
 def summary(round_id: int) -> str | Response:
-    round_, seat, gate = _enter(round_id, declarations=False)
-    if gate is not None:
-        return gate
+    round_, seat = _enter(round_id, declarations=False)
     may_note = can_record_deliberation(current_person(), round_)
     if request.method == "POST" and not may_note:
         abort(403)

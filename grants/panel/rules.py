@@ -5,8 +5,7 @@ A panellist is recused from their own groups' bids by these rules themselves, wo
 whenever they are read, so nothing has to be written for the recusal to hold; the declaration row that records it
 (and its audit event) is written at the panellist's next answer, score or ballot.
 
-The window rules take `now` (the caller reads the clock once, for the whole request); without it they use the
-current time.
+The window rules take `now` (the caller reads the clock once, for the whole request, and passes it down).
 """
 
 from __future__ import annotations
@@ -25,7 +24,6 @@ from grants.models import (
     PanelMember,
     Round,
     RoundStatus,
-    utcnow,
 )
 from grants.tally.inputs import SCORE_MAX, SCORE_MIN
 
@@ -118,15 +116,13 @@ def scoring_started(round_: Round) -> bool:
     return round_.status.at_least(RoundStatus.SCORING)
 
 
-def scoring_open(round_: Round, now: datetime | None = None) -> bool:
+def scoring_open(round_: Round, now: datetime) -> bool:
     """Scores can be given and changed while the round is in scoring and before scoring closes."""
-    now = now or utcnow()
     return round_.status == RoundStatus.SCORING and (round_.scoring_closes_at is None or now < round_.scoring_closes_at)
 
 
-def scoring_closed(round_: Round, now: datetime | None = None) -> bool:
+def scoring_closed(round_: Round, now: datetime) -> bool:
     """The score summary is shown once scoring has closed (by time, or the round has moved on)."""
-    now = now or utcnow()
     if round_.status.at_least(RoundStatus.VOTING):
         return True
     return (
@@ -136,7 +132,6 @@ def scoring_closed(round_: Round, now: datetime | None = None) -> bool:
     )
 
 
-def voting_open(round_: Round, now: datetime | None = None) -> bool:
+def voting_open(round_: Round, now: datetime) -> bool:
     """Ballots can be cast and replaced while the round is in voting and before voting closes."""
-    now = now or utcnow()
     return round_.status == RoundStatus.VOTING and (round_.voting_closes_at is None or now < round_.voting_closes_at)

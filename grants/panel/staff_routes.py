@@ -24,7 +24,7 @@ from grants.panel.forms import ConfirmForm, InviteForm, NoteForm
 from grants.panel.pages import add_note, summary_page
 from grants.panel.services.membership import appoint_chair, invite_panellist, resend_invitation, revoke_invitation
 from grants.panel.services.seats import STAFF
-from grants.web import Outcome, attempt
+from grants.web import Outcome, act, attempt
 
 T = TypeVar("T")
 
@@ -52,8 +52,7 @@ def staff_panel(round_id: int) -> str | Response:
     form = InviteForm()
     now = utcnow()
     if (
-        request.method == "POST"
-        and form.validate()
+        form.validate_on_submit()
         and (
             done := attempt(
                 form,
@@ -87,7 +86,7 @@ def _staff_action(service: Callable[..., T], /, **kwargs: Any) -> Outcome[T]:
     form = ConfirmForm()
     if not form.validate():
         abort(400)
-    done = attempt(form, service, db.session, actor=current_person(), **kwargs)
+    done = act(form, service, **kwargs)
     if not done and done.error is not None:
         flash(done.error.message, "info")
     return done

@@ -23,12 +23,13 @@ from grants.auth.permissions import (
 )
 from grants.auth.saved_forms import load_form
 from grants.extensions import db
-from grants.models import Award, Report, ReportDate, ReportPhoto, ReportStatus, Role, User
+from grants.models import Award, Report, ReportDate, ReportPhoto, ReportStatus, Role, User, utcnow
 from grants.reports import bp
 from grants.reports import group_services as services
 from grants.reports.group_forms import PhotoForm, RemovePhotoForm, ReportForm, SendReportForm
 from grants.reports.rules import WRITABLE_AWARDS
-from grants.web import attempt, chosen_file
+from grants.timefmt import today_in_london
+from grants.web import act, chosen_file
 
 
 def _is_member(report_date: ReportDate) -> bool:
@@ -54,12 +55,23 @@ def _context(report_date: ReportDate, report: Report | None) -> dict[str, Any]:
         "report": report,
         "award": award,
         "bid": award.bid,
-        "status": services.due_status(report_date, report),
+        "status": services.due_status(report_date, report, today=today_in_london(utcnow())),
         "recorded_by": recorded_by,
         "write_url": _write_url(report_date),
         "is_member": _is_member(report_date),
         "writable": award.status in WRITABLE_AWARDS and (report is None or report.status == ReportStatus.DRAFT),
     }
+
+
+def _writable(report_date_id: int) -> tuple[ReportDate, Report | None, dict[str, Any]]:
+    """A report date the person may edit, its report and the page's context; a report that can no longer be
+    changed sends them to its page instead."""
+    report_date = load_or_404(ReportDate, report_date_id, can_edit_report)
+    report = services.report_for(db.session, report_date)
+    context = _context(report_date, report)
+    if not context["writable"]:
+        abort(redirect(context["write_url"]))
+    return report_date, report, context
 
 
 # --- what is due --------------------------------------------------------------------------------------------
@@ -70,11 +82,12 @@ def _context(report_date: ReportDate, report: Report | None) -> dict[str, Any]:
 def group_reports(award_id: int) -> str:
     award = load_or_404(Award, award_id, can_read_award_reports)
     reports = services.reports_by_date(db.session, award)
+    today = today_in_london(utcnow())
     rows = [
         {
             "report_date": rd,
             "report": reports.get(rd.id),
-            "status": services.due_status(rd, reports.get(rd.id)),
+            "status": services.due_status(rd, reports.get(rd.id), today=today),
         }
         for rd in award.report_dates
     ]
@@ -99,14 +112,12 @@ def _write(report_date: ReportDate) -> str | Response:
     while len(form.answers.entries) < len(prompts):
         form.answers.append_entry("")
     if form.validate_on_submit() and (
-        saved_draft := attempt(
+        saved_draft := act(
             form,
             services.save_draft,
-            db.session,
             report_date=report_date,
             texts=[entry.data or "" for entry in form.answers.entries],
             recording_url=form.recording_url.data or "",
-            actor=current_person(),
         )
     ):
         # The draft is kept even with a bad link (the page commits): a draft never loses what was typed.
@@ -149,29 +160,27 @@ def staff_record(report_date_id: int) -> str | Response:
 @bp.route("/reports/<int:report_date_id>/photos", methods=["GET", "POST"])
 @login_required
 def photos(report_date_id: int) -> str | Response:
-    report_date = load_or_404(ReportDate, report_date_id, can_edit_report)
-    report = services.report_for(db.session, report_date)
-    context = _context(report_date, report)
-    if not context["writable"]:
-        return redirect(context["write_url"])
+    report_date, report, context = _writable(report_date_id)
     form = PhotoForm()
     if form.validate_on_submit():
         upload = chosen_file(form.photo, "Choose a photo to upload")
-        if upload is not None:
-            saved = attempt(
-                form,
-                services.add_photo,
-                db.session,
-                report_date=report_date,
-                filename=upload.filename or "",
-                data=upload.read(services.MAX_PHOTO_BYTES + 1),
-                people_agreed=bool(form.people_agreed.data),
-                caption=form.caption.data or "",
-                actor=current_person(),
+        if (
+            upload is not None
+            and (
+                saved := act(
+                    form,
+                    services.add_photo,
+                    report_date=report_date,
+                    filename=upload.filename or "",
+                    data=upload.read(services.MAX_PHOTO_BYTES + 1),
+                    people_agreed=bool(form.people_agreed.data),
+                    caption=form.caption.data or "",
+                )
             )
-            if saved and saved.value is not None:
-                flash(f"{saved.value.filename} has been added to your report.", "success")
-                return redirect(url_for("reports.photos", report_date_id=report_date.id))
+            and saved.value is not None
+        ):
+            flash(f"{saved.value.filename} has been added to your report.", "success")
+            return redirect(url_for("reports.photos", report_date_id=report_date.id))
         report = services.report_for(db.session, report_date)
         context = _context(report_date, report)
     return render_template("reports/group/photos.html", form=form, remove_form=RemovePhotoForm(), **context)
@@ -190,9 +199,7 @@ def remove_photo(report_date_id: int, photo_id: int) -> Response:
     photo = _photo(report_date_id, photo_id)
     form = RemovePhotoForm()
     if form.validate_on_submit():
-        removed = attempt(
-            form, services.remove_photo, db.session, report=photo.report, photo=photo, actor=current_person()
-        )
+        removed = act(form, services.remove_photo, report=photo.report, photo=photo)
         if removed:
             flash("The photo has been removed.", "success")
         elif removed.error is not None:
@@ -220,21 +227,12 @@ def report_photo(report_date_id: int, photo_id: int) -> Response:
 @bp.route("/reports/<int:report_date_id>/check", methods=["GET", "POST"])
 @login_required
 def check(report_date_id: int) -> str | Response:
-    report_date = load_or_404(ReportDate, report_date_id, can_edit_report)
-    report = services.report_for(db.session, report_date)
-    context = _context(report_date, report)
-    if report is None or not context["writable"]:
+    _, report, context = _writable(report_date_id)
+    if report is None:
         return redirect(context["write_url"])
     form = load_form(SendReportForm)
     if form.validate_on_submit() and (
-        sent := attempt(
-            form,
-            services.submit_report,
-            db.session,
-            report=report,
-            share_publicly=form.share.data == "yes",
-            actor=current_person(),
-        )
+        sent := act(form, services.submit_report, report=report, share_publicly=form.share.data == "yes", now=utcnow())
     ):
         if sent.value:
             flash("Thank you. Your report has been sent to the funder.", "success")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,11 +20,10 @@ from grants.database import DbSession
 from grants.domain import DomainError
 from grants.files import IMAGE_TYPES, check_upload, is_web_link, sniff_type, stored_filename
 from grants.mail import send_email
-from grants.models import Award, GroupMember, Report, ReportDate, ReportPhoto, ReportStatus, Round, User, utcnow
+from grants.models import Award, GroupMember, Report, ReportDate, ReportPhoto, ReportStatus, Round, User
 from grants.reports.queries import funder_staff
 from grants.reports.rules import WRITABLE_AWARDS
 from grants.text import clean_line, clean_text
-from grants.timefmt import today_in_london
 
 DEFAULT_PROMPTS = (
     "What did you do?",
@@ -75,10 +74,11 @@ SENT = DueStatus("sent", "Sent", "green")
 OVERDUE = DueStatus("overdue", "Overdue", "red")
 
 
-def due_status(report_date: ReportDate, report: Report | None, today: date | None = None) -> DueStatus:
+def due_status(report_date: ReportDate, report: Report | None, *, today: date) -> DueStatus:
+    """Where the report date stands on `today` (London's date)."""
     if report is not None and report.status == ReportStatus.SUBMITTED:
         return SENT
-    if report_date.due_on < (today or today_in_london()):
+    if report_date.due_on < today:
         return OVERDUE
     return DRAFT if report is not None else NOT_STARTED
 
@@ -283,8 +283,11 @@ def remove_photo(session: DbSession, *, report: Report, photo: ReportPhoto, acto
 # --- sending ------------------------------------------------------------------------------------------------
 
 
-def submit_report(session: DbSession, *, report: Report, share_publicly: bool | None, actor: User) -> bool:
-    """Send the report. Returns False (and changes nothing) if it had already been sent, e.g. a second click."""
+def submit_report(
+    session: DbSession, *, report: Report, share_publicly: bool | None, actor: User, now: datetime
+) -> bool:
+    """Send the report at `now`. Returns False (and changes nothing) if it had already been sent, e.g. a second
+    click."""
     if report.status != ReportStatus.DRAFT:
         return False
     _require_writable(report.report_date)
@@ -296,7 +299,7 @@ def submit_report(session: DbSession, *, report: Report, share_publicly: bool | 
     sent = session.execute(
         sa.update(Report)
         .where(Report.id == report.id, Report.status == ReportStatus.DRAFT)
-        .values(status=ReportStatus.SUBMITTED, submitted_at=utcnow(), share_publicly=share_publicly)
+        .values(status=ReportStatus.SUBMITTED, submitted_at=now, share_publicly=share_publicly)
         .execution_options(synchronize_session=False)
     )
     if not sent.rowcount:  # type: ignore[attr-defined]

@@ -13,7 +13,6 @@ from grants.database import DbSession
 from grants.mail import send_email
 from grants.models import Award, ReminderKind, ReminderSent, Report, ReportDate, ReportStatus
 from grants.reports.rules import WRITABLE_AWARDS
-from grants.timefmt import today_in_london
 
 WEEK_BEFORE_DAYS = 7
 
@@ -58,13 +57,13 @@ def _reminders_due(session: DbSession, today: date) -> list[tuple[int, ReminderK
     return due
 
 
-def send_reminders(session: DbSession, *, today: date | None = None) -> int:
-    """Send each reminder due today, each kind at most once per report date ever; safe to run daily, or twice.
+def send_reminders(session: DbSession, *, today: date) -> int:
+    """Send each reminder due `today` (London's date), each kind at most once per report date ever; safe to run
+    daily, or twice.
 
     Each reminder is its own transaction: the ReminderSent row is inserted first, so a second run at the same
     moment fails on the unique constraint, rolls back that one reminder (its emails too), and goes on.
     """
-    today = today or today_in_london()
     due = _reminders_due(session, today)
     session.commit()
     count = 0

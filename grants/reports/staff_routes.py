@@ -37,7 +37,7 @@ from grants.reports.staff_forms import (
     ThemesForm,
     story_choice_form,
 )
-from grants.web import attempt
+from grants.web import act, attempt
 
 
 def _safe(code: str) -> str:
@@ -239,11 +239,11 @@ def staff_selection(round_id: int) -> str:
     return _selection_page(load_or_404(Round, round_id, can_manage_round))
 
 
-def _change_selection(round_id: int, change: Callable[..., Any], done: str) -> str | Response:
+def _change_selection(round_id: int, change: Callable[..., Any], done: str, **values: Any) -> str | Response:
     round_ = load_or_404(Round, round_id, can_manage_round)
     form = ButtonForm()
     if form.validate():
-        if not attempt(form, change, db.session, round_=round_, actor=current_person()):
+        if not act(form, change, round_=round_, **values):
             return _selection_page(load_or_404(Round, round_id, can_manage_round), form)
         flash(done, "success")
     return redirect(url_for("reports.staff_selection", round_id=round_id))
@@ -260,7 +260,7 @@ def open_selection(round_id: int) -> str | Response:
 @bp.post("/staff/rounds/<int:round_id>/stories/close")
 @role_required(Role.STAFF)
 def close_selection(round_id: int) -> str | Response:
-    return _change_selection(round_id, services.close_selection, "The selection is closed.")
+    return _change_selection(round_id, services.close_selection, "The selection is closed.", now=utcnow())
 
 
 @bp.route("/rounds/<int:round_id>/stories", methods=["GET", "POST"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -27,7 +28,6 @@ from grants.models import (
     StorySelection,
     Theme,
     User,
-    utcnow,
 )
 from grants.reports import queries
 
@@ -227,16 +227,27 @@ def open_selection(session: DbSession, *, round_: Round, actor: User) -> StorySe
     return selection
 
 
-def close_selection(session: DbSession, *, round_: Round, actor: User) -> StorySelection:
+def close_selection(session: DbSession, *, round_: Round, actor: User, now: datetime) -> StorySelection:
     """Close the selection: the picks made are fixed for the learning summary."""
     selection = queries.selection_for_round(session, round_.id)
     if selection is None or selection.closed_at is not None:
         raise DomainError(SELECTION_NOT_OPEN, "selection")
-    selection.closed_at = utcnow()
+    selection.closed_at = now
     session.flush()
     facts = {"round_id": round_.id, "selection_id": selection.id}
     _staff_event(session, "story.selection_closed", actor, "round", round_.id, **facts)
     return selection
+
+
+def _story_event(session: DbSession, action: str, *, user: User, round_: Round, report_id: int) -> None:
+    record_event(
+        session,
+        action,
+        actor_id=user.id,
+        object_type="report",
+        object_id=report_id,
+        facts={"round_id": round_.id, "report_id": report_id},
+    )
 
 
 def choose_stories(session: DbSession, *, round_: Round, user: User, picks: Mapping[int, str]) -> list[StoryChoice]:
@@ -266,14 +277,7 @@ def choose_stories(session: DbSession, *, round_: Round, user: User, picks: Mapp
     for report_id, choice in current.items():
         if report_id not in reasons:
             session.delete(choice)
-            record_event(
-                session,
-                "story.unchosen",
-                actor_id=user.id,
-                object_type="report",
-                object_id=report_id,
-                facts={"round_id": round_.id, "report_id": report_id},
-            )
+            _story_event(session, "story.unchosen", user=user, round_=round_, report_id=report_id)
     kept: list[StoryChoice] = []
     for report_id, reason in reasons.items():
         existing = current.get(report_id)
@@ -287,13 +291,6 @@ def choose_stories(session: DbSession, *, round_: Round, user: User, picks: Mapp
             existing.reason = reason
         kept.append(existing)
         session.flush()
-        record_event(
-            session,
-            "story.chosen",
-            actor_id=user.id,
-            object_type="report",
-            object_id=report_id,
-            facts={"round_id": round_.id, "report_id": report_id},
-        )
+        _story_event(session, "story.chosen", user=user, round_=round_, report_id=report_id)
     session.flush()
     return kept

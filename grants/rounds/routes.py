@@ -25,7 +25,7 @@ from grants.extensions import db
 from grants.models import Funder, Role, Round, RoundStatus, utcnow
 from grants.rounds import bp, parts, queries, services, settings
 from grants.rounds.forms import CriteriaForm, MoveForm, PanelForm, QuestionsForm, RoundDetailsForm
-from grants.web import attempt, put_error
+from grants.web import act, attempt, put_error
 
 
 def _list_target(rows: Any) -> Field:
@@ -101,9 +101,7 @@ def new(funder_id: int) -> str | Response:
     funder = load_or_404(Funder, funder_id, can_create_round_for)
     form = RoundDetailsForm()
     if form.validate_on_submit():
-        done = attempt(
-            form, settings.create_round, db.session, funder=funder, actor=current_person(), details=form.details()
-        )
+        done = act(form, settings.create_round, funder=funder, details=form.details())
         if done.value is not None:
             flash(f"{done.value.title} has been created as a draft. Now add its questions.", "success")
             return redirect(url_for("rounds.overview", round_id=done.value.id))
@@ -286,13 +284,11 @@ def change_status(round_id: int, to: str) -> str | Response:
         abort(404)
     now = utcnow()
     if form.validate_on_submit():
-        if attempt(
+        if act(
             form,
             services.change_status,
-            db.session,
             round=round_,
             to=target,
-            actor=current_person(),
             reason=form.reason.data,
             expected_from=_status_or_none(form.seen_status.data),
             now=now,

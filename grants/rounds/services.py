@@ -16,7 +16,7 @@ from grants.audit.chain import MAX_FACT_STRING
 from grants.audit.checkpoints import milestones_for_move, record_checkpoint
 from grants.database import DbSession
 from grants.domain import StateTransitionError
-from grants.models import Ratification, Round, RoundStatus, User, utcnow
+from grants.models import Ratification, Round, RoundStatus, User
 from grants.rounds.parts import MAX_QUESTIONS, MIN_QUESTIONS
 from grants.rounds.settings import METHODS_WITH_APPROVAL_LIMIT, METHODS_WITH_RANKED_LIMIT, log_round_event
 
@@ -95,14 +95,17 @@ def missing_for_opening(round_: Round, *, now: datetime) -> list[Missing]:
     return missing
 
 
-def end_ratification(session: DbSession, *, round: Round, actor: User, reason: str) -> Ratification | None:
-    """End the round's ratification in force (kept, marked undone), logged with the reason; None if there is none."""
+def end_ratification(
+    session: DbSession, *, round: Round, actor: User, reason: str, now: datetime
+) -> Ratification | None:
+    """End the round's ratification in force (kept, marked undone at `now`), logged with the reason; None if there is
+    none."""
     ratification = session.scalar(
         sa.select(Ratification).where(Ratification.round_id == round.id, Ratification.undone_at.is_(None))
     )
     if ratification is None:
         return None
-    ratification.undone_at = utcnow()
+    ratification.undone_at = now
     session.flush()
     facts = {"round_id": round.id, "ratification_id": ratification.id, "reason": reason[:MAX_FACT_STRING]}
     log_round_event(session, "decision.undone", round=round, actor=actor, facts=facts)
@@ -117,15 +120,14 @@ def change_status(
     actor: User,
     reason: str | None = None,
     expected_from: RoundStatus | None = None,
-    now: datetime | None = None,
+    now: datetime,
 ) -> None:
     """Move a round one step on, or back (reopening) with a written reason, at `now`; both are logged.
 
     `expected_from` is the status the person saw when they chose the move: if someone else has moved the round
-    since, nothing happens and they are told. Without `now` the move happens at this moment (for the other areas'
-    services that move a round as part of their own work).
+    since, nothing happens and they are told. Services of other areas that move a round as part of their own work
+    pass on their own `now`.
     """
-    now = now or utcnow()
     session.refresh(round, with_for_update=True)  # two staff pressing at once: the second sees the first's move
     frm = round.status
     if expected_from is not None and frm != expected_from:
@@ -154,4 +156,4 @@ def change_status(
         record_checkpoint(session, round=round, milestone=milestone)
     if frm == RoundStatus.DECIDED and to == RoundStatus.VOTING:
         # Reopening the vote ends the decision in force, however the round was moved back.
-        end_ratification(session, round=round, actor=actor, reason=reason)
+        end_ratification(session, round=round, actor=actor, reason=reason, now=now)

@@ -7,15 +7,15 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from grants.auth.permissions import can_manage_round, can_manage_sent_bid, current_person, load_or_404, role_required
+from grants.auth.permissions import can_manage_round, can_manage_sent_bid, load_or_404, role_required
 from grants.bids.audience import bid_recipients
 from grants.bids.downloads import send_attachment
 from grants.extensions import db
-from grants.models import Bid, BidStatus, Role, Round
+from grants.models import Bid, BidStatus, Role, Round, utcnow
 from grants.screening import bp, queries
 from grants.screening.forms import BidFilterForm, ScreeningForm
 from grants.screening.services import can_screen, screen_bid
-from grants.web import attempt
+from grants.web import act
 
 
 def _page_number() -> int:
@@ -90,14 +90,13 @@ def screen(bid_id: int) -> str | Response:
     bid = load_or_404(Bid, bid_id, can_manage_sent_bid)
     form = ScreeningForm()
     was_screened = bid.status in (BidStatus.ELIGIBLE, BidStatus.INELIGIBLE)
-    if form.validate() and attempt(
+    if form.validate() and act(
         form,
         screen_bid,
-        db.session,
         bid=bid,
         eligible=form.decision.data == "eligible",
         reason=form.reason.data or "",
-        actor=current_person(),
+        now=utcnow(),
     ):
         outcome = "eligible" if bid.status == BidStatus.ELIGIBLE else "not eligible"
         told = (

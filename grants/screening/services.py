@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from grants.audit.chain import record_event
 from grants.bids.audience import bid_recipients
 from grants.bids.lifecycle import BidMove, can_make, check_move
 from grants.database import DbSession
 from grants.domain import DomainError
 from grants.mail import send_email
-from grants.models import Bid, BidStatus, Role, RoundStatus, User, utcnow
+from grants.models import Bid, BidStatus, Role, RoundStatus, User
 
 MAX_REASON_LENGTH = 2000
 REASON_REQUIRED = "Tell the group why their bid is not eligible"
@@ -39,7 +41,7 @@ def _outcome_words(status: BidStatus) -> str:
     return "eligible" if status == BidStatus.ELIGIBLE else "not eligible"
 
 
-def screen_bid(session: DbSession, *, bid: Bid, eligible: bool, reason: str, actor: User) -> None:
+def screen_bid(session: DbSession, *, bid: Bid, eligible: bool, reason: str, actor: User, now: datetime) -> None:
     """Mark a bid eligible or ineligible, log it, and email the group the outcome and reason (caller commits)."""
     # Read the bid's current status under a row lock (PostgreSQL; SQLite's write lock is already held), so two
     # staff screening at once each log the decision they actually replaced.
@@ -51,7 +53,7 @@ def screen_bid(session: DbSession, *, bid: Bid, eligible: bool, reason: str, act
     previous = bid.status
     bid.status = new_status
     bid.screening_reason = reason
-    bid.screened_at = utcnow()
+    bid.screened_at = now
     bid.screened_by_id = actor.id
     session.flush()
     record_event(

@@ -22,7 +22,7 @@ from grants.audit.chain import record_event
 from grants.auth.permissions import can_record_paper_ballot
 from grants.database import DbSession
 from grants.domain import DomainError
-from grants.models import Ballot, BallotChoice, Bid, Role, Round, RoundStatus, User, VotingMethod, utcnow
+from grants.models import Ballot, BallotChoice, Bid, Role, Round, RoundStatus, User, VotingMethod
 from grants.money import format_pounds
 from grants.panel import rules
 from grants.panel.services.declarations import record_own_group_recusals
@@ -96,7 +96,7 @@ def choice_limit(round_: Round) -> int | None:
     return None
 
 
-def voting_not_open_reason(round_: Round, now: datetime | None = None) -> str | None:
+def voting_not_open_reason(round_: Round, now: datetime) -> str | None:
     """Why ballots cannot be cast or changed at `now`, or None while voting is open."""
     if rules.voting_open(round_, now):
         return None
@@ -213,7 +213,7 @@ def cast_ballot(
     ranking: Sequence[int] | None = None,
     recorded_by: User | None = None,
     replaces: int | Unchecked | None = UNCHECKED,
-    now: datetime | None = None,
+    now: datetime,
 ) -> CastResult:
     """Cast (or replace) a panellist's ballot while voting is open at `now`; `recorded_by` is the staff member
     recording a paper ballot.
@@ -223,7 +223,6 @@ def cast_ballot(
     was based on (None for none): if the current ballot is another one, the form was replayed or is stale, and
     AlreadyRecorded is raised. The caller commits.
     """
-    now = now or utcnow()
     on_paper = recorded_by is not None
     words = _Words(voter, on_paper)
     if not has_ballot(round_):

@@ -185,8 +185,11 @@ def build(app: Flask) -> Scenario:
             report_dates=[today + timedelta(days=30), today + timedelta(days=90)],
             withhold_name=False,
             actor=staff,
+            now=utcnow(),
         )
-        awards.accept_offer(s, award=award, name="Ada Applicant", conditions_accepted=True, actor=applicant_a)
+        awards.accept_offer(
+            s, award=award, name="Ada Applicant", conditions_accepted=True, actor=applicant_a, now=utcnow()
+        )
         sent_date, draft_date = award.report_dates
         group_reports.save_draft(s, report_date=sent_date, texts=[STORY], recording_url="", actor=applicant_a)
         group_reports.add_photo(
@@ -194,7 +197,7 @@ def build(app: Flask) -> Scenario:
         )
         sent = group_reports.report_for(s, sent_date)
         assert sent is not None
-        group_reports.submit_report(s, report=sent, share_publicly=True, actor=applicant_a)
+        group_reports.submit_report(s, report=sent, share_publicly=True, actor=applicant_a, now=utcnow())
         group_reports.save_draft(
             s, report_date=draft_date, texts=["Half written."], recording_url="", actor=applicant_a
         )
@@ -233,7 +236,9 @@ def build(app: Flask) -> Scenario:
         add_attachment(s, scoring_a)
         scoring_seat = _seat(s, scoring, p1)
         _seat(s, scoring, p5, conflict_with=scoring_a.id)
-        invitation = panel.invite_panellist(s, round_=scoring, email="invited.panellist@example.com", invited_by=staff)
+        invitation = panel.invite_panellist(
+            s, round_=scoring, email="invited.panellist@example.com", invited_by=staff, now=utcnow()
+        )
 
         voting = make_round(
             s,

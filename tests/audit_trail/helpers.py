@@ -12,7 +12,7 @@ from flask import Flask
 from grants.audit.chain import compute_hash, event_payload, record_event
 from grants.awards import services as awards
 from grants.decisions import services as decisions
-from grants.models import AuditEvent, Bid, GroupMember, Round, User
+from grants.models import AuditEvent, Bid, GroupMember, Round, User, utcnow
 from grants.models.audit import GENESIS_HASH
 from grants.timefmt import today_in_london
 from tests.decisions.helpers import Setting
@@ -37,8 +37,8 @@ def ratify(app: Flask, setting: Setting, *, depart: str | None = "B") -> None:
         round_, staff = s.get(Round, setting.round_id), s.get(User, setting.staff_id)
         assert round_ is not None and staff is not None
         if depart:
-            decisions.depart(s, round_=round_, bid_id=setting.bids[depart], actor=staff, reason=REASON)
-        decisions.ratify(s, round_=round_, actor=staff, note="Agreed at the panel meeting.")
+            decisions.depart(s, round_=round_, bid_id=setting.bids[depart], actor=staff, reason=REASON, now=utcnow())
+        decisions.ratify(s, round_=round_, actor=staff, note="Agreed at the panel meeting.", now=utcnow())
 
 
 def record_panel_events(app: Flask, setting: Setting) -> None:
@@ -97,9 +97,12 @@ def award_and_pay(app: Flask, setting: Setting, bid_name: str = "A") -> int:
             report_dates=[today + timedelta(days=90)],
             withhold_name=False,
             actor=staff,
+            now=utcnow(),
         )
-        awards.accept_offer(s, award=award, name="Maria Okafor", conditions_accepted=True, actor=member)
-        awards.record_payment(s, award=award, amount_pence=1_000_00, paid_on=today, reference="BACS 1", actor=staff)
+        awards.accept_offer(s, award=award, name="Maria Okafor", conditions_accepted=True, actor=member, now=utcnow())
+        awards.record_payment(
+            s, award=award, amount_pence=1_000_00, paid_on=today, reference="BACS 1", actor=staff, now=utcnow()
+        )
         return award.id
 
 

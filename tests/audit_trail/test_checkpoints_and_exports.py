@@ -44,10 +44,10 @@ def test_a_checkpoint_is_recorded_at_each_milestone_move(app: Flask) -> None:
             s, funder, status=RoundStatus.SCORING, opens_at=now - timedelta(days=9), closes_at=now - timedelta(days=2),
             scoring_closes_at=now - timedelta(days=1), voting_closes_at=now + timedelta(days=3),
         )  # fmt: skip
-        change_status(s, round=open_round, to=RoundStatus.CLOSED, actor=staff)
+        change_status(s, round=open_round, to=RoundStatus.CLOSED, actor=staff, now=utcnow())
         closed_head = s.execute(sa.select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc())).first()
-        change_status(s, round=scoring, to=RoundStatus.VOTING, actor=staff)
-        change_status(s, round=open_round, to=RoundStatus.SCREENING, actor=staff)  # not a milestone
+        change_status(s, round=scoring, to=RoundStatus.VOTING, actor=staff, now=utcnow())
+        change_status(s, round=open_round, to=RoundStatus.SCREENING, actor=staff, now=utcnow())  # not a milestone
         ids = open_round.id, scoring.id
         assert closed_head is not None
         closed_seq, closed_hash = closed_head

@@ -10,7 +10,7 @@ from grants.audit.chain import verify_chain
 from grants.awards import services
 from grants.database import DbSession
 from grants.domain import DomainError
-from grants.models import Award, AwardStatus, Bid, Payment, User
+from grants.models import Award, AwardStatus, Bid, Payment, User, utcnow
 from tests.awards.helpers import Setting, future, london_today, make_setting
 from tests.support.db import app_session
 from tests.support.threads import in_own_transaction, run_together
@@ -33,8 +33,9 @@ def _accepted_award(app: Flask, setting: Setting) -> int:
             report_dates=[future(90)],
             withhold_name=False,
             actor=staff,
+            now=utcnow(),
         )
-        services.accept_offer(s, award=award, name="Maria Okafor", conditions_accepted=True, actor=member)
+        services.accept_offer(s, award=award, name="Maria Okafor", conditions_accepted=True, actor=member, now=utcnow())
         return award.id
 
 
@@ -43,7 +44,13 @@ def _pay_in_own_context(app: Flask, award_id: int, staff_id: int, amount_pence: 
         award, staff = session.get(Award, award_id), session.get(User, staff_id)
         assert award is not None and staff is not None
         services.record_payment(
-            session, award=award, amount_pence=amount_pence, paid_on=london_today(), reference="", actor=staff
+            session,
+            award=award,
+            amount_pence=amount_pence,
+            paid_on=london_today(),
+            reference="",
+            actor=staff,
+            now=utcnow(),
         )
 
     in_own_transaction(app, pay)
@@ -95,6 +102,7 @@ def test_two_offers_at_once_cannot_together_pass_the_budget(app: Flask) -> None:
                 report_dates=[future(90)],
                 withhold_name=False,
                 actor=staff,
+                now=utcnow(),
             )
 
         in_own_transaction(app, make)

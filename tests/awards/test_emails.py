@@ -14,7 +14,7 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from grants.awards import services
-from grants.models import Award, Bid, OutboxEmail, User
+from grants.models import Award, Bid, OutboxEmail, User, utcnow
 from tests.awards.helpers import Setting, future, make_setting
 
 
@@ -53,6 +53,7 @@ def _offer(session: Session, setting: Setting, **overrides: Any) -> Award:
         "report_dates": [future(180), future(90)],
         "withhold_name": False,
         "actor": _get(session, User, setting.staff_id),
+        "now": utcnow(),
     }
     values.update(overrides)
     return services.make_offer(session, **values)
@@ -122,7 +123,7 @@ def test_the_withdrawal_email(app: Flask, session: Session, setting: Setting) ->
     award = _offer(session, setting)
     _with_contact(session, bid)
     services.withdraw_offer(
-        session, award=award, reason="Failed due diligence.", actor=_get(session, User, setting.staff_id)
+        session, award=award, reason="Failed due diligence.", actor=_get(session, User, setting.staff_id), now=utcnow()
     )
     member = _get(session, User, setting.member_id)
     body = (
@@ -150,7 +151,9 @@ def test_the_answers_emailed_to_the_staff_member_who_made_the_offer(
     staff = _get(session, User, setting.staff_id)
     member = _get(session, User, setting.member_id)
     award = _offer(session, setting)
-    services.accept_offer(session, award=award, name="Maria Okafor", conditions_accepted=True, actor=member)
+    services.accept_offer(
+        session, award=award, name="Maria Okafor", conditions_accepted=True, actor=member, now=utcnow()
+    )
     assert _emails(session)[-1] == (
         staff.email,
         f"{bid.reference}: offer accepted",
@@ -163,7 +166,7 @@ def test_the_answers_emailed_to_the_staff_member_who_made_the_offer(
 
     second = _get(session, Bid, setting.funded2_id)
     declined = _offer(session, setting, bid=second, amount_pence=400_00, reduced_reason="")
-    services.decline_offer(session, award=declined, reason="We found the money elsewhere.", actor=member)
+    services.decline_offer(session, award=declined, reason="We found the money elsewhere.", actor=member, now=utcnow())
     assert _emails(session)[-1] == (
         staff.email,
         f"{second.reference}: offer declined",
@@ -183,7 +186,7 @@ def test_a_decline_without_a_reason(app: Flask, session: Session, setting: Setti
     bid = _get(session, Bid, setting.funded_id)
     staff = _get(session, User, setting.staff_id)
     award = _offer(session, setting)
-    services.decline_offer(session, award=award, reason="", actor=_get(session, User, setting.member_id))
+    services.decline_offer(session, award=award, reason="", actor=_get(session, User, setting.member_id), now=utcnow())
     assert _emails(session)[-1][2] == (
         f"Hello {staff.name},\n"
         "\n"
@@ -197,7 +200,12 @@ def test_a_disabled_staff_member_is_not_emailed_the_answer(app: Flask, session: 
     award = _offer(session, setting)
     _get(session, User, setting.staff_id).is_disabled = True
     services.accept_offer(
-        session, award=award, name="Maria", conditions_accepted=True, actor=_get(session, User, setting.member_id)
+        session,
+        award=award,
+        name="Maria",
+        conditions_accepted=True,
+        actor=_get(session, User, setting.member_id),
+        now=utcnow(),
     )
     assert len(_emails(session)) == 1  # the offer only
 
@@ -206,7 +214,11 @@ def test_the_feedback_email(app: Flask, session: Session, setting: Setting) -> N
     bid = _get(session, Bid, setting.unfunded_id)
     _with_contact(session, bid)
     services.send_feedback(
-        session, bid=bid, text="Work on the plan.\n\nTell us who runs it.", actor=_get(session, User, setting.staff_id)
+        session,
+        bid=bid,
+        text="Work on the plan.\n\nTell us who runs it.",
+        actor=_get(session, User, setting.staff_id),
+        now=utcnow(),
     )
     member = session.scalars(sa.select(User).where(User.email == setting.unfunded_member_email)).one()
     said = (

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from grants.awards import services
 from grants.awards.queries import GroupView, group_view_of_award
 from grants.extensions import db
-from grants.models import Award, Bid, User
+from grants.models import Award, Bid, User, utcnow
 from tests.awards.helpers import Setting, future, make_setting
 from tests.support.signin import signed_in
 
@@ -41,6 +41,7 @@ def _offer(session: Session, setting: Setting) -> Award:
         report_dates=[future(90)],
         withhold_name=False,
         actor=_get(session, User, setting.staff_id),
+        now=utcnow(),
     )
 
 
@@ -73,7 +74,12 @@ def test_the_view_has_the_award_and_opens_reports_only_to_the_group_once_accepte
     offered = group_view_of_award(session, bid, reader_in_group=True)
     assert offered.award is award and not offered.reports_open
     services.accept_offer(
-        session, award=award, name="Maria", conditions_accepted=True, actor=_get(session, User, setting.member_id)
+        session,
+        award=award,
+        name="Maria",
+        conditions_accepted=True,
+        actor=_get(session, User, setting.member_id),
+        now=utcnow(),
     )
     assert group_view_of_award(session, bid, reader_in_group=True).reports_open
     assert not group_view_of_award(session, bid, reader_in_group=False).reports_open
@@ -83,7 +89,7 @@ def test_the_view_has_feedback_only_once_sent(session: Session, setting: Setting
     bid = _get(session, Bid, setting.unfunded_id)
     assert group_view_of_award(session, bid, reader_in_group=True).feedback is None
     sent = services.send_feedback(
-        session, bid=bid, text="Work on the plan.", actor=_get(session, User, setting.staff_id)
+        session, bid=bid, text="Work on the plan.", actor=_get(session, User, setting.staff_id), now=utcnow()
     )
     view = group_view_of_award(session, bid, reader_in_group=True)
     assert view.award is None and view.feedback is sent and not view.reports_open
@@ -92,7 +98,12 @@ def test_the_view_has_feedback_only_once_sent(session: Session, setting: Setting
 def test_the_partial_renders_what_it_is_given_without_a_query(app: Flask, session: Session, setting: Setting) -> None:
     award = _offer(session, setting)
     services.accept_offer(
-        session, award=award, name="Maria", conditions_accepted=True, actor=_get(session, User, setting.member_id)
+        session,
+        award=award,
+        name="Maria",
+        conditions_accepted=True,
+        actor=_get(session, User, setting.member_id),
+        now=utcnow(),
     )
     bid = _get(session, Bid, setting.funded_id)
     view = group_view_of_award(session, bid, reader_in_group=True)

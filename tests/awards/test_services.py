@@ -26,6 +26,7 @@ from grants.models import (
     Round,
     RoundStatus,
     User,
+    utcnow,
 )
 from tests.awards.helpers import PANELLIST_NAME, RECUSED_NAME, Setting, future, london_today, make_setting
 
@@ -50,6 +51,7 @@ def _offer(session: Session, setting: Setting, bid_id: int | None = None, **over
         "report_dates": [future(90), future(180)],
         "withhold_name": False,
         "actor": _get(session, User, setting.staff_id),
+        "now": utcnow(),
     }
     values.update(overrides)
     return services.make_offer(session, **values)
@@ -71,7 +73,9 @@ def _counts(session: Session) -> tuple[int, int, int]:
 def _accepted(session: Session, setting: Setting, **overrides: Any) -> Award:
     award = _offer(session, setting, **overrides)
     member = _get(session, User, setting.member_id)
-    services.accept_offer(session, award=award, name="Maria Okafor", conditions_accepted=True, actor=member)
+    services.accept_offer(
+        session, award=award, name="Maria Okafor", conditions_accepted=True, actor=member, now=utcnow()
+    )
     return award
 
 
@@ -146,7 +150,9 @@ def test_offers_cannot_together_pass_the_budget(app: Flask) -> None:
         assert _counts(db.session)[0] == 1
         # A declined offer no longer counts against the budget.
         award = db.session.scalars(sa.select(Award)).one()
-        services.decline_offer(db.session, award=award, reason="", actor=_get(db.session, User, setting.member_id))
+        services.decline_offer(
+            db.session, award=award, reason="", actor=_get(db.session, User, setting.member_id), now=utcnow()
+        )
         _offer(db.session, setting, setting.funded2_id, amount_pence=400_00)
         db.session.commit()
         db.session.remove()
@@ -194,19 +200,29 @@ def test_accepting_twice_is_refused(session: Session, setting: Setting) -> None:
     session.commit()
     with pytest.raises(DomainError, match="You have already accepted this offer"):
         services.accept_offer(
-            session, award=award, name="Maria", conditions_accepted=True, actor=_get(session, User, setting.member_id)
+            session,
+            award=award,
+            name="Maria",
+            conditions_accepted=True,
+            actor=_get(session, User, setting.member_id),
+            now=utcnow(),
         )
 
 
 def test_accepting_after_withdrawal_is_refused(session: Session, setting: Setting) -> None:
     award = _offer(session, setting)
     services.withdraw_offer(
-        session, award=award, reason="Failed due diligence", actor=_get(session, User, setting.staff_id)
+        session, award=award, reason="Failed due diligence", actor=_get(session, User, setting.staff_id), now=utcnow()
     )
     session.commit()
     with pytest.raises(DomainError) as caught:
         services.accept_offer(
-            session, award=award, name="Maria", conditions_accepted=True, actor=_get(session, User, setting.member_id)
+            session,
+            award=award,
+            name="Maria",
+            conditions_accepted=True,
+            actor=_get(session, User, setting.member_id),
+            now=utcnow(),
         )
     assert caught.value.message.startswith("This offer was withdrawn on ")
     assert caught.value.message.endswith(" and can no longer be accepted")
@@ -218,15 +234,19 @@ def test_accepting_needs_a_name_and_the_conditions_ticked(session: Session, sett
     award = _offer(session, setting)
     member = _get(session, User, setting.member_id)
     with pytest.raises(DomainError, match=services.ACCEPT_NAME_REQUIRED):
-        services.accept_offer(session, award=award, name=" ", conditions_accepted=True, actor=member)
+        services.accept_offer(session, award=award, name=" ", conditions_accepted=True, actor=member, now=utcnow())
     with pytest.raises(DomainError, match=services.ACCEPT_CONFIRM_REQUIRED):
-        services.accept_offer(session, award=award, name="Maria", conditions_accepted=False, actor=member)
+        services.accept_offer(session, award=award, name="Maria", conditions_accepted=False, actor=member, now=utcnow())
 
 
 def test_declining_with_a_reason(app: Flask, session: Session, setting: Setting) -> None:
     award = _offer(session, setting)
     services.decline_offer(
-        session, award=award, reason="We found the money elsewhere", actor=_get(session, User, setting.member_id)
+        session,
+        award=award,
+        reason="We found the money elsewhere",
+        actor=_get(session, User, setting.member_id),
+        now=utcnow(),
     )
     session.commit()
     assert award.status == AwardStatus.DECLINED and award.decline_reason == "We found the money elsewhere"
@@ -240,7 +260,9 @@ def test_withdrawing_needs_a_reason(session: Session, setting: Setting) -> None:
     award = _offer(session, setting)
     session.commit()
     with pytest.raises(DomainError, match=services.WITHDRAW_REASON_REQUIRED):
-        services.withdraw_offer(session, award=award, reason="  ", actor=_get(session, User, setting.staff_id))
+        services.withdraw_offer(
+            session, award=award, reason="  ", actor=_get(session, User, setting.staff_id), now=utcnow()
+        )
     session.rollback()
     assert _get(session, Award, award.id).status == AwardStatus.OFFERED
 
@@ -248,7 +270,7 @@ def test_withdrawing_needs_a_reason(session: Session, setting: Setting) -> None:
 def test_withdrawing_emails_the_group(app: Flask, session: Session, setting: Setting) -> None:
     award = _accepted(session, setting)
     services.withdraw_offer(
-        session, award=award, reason="Failed due diligence", actor=_get(session, User, setting.staff_id)
+        session, award=award, reason="Failed due diligence", actor=_get(session, User, setting.staff_id), now=utcnow()
     )
     session.commit()
     last = session.scalars(sa.select(OutboxEmail).order_by(OutboxEmail.id.desc())).first()
@@ -260,10 +282,10 @@ def test_an_award_with_a_payment_cannot_be_withdrawn(session: Session, setting: 
     award = _accepted(session, setting)
     staff = _get(session, User, setting.staff_id)
     services.record_payment(
-        session, award=award, amount_pence=100_00, paid_on=london_today(), reference="", actor=staff
+        session, award=award, amount_pence=100_00, paid_on=london_today(), reference="", actor=staff, now=utcnow()
     )
     with pytest.raises(DomainError, match="a payment has been made"):
-        services.withdraw_offer(session, award=award, reason="Changed our minds", actor=staff)
+        services.withdraw_offer(session, award=award, reason="Changed our minds", actor=staff, now=utcnow())
 
 
 # --- payments ----------------------------------------------------------------------------------------------------
@@ -273,7 +295,7 @@ def test_payments_until_paid_in_full_then_close(app: Flask, session: Session, se
     award = _accepted(session, setting)
     staff = _get(session, User, setting.staff_id)
     services.record_payment(
-        session, award=award, amount_pence=200_00, paid_on=london_today(), reference="BACS 1", actor=staff
+        session, award=award, amount_pence=200_00, paid_on=london_today(), reference="BACS 1", actor=staff, now=utcnow()
     )
     assert award.paid_pence == 200_00 and award.status == AwardStatus.ACCEPTED
     services.record_payment(
@@ -283,6 +305,7 @@ def test_payments_until_paid_in_full_then_close(app: Flask, session: Session, se
         paid_on=london_today() - timedelta(days=1),
         reference="BACS 2",
         actor=staff,
+        now=utcnow(),
     )
     assert award.paid_pence == 500_00 and award.status == AwardStatus.PAID_IN_FULL
     services.close_award(session, award=award, actor=staff)
@@ -306,12 +329,12 @@ def test_a_payment_past_the_award_is_refused(session: Session, setting: Setting)
     award = _accepted(session, setting)
     staff = _get(session, User, setting.staff_id)
     services.record_payment(
-        session, award=award, amount_pence=400_00, paid_on=london_today(), reference="", actor=staff
+        session, award=award, amount_pence=400_00, paid_on=london_today(), reference="", actor=staff, now=utcnow()
     )
     session.commit()
     with pytest.raises(DomainError) as caught:
         services.record_payment(
-            session, award=award, amount_pence=150_00, paid_on=london_today(), reference="", actor=staff
+            session, award=award, amount_pence=150_00, paid_on=london_today(), reference="", actor=staff, now=utcnow()
         )
     session.rollback()
     assert caught.value.message == "This payment would take the total paid to £550, more than the award of £500"
@@ -330,6 +353,7 @@ def test_a_payment_on_an_offer_not_yet_accepted_is_refused(session: Session, set
             paid_on=london_today(),
             reference="",
             actor=_get(session, User, setting.staff_id),
+            now=utcnow(),
         )
     session.rollback()
     assert _get(session, Award, award.id).paid_pence == 0
@@ -346,6 +370,7 @@ def test_a_payment_dated_in_the_future_is_refused(session: Session, setting: Set
             paid_on=future(1),
             reference="",
             actor=_get(session, User, setting.staff_id),
+            now=utcnow(),
         )
 
 
@@ -374,7 +399,9 @@ def test_feedback_draft_uses_comments_of_panellists_not_recused_and_no_names(
 
 def test_feedback_is_sent_emailed_and_audited(app: Flask, session: Session, setting: Setting) -> None:
     bid = _get(session, Bid, setting.unfunded_id)
-    services.send_feedback(session, bid=bid, text="Work on the plan.", actor=_get(session, User, setting.staff_id))
+    services.send_feedback(
+        session, bid=bid, text="Work on the plan.", actor=_get(session, User, setting.staff_id), now=utcnow()
+    )
     session.commit()
     feedback = session.scalars(sa.select(Feedback)).one()
     assert feedback.sent_at is not None and feedback.sent_by_id == setting.staff_id
@@ -382,7 +409,9 @@ def test_feedback_is_sent_emailed_and_audited(app: Flask, session: Session, sett
     assert email.to_address == setting.unfunded_member_email and "Work on the plan." in email.body_text
     assert _events(session, "feedback.sent")[0].facts == {"round_id": setting.round_id, "bid_id": setting.unfunded_id}
     with pytest.raises(DomainError, match=services.FEEDBACK_ALREADY_SENT):
-        services.send_feedback(session, bid=bid, text="Again", actor=_get(session, User, setting.staff_id))
+        services.send_feedback(
+            session, bid=bid, text="Again", actor=_get(session, User, setting.staff_id), now=utcnow()
+        )
 
 
 @pytest.mark.parametrize(
@@ -392,7 +421,9 @@ def test_feedback_is_sent_emailed_and_audited(app: Flask, session: Session, sett
 def test_feedback_only_for_eligible_unfunded_bids(session: Session, setting: Setting, which: str, message: str) -> None:
     bid = _get(session, Bid, getattr(setting, which))
     with pytest.raises(DomainError, match=message):
-        services.send_feedback(session, bid=bid, text="Hello", actor=_get(session, User, setting.staff_id))
+        services.send_feedback(
+            session, bid=bid, text="Hello", actor=_get(session, User, setting.staff_id), now=utcnow()
+        )
     session.rollback()
     assert session.scalar(sa.select(sa.func.count(Feedback.id))) == 0
     assert session.scalar(sa.select(sa.func.count(OutboxEmail.id))) == 0

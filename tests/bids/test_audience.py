@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from grants.bids.audience import bid_recipients
-from grants.models import Bid, BidStatus, GroupMember, OutboxEmail, RoundStatus, User
+from grants.models import Bid, BidStatus, GroupMember, OutboxEmail, RoundStatus, User, utcnow
 from grants.screening.services import screen_bid
 from tests.support.factories import make_bid, make_funder, make_group_with_member, make_round, make_staff, make_user
 
@@ -49,6 +49,6 @@ def test_a_group_with_no_members_online_is_reached_through_its_contact(session: 
 
 def test_the_screening_email_goes_to_exactly_those_the_rule_names(session: Session) -> None:
     bid, staff, _, _ = _bid_with_people(session)
-    screen_bid(session, bid=bid, eligible=True, reason="", actor=staff)
+    screen_bid(session, bid=bid, eligible=True, reason="", actor=staff, now=utcnow())
     sent_to = sorted(session.scalars(sa.select(OutboxEmail.to_address)))
     assert sent_to == sorted(r.email for r in bid_recipients(session, bid))

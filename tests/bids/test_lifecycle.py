@@ -82,7 +82,7 @@ def test_the_services_refuse_an_illegal_move_and_change_nothing(session: Session
     withdrawn, _ = _bid(session, B.WITHDRAWN, status=RoundStatus.CLOSED)
     staff = make_staff(session, withdrawn.round.funder)
     with pytest.raises(StateTransitionError) as caught:
-        screen_bid(session, bid=withdrawn, eligible=True, reason="", actor=staff)
+        screen_bid(session, bid=withdrawn, eligible=True, reason="", actor=staff, now=utcnow())
     assert caught.value.field == "decision"
     assert (draft.status, eligible.status, withdrawn.status) == (B.DRAFT, B.ELIGIBLE, B.WITHDRAWN)
 

@@ -8,7 +8,7 @@ from flask import Flask
 from sqlalchemy.orm.attributes import flag_modified
 
 from grants.decisions import services
-from grants.models import Ratification, Round, Score, User
+from grants.models import Ratification, Round, Score, User, utcnow
 from tests.decisions.helpers import Setting, make_setting
 from tests.support.db import app_session
 
@@ -26,8 +26,8 @@ def _ratify(app: Flask, setting: Setting, *, depart: str | None = None) -> None:
         staff = s.get(User, setting.staff_id)
         assert round_ is not None and staff is not None
         if depart:
-            services.depart(s, round_=round_, bid_id=setting.bids[depart], actor=staff, reason=REASON)
-        services.ratify(s, round_=round_, actor=staff, note="")
+            services.depart(s, round_=round_, bid_id=setting.bids[depart], actor=staff, reason=REASON, now=utcnow())
+        services.ratify(s, round_=round_, actor=staff, note="", now=utcnow())
 
 
 def _verify(app: Flask, *args: str):

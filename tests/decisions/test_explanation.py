@@ -17,7 +17,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from grants.decisions import wording
 from grants.decisions.results import step_document, step_from_document
 from grants.decisions.verify import verify_round
-from grants.models import Bid, Ratification, Round, User
+from grants.models import Bid, Ratification, Round, User, utcnow
 from grants.tally import (
     BallotInput,
     BidInput,
@@ -54,7 +54,7 @@ def _ratify(app: Flask, setting: Setting) -> None:
         round_ = s.get(Round, setting.round_id)
         staff = s.get(User, setting.staff_id)
         assert round_ is not None and staff is not None
-        services.ratify(s, round_=round_, actor=staff, note="")
+        services.ratify(s, round_=round_, actor=staff, note="", now=utcnow())
 
 
 def test_the_tally_gives_steps_in_numbers_and_names_no_bid() -> None:

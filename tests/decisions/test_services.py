@@ -77,7 +77,7 @@ def test_recorded_panel_run_matches_the_tally_on_the_same_inputs(
     ctx: tuple[Session, Round, User], setting: Setting
 ) -> None:
     session, round_, staff = ctx
-    run = tallies.record_panel_tally(session, round_=round_, actor=staff)
+    run = tallies.record_panel_tally(session, round_=round_, actor=staff, now=utcnow())
     a, b, c, d = (setting.bids[n] for n in "ABCD")
     p1, p2, p3, p4, p5 = setting.panellists
     k1, k2 = setting.criteria
@@ -119,7 +119,7 @@ def test_recorded_panel_run_matches_the_tally_on_the_same_inputs(
     assert event.facts["tally_run_id"] == run.id and event.facts["digest"] == run.digest
     assert event.facts["funded_ids"] == [a, b, c]
     # Recording again with the same inputs reuses the run.
-    assert tallies.record_panel_tally(session, round_=round_, actor=staff).id == run.id
+    assert tallies.record_panel_tally(session, round_=round_, actor=staff, now=utcnow()).id == run.id
     assert len(_events(session, "tally.recorded")) == 1
 
 
@@ -143,17 +143,19 @@ def test_the_tally_waits_for_voting_to_close(app: Flask, session: Session) -> No
     staff = session.get(User, setting.staff_id)
     assert round_ is not None and staff is not None
     with pytest.raises(DomainError, match="once voting has closed"):
-        tallies.record_panel_tally(session, round_=round_, actor=staff)
+        tallies.record_panel_tally(session, round_=round_, actor=staff, now=utcnow())
     with pytest.raises(DomainError, match="You can ratify once voting has closed"):
-        services.ratify(session, round_=round_, actor=staff, note="")
+        services.ratify(session, round_=round_, actor=staff, note="", now=utcnow())
     with pytest.raises(DomainError, match="once voting has closed"):
-        services.depart(session, round_=round_, bid_id=setting.bids["B"], actor=staff, reason=DUE_DILIGENCE)
+        services.depart(
+            session, round_=round_, bid_id=setting.bids["B"], actor=staff, reason=DUE_DILIGENCE, now=utcnow()
+        )
     assert session.scalar(sa.select(sa.func.count()).select_from(TallyRun)) == 0
 
 
 def test_ratify_as_it_stands(ctx: tuple[Session, Round, User], setting: Setting) -> None:
     session, round_, staff = ctx
-    ratification = services.ratify(session, round_=round_, actor=staff, note="As the panel decided.")
+    ratification = services.ratify(session, round_=round_, actor=staff, note="As the panel decided.", now=utcnow())
     session.commit()
     a, b, c, _ = (setting.bids[n] for n in "ABCD")
     assert round_.status == RoundStatus.DECIDED
@@ -177,7 +179,7 @@ def test_ratify_as_it_stands(ctx: tuple[Session, Round, User], setting: Setting)
 def test_departing_moves_the_next_bid_that_fits_up(ctx: tuple[Session, Round, User], setting: Setting) -> None:
     session, round_, staff = ctx
     a, b, c, d = (setting.bids[n] for n in "ABCD")
-    departure = services.depart(session, round_=round_, bid_id=b, actor=staff, reason=DUE_DILIGENCE)
+    departure = services.depart(session, round_=round_, bid_id=b, actor=staff, reason=DUE_DILIGENCE, now=utcnow())
     assert departure.reason == DUE_DILIGENCE
     (departed,) = _events(session, "decision.departed")
     assert departed.object_type == "bid" and departed.object_id == b
@@ -191,7 +193,7 @@ def test_departing_moves_the_next_bid_that_fits_up(ctx: tuple[Session, Round, Us
     assert panel.funded_ids == (a, b, c)
     assert resulting.funded_ids == (a, c, d)
 
-    ratification = services.ratify(session, round_=round_, actor=staff, note="")
+    ratification = services.ratify(session, round_=round_, actor=staff, note="", now=utcnow())
     session.commit()
     assert ratification.panel_run.result["funded_ids"] == [a, b, c]
     assert ratification.ratified_run.result["funded_ids"] == [a, c, d]
@@ -206,57 +208,65 @@ def test_departing_moves_the_next_bid_that_fits_up(ctx: tuple[Session, Round, Us
 def test_a_departure_needs_a_reason_and_a_funded_bid(ctx: tuple[Session, Round, User], setting: Setting) -> None:
     session, round_, staff = ctx
     with pytest.raises(DomainError, match="Explain why you are departing") as no_reason:
-        services.depart(session, round_=round_, bid_id=setting.bids["B"], actor=staff, reason="   ")
+        services.depart(session, round_=round_, bid_id=setting.bids["B"], actor=staff, reason="   ", now=utcnow())
     assert no_reason.value.field == "reason"
     with pytest.raises(DomainError, match="2,000 characters"):
-        services.depart(session, round_=round_, bid_id=setting.bids["B"], actor=staff, reason="x" * 2001)
+        services.depart(session, round_=round_, bid_id=setting.bids["B"], actor=staff, reason="x" * 2001, now=utcnow())
     with pytest.raises(DomainError, match="a bid the panel funded") as unfunded:
-        services.depart(session, round_=round_, bid_id=setting.bids["D"], actor=staff, reason=DUE_DILIGENCE)
+        services.depart(
+            session, round_=round_, bid_id=setting.bids["D"], actor=staff, reason=DUE_DILIGENCE, now=utcnow()
+        )
     assert unfunded.value.field == "bid"
     with pytest.raises(DomainError, match="Choose the funded bid"):
-        services.depart(session, round_=round_, bid_id=None, actor=staff, reason=DUE_DILIGENCE)
-    services.depart(session, round_=round_, bid_id=setting.bids["B"], actor=staff, reason=DUE_DILIGENCE)
+        services.depart(session, round_=round_, bid_id=None, actor=staff, reason=DUE_DILIGENCE, now=utcnow())
+    services.depart(session, round_=round_, bid_id=setting.bids["B"], actor=staff, reason=DUE_DILIGENCE, now=utcnow())
     with pytest.raises(DomainError, match="already departed"):
-        services.depart(session, round_=round_, bid_id=setting.bids["B"], actor=staff, reason=DUE_DILIGENCE)
+        services.depart(
+            session, round_=round_, bid_id=setting.bids["B"], actor=staff, reason=DUE_DILIGENCE, now=utcnow()
+        )
     assert session.scalar(sa.select(sa.func.count()).select_from(Departure)) == 1
 
 
 def test_a_departure_can_be_taken_back_before_ratifying(ctx: tuple[Session, Round, User], setting: Setting) -> None:
     session, round_, staff = ctx
-    departure = services.depart(session, round_=round_, bid_id=setting.bids["B"], actor=staff, reason=DUE_DILIGENCE)
-    services.withdraw_departure(session, round_=round_, departure=departure, actor=staff)
+    departure = services.depart(
+        session, round_=round_, bid_id=setting.bids["B"], actor=staff, reason=DUE_DILIGENCE, now=utcnow()
+    )
+    services.withdraw_departure(session, round_=round_, departure=departure, actor=staff, now=utcnow())
     assert session.scalar(sa.select(sa.func.count()).select_from(Departure)) == 0
     (event,) = _events(session, "decision.departure_withdrawn")
     assert event.facts["bid_id"] == setting.bids["B"]
-    ratification = services.ratify(session, round_=round_, actor=staff)
+    ratification = services.ratify(session, round_=round_, actor=staff, now=utcnow())
     assert ratification.ratified_run.result["departed_ids"] == []
 
 
 def test_ratifying_twice_is_refused(ctx: tuple[Session, Round, User], setting: Setting) -> None:
     session, round_, staff = ctx
-    services.ratify(session, round_=round_, actor=staff)
+    services.ratify(session, round_=round_, actor=staff, now=utcnow())
     session.commit()
     with pytest.raises(DomainError, match="already been ratified"):
-        services.ratify(session, round_=round_, actor=staff)
+        services.ratify(session, round_=round_, actor=staff, now=utcnow())
     with pytest.raises(DomainError, match="already been ratified"):
-        services.depart(session, round_=round_, bid_id=setting.bids["A"], actor=staff, reason=DUE_DILIGENCE)
+        services.depart(
+            session, round_=round_, bid_id=setting.bids["A"], actor=staff, reason=DUE_DILIGENCE, now=utcnow()
+        )
     assert session.scalar(sa.select(sa.func.count()).select_from(Ratification)) == 1
 
 
 def test_a_long_note_is_refused(ctx: tuple[Session, Round, User]) -> None:
     session, round_, staff = ctx
     with pytest.raises(DomainError, match="2,000 characters") as error:
-        services.ratify(session, round_=round_, actor=staff, note="n" * 2001)
+        services.ratify(session, round_=round_, actor=staff, note="n" * 2001, now=utcnow())
     assert error.value.field == "note"
 
 
 def test_reopening_undoes_the_ratification(ctx: tuple[Session, Round, User], setting: Setting) -> None:
     session, round_, staff = ctx
-    ratification = services.ratify(session, round_=round_, actor=staff)
+    ratification = services.ratify(session, round_=round_, actor=staff, now=utcnow())
     session.commit()
     with pytest.raises(DomainError, match="Enter why"):
-        services.undo_ratification(session, round_=round_, actor=staff, reason=" ")
-    services.undo_ratification(session, round_=round_, actor=staff, reason="A paper ballot was left out")
+        services.undo_ratification(session, round_=round_, actor=staff, reason=" ", now=utcnow())
+    services.undo_ratification(session, round_=round_, actor=staff, reason="A paper ballot was left out", now=utcnow())
     session.commit()
     assert ratification.undone_at is not None
     assert round_.status == RoundStatus.VOTING
@@ -267,10 +277,10 @@ def test_reopening_undoes_the_ratification(ctx: tuple[Session, Round, User], set
     (undone,) = _events(session, "decision.undone")
     assert undone.facts["ratification_id"] == ratification.id
     with pytest.raises(DomainError, match="nothing to undo"):
-        services.undo_ratification(session, round_=round_, actor=staff, reason="Again")
+        services.undo_ratification(session, round_=round_, actor=staff, reason="Again", now=utcnow())
 
     # The vote closed long ago, so it can be ratified again at once (the kept ratification stays undone).
-    again = services.ratify(session, round_=round_, actor=staff)
+    again = services.ratify(session, round_=round_, actor=staff, now=utcnow())
     session.commit()
     assert again.id != ratification.id and again.panel_run_id == ratification.panel_run_id
     assert session.scalar(sa.select(sa.func.count()).select_from(Ratification)) == 2
@@ -278,21 +288,21 @@ def test_reopening_undoes_the_ratification(ctx: tuple[Session, Round, User], set
 
 def test_inputs_are_frozen_once_decided(ctx: tuple[Session, Round, User], setting: Setting) -> None:
     session, round_, staff = ctx
-    services.ratify(session, round_=round_, actor=staff)
+    services.ratify(session, round_=round_, actor=staff, now=utcnow())
     session.commit()
-    assert not rules.scoring_open(round_) and not rules.voting_open(round_)
+    assert not rules.scoring_open(round_, utcnow()) and not rules.voting_open(round_, utcnow())
     p1 = session.get(User, setting.panellists[0])
     bid_c = session.get(Bid, setting.bids["C"])
     assert p1 is not None and bid_c is not None
     entries = {k: ScoreEntry(value=5, comment="") for k in setting.criteria}
     with pytest.raises(DomainError, match="Scoring has closed"):
-        save_scores(session, round_=round_, bid=bid_c, user=p1, entries=entries)
+        save_scores(session, round_=round_, bid=bid_c, user=p1, entries=entries, now=utcnow())
     session.rollback()
     # Even with the voting deadline moved on, a decided round takes no ballots.
     round_.voting_closes_at = utcnow() + timedelta(days=1)
     session.flush()
     with pytest.raises(VotingClosed):
-        cast_ballot(session, round_=round_, voter=p1, bid_ids=[setting.bids["C"], setting.bids["D"]])
+        cast_ballot(session, round_=round_, voter=p1, bid_ids=[setting.bids["C"], setting.bids["D"]], now=utcnow())
     session.rollback()
     assert funded_bid_ids(session, round_.id) == [setting.bids[n] for n in "ABC"]
 
@@ -303,9 +313,11 @@ def test_moving_a_decided_round_back_to_voting_on_the_round_page_ends_the_ratifi
     from grants.rounds.services import change_status
 
     session, round_, staff = ctx
-    ratification = services.ratify(session, round_=round_, actor=staff)
+    ratification = services.ratify(session, round_=round_, actor=staff, now=utcnow())
     session.commit()
-    change_status(session, round=round_, to=RoundStatus.VOTING, actor=staff, reason="A ballot was miscounted")
+    change_status(
+        session, round=round_, to=RoundStatus.VOTING, actor=staff, reason="A ballot was miscounted", now=utcnow()
+    )
     session.commit()
     assert ratification.undone_at is not None
     assert current_ratification(session, round_.id) is None

@@ -71,9 +71,15 @@ def test_saving_scores_twice_updates_the_same_rows(session: Session, panel: Pane
     round_, user = _load(session, panel)
     bid = session.get(Bid, panel.bid_ids[0])
     assert bid is not None
-    first = services.save_scores(session, round_=round_, bid=bid, user=user, entries=_entries(panel, 3, 4))
-    again = services.save_scores(session, round_=round_, bid=bid, user=user, entries=_entries(panel, 3, 4))
-    changed = services.save_scores(session, round_=round_, bid=bid, user=user, entries=_entries(panel, 5, 4))
+    first = services.save_scores(
+        session, round_=round_, bid=bid, user=user, entries=_entries(panel, 3, 4), now=utcnow()
+    )
+    again = services.save_scores(
+        session, round_=round_, bid=bid, user=user, entries=_entries(panel, 3, 4), now=utcnow()
+    )
+    changed = services.save_scores(
+        session, round_=round_, bid=bid, user=user, entries=_entries(panel, 5, 4), now=utcnow()
+    )
     assert (first, again, changed) == (
         services.ScoreResult(2, 0),
         services.ScoreResult(0, 0),
@@ -88,10 +94,10 @@ def test_the_score_service_checks_values_itself(session: Session, panel: Panel) 
     bid = session.get(Bid, panel.bid_ids[0])
     assert bid is not None
     with pytest.raises(DomainError) as caught:
-        services.save_scores(session, round_=round_, bid=bid, user=user, entries=_entries(panel, 3, 9))
+        services.save_scores(session, round_=round_, bid=bid, user=user, entries=_entries(panel, 3, 9), now=utcnow())
     assert caught.value.field == f"score_{panel.criterion_ids[1]}"
     with pytest.raises(DomainError):
-        services.save_scores(session, round_=round_, bid=bid, user=user, entries={})
+        services.save_scores(session, round_=round_, bid=bid, user=user, entries={}, now=utcnow())
 
 
 def test_the_score_service_refuses_a_recused_panellist(session: Session, panel: Panel) -> None:
@@ -101,7 +107,7 @@ def test_the_score_service_refuses_a_recused_panellist(session: Session, panel: 
     session.add(GroupMember(group_id=bid.group_id, user_id=user.id))
     session.flush()
     with pytest.raises(DomainError, match="declared a conflict"):
-        services.save_scores(session, round_=round_, bid=bid, user=user, entries=_entries(panel, 3, 3))
+        services.save_scores(session, round_=round_, bid=bid, user=user, entries=_entries(panel, 3, 3), now=utcnow())
 
 
 def test_a_system_recusal_cannot_be_changed_through_the_service(session: Session, panel: Panel) -> None:
@@ -111,7 +117,7 @@ def test_a_system_recusal_cannot_be_changed_through_the_service(session: Session
     session.flush()
     with pytest.raises(DomainError, match="You are a member of Northside Youth Football"):
         services.save_declarations(
-            session, round_=round_, user=user, choices=[DeclarationChoice(bid_id, ConflictKind.NONE)]
+            session, round_=round_, user=user, choices=[DeclarationChoice(bid_id, ConflictKind.NONE)], now=utcnow()
         )
 
 
@@ -123,6 +129,7 @@ def test_a_conflict_without_a_note_is_refused_by_the_service(session: Session, p
             round_=round_,
             user=user,
             choices=[DeclarationChoice(panel.bid_ids[0], ConflictKind.FINANCIAL, " ")],
+            now=utcnow(),
         )
     assert caught.value.field == f"note_{panel.bid_ids[0]}"
 
@@ -131,7 +138,7 @@ def test_one_declaration_per_panellist_and_bid_whatever_is_sent(session: Session
     round_, user = _load(session, panel)
     for kind in (ConflictKind.OTHER, ConflictKind.PERSONAL, ConflictKind.NONE):
         services.save_declarations(
-            session, round_=round_, user=user, choices=[DeclarationChoice(panel.bid_ids[0], kind, "note")]
+            session, round_=round_, user=user, choices=[DeclarationChoice(panel.bid_ids[0], kind, "note")], now=utcnow()
         )
     rows = session.scalars(
         sa.select(ConflictDeclaration).where(
@@ -146,11 +153,13 @@ def test_only_the_chair_adds_notes(session: Session, panel: Panel) -> None:
     round_, user = _load(session, panel)
     round_.scoring_closes_at = utcnow() - timedelta(minutes=1)
     with pytest.raises(DomainError, match="Only the panel's chair"):
-        services.add_deliberation_note(session, round_=round_, author=user, text="Hello", as_role=services.CHAIR)
+        services.add_deliberation_note(
+            session, round_=round_, author=user, text="Hello", as_role=services.CHAIR, now=utcnow()
+        )
 
 
 def test_the_panel_cannot_change_once_the_round_is_decided(session: Session, panel: Panel) -> None:
     round_, user = _load(session, panel)
     round_.status = RoundStatus.DECIDED
     with pytest.raises(DomainError, match="decided"):
-        services.invite_panellist(session, round_=round_, email="late@example.com", invited_by=user)
+        services.invite_panellist(session, round_=round_, email="late@example.com", invited_by=user, now=utcnow())

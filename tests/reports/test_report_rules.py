@@ -108,7 +108,7 @@ def test_the_report_received_and_conversation_emails_keep_their_words(app: Flask
         assert report_date is not None
         group_services.save_draft(s, report_date=report_date, texts=["We did it"], recording_url="", actor=staff)
         report = s.scalars(sa.select(Report).where(Report.report_date_id == report_date.id)).one()
-        group_services.submit_report(s, report=report, share_publicly=False, actor=staff)
+        group_services.submit_report(s, report=report, share_publicly=False, actor=staff, now=utcnow())
         staff_services.send_message(s, report=report, author=staff, side=staff_services.STAFF, text="Thank you")
         bid, due = report.award.bid, report_date.due_on
         ref, group, title, funder = bid.reference, bid.group.name, bid.round.title, bid.round.funder.name

@@ -369,7 +369,7 @@ def test_the_table_of_moves_goes_forward_one_step_or_back_one_step() -> None:
 def test_a_round_moves_forward_one_step_at_a_time_to_complete(session: Session, staff: User) -> None:
     round_ = make_complete_round(session, _funder(staff))
     for to in list(RoundStatus)[1:]:
-        services.change_status(session, round=round_, to=to, actor=staff)
+        services.change_status(session, round=round_, to=to, actor=staff, now=utcnow())
         assert round_.status == to
     events = _events(session, "round.status_changed")
     assert [(e.facts["from"], e.facts["to"]) for e in events] == [
@@ -393,7 +393,7 @@ def test_a_round_moves_forward_one_step_at_a_time_to_complete(session: Session, 
 def test_skipping_steps_is_refused(session: Session, staff: User, start: RoundStatus, to: RoundStatus) -> None:
     round_ = make_complete_round(session, _funder(staff), status=start)
     with pytest.raises(StateTransitionError, match="cannot move"):
-        services.change_status(session, round=round_, to=to, actor=staff, reason="Because")
+        services.change_status(session, round=round_, to=to, actor=staff, reason="Because", now=utcnow())
     assert round_.status == start
     assert _events(session, "round.status_changed") == []
 
@@ -402,13 +402,22 @@ def test_reopening_needs_a_reason_which_goes_into_the_audit_log(session: Session
     round_ = make_complete_round(session, _funder(staff), status=RoundStatus.DECIDED)
     for reason in (None, "   "):
         with pytest.raises(StateTransitionError, match="Enter why you are reopening") as caught:
-            services.change_status(session, round=round_, to=RoundStatus.VOTING, actor=staff, reason=reason)
+            services.change_status(
+                session, round=round_, to=RoundStatus.VOTING, actor=staff, reason=reason, now=utcnow()
+            )
         assert caught.value.field == "reason"
     with pytest.raises(StateTransitionError, match="500 characters or fewer"):
-        services.change_status(session, round=round_, to=RoundStatus.VOTING, actor=staff, reason="x" * 501)
+        services.change_status(
+            session, round=round_, to=RoundStatus.VOTING, actor=staff, reason="x" * 501, now=utcnow()
+        )
     assert round_.status == RoundStatus.DECIDED
     services.change_status(
-        session, round=round_, to=RoundStatus.VOTING, actor=staff, reason=" A panellist's ballot was lost. "
+        session,
+        round=round_,
+        to=RoundStatus.VOTING,
+        actor=staff,
+        reason=" A panellist's ballot was lost. ",
+        now=utcnow(),
     )
     assert round_.status == RoundStatus.VOTING
     [event] = _events(session, "round.status_changed")
@@ -418,7 +427,7 @@ def test_reopening_needs_a_reason_which_goes_into_the_audit_log(session: Session
 def test_opening_needs_a_complete_round(session: Session, staff: User) -> None:
     round_ = make_complete_round(session, _funder(staff), questions=2)
     with pytest.raises(StateTransitionError, match="Add at least 3 questions"):
-        services.change_status(session, round=round_, to=RoundStatus.OPEN, actor=staff)
+        services.change_status(session, round=round_, to=RoundStatus.OPEN, actor=staff, now=utcnow())
     round_.criteria = []
     round_.voting_method, round_.approval_limit = VotingMethod.APPROVAL, None
     round_.closes_at = utcnow() - timedelta(minutes=1)
@@ -434,7 +443,7 @@ def test_opening_needs_a_complete_round(session: Session, staff: User) -> None:
 
 def test_closing_early_is_allowed_and_logged_as_early(session: Session, staff: User) -> None:
     round_ = make_complete_round(session, _funder(staff), status=RoundStatus.OPEN)
-    services.change_status(session, round=round_, to=RoundStatus.CLOSED, actor=staff)
+    services.change_status(session, round=round_, to=RoundStatus.CLOSED, actor=staff, now=utcnow())
     [event] = _events(session, "round.status_changed")
     assert event.facts == {"from": "open", "to": "closed", "closed_early": True}
 
@@ -444,14 +453,14 @@ def test_scoring_and_voting_need_their_closing_times(session: Session, staff: Us
         session, _funder(staff), status=RoundStatus.SCREENING, scoring_closes_at=None, voting_closes_at=None
     )
     with pytest.raises(StateTransitionError, match="Set when scoring closes"):
-        services.change_status(session, round=round_, to=RoundStatus.SCORING, actor=staff)
+        services.change_status(session, round=round_, to=RoundStatus.SCORING, actor=staff, now=utcnow())
 
 
 def test_a_move_made_by_someone_else_meanwhile_is_not_repeated(session: Session, staff: User) -> None:
     round_ = make_complete_round(session, _funder(staff), status=RoundStatus.CLOSED)
     with pytest.raises(StateTransitionError, match="Someone has just moved this round to closed"):
         services.change_status(
-            session, round=round_, to=RoundStatus.CLOSED, actor=staff, expected_from=RoundStatus.OPEN
+            session, round=round_, to=RoundStatus.CLOSED, actor=staff, expected_from=RoundStatus.OPEN, now=utcnow()
         )
 
 
@@ -461,7 +470,7 @@ def test_a_decided_round_is_frozen_until_reopened(session: Session, staff: User)
         settings.update_details(session, round=round_, actor=staff, details=details(code=round_.code))
     with pytest.raises(DomainError, match="frozen"):
         settings.set_panel_and_voting(session, round=round_, actor=staff, settings=_settings(round_, quorum=5))
-    services.change_status(session, round=round_, to=RoundStatus.VOTING, actor=staff, reason="Recount")
+    services.change_status(session, round=round_, to=RoundStatus.VOTING, actor=staff, reason="Recount", now=utcnow())
     assert not round_.is_decided
 
 

@@ -8,7 +8,7 @@ from flask import Flask
 
 from grants.audit.chain import verify_chain
 from grants.database import DbSession
-from grants.models import Ballot, Round, User, VotingMethod
+from grants.models import Ballot, Round, User, VotingMethod, utcnow
 from grants.voting.services import AlreadyRecorded, cast_ballot
 from tests.support.db import app_session
 from tests.support.signin import signed_in
@@ -24,7 +24,7 @@ def _cast_in_own_context(app: Flask, round_id: int, user_id: int, bid_ids: list[
         round_ = session.get(Round, round_id)
         voter = session.get(User, user_id)
         assert round_ is not None and voter is not None
-        cast_ballot(session, round_=round_, voter=voter, bid_ids=bid_ids, **kwargs)  # type: ignore[arg-type]
+        cast_ballot(session, round_=round_, voter=voter, bid_ids=bid_ids, now=utcnow(), **kwargs)  # type: ignore[arg-type]
 
     in_own_transaction(app, cast)
 

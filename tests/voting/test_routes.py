@@ -365,7 +365,7 @@ def test_receipts_list_every_counted_code_sorted_and_the_check_answers(
         round_ = s.get(Round, setting.round_id)
         assert round_ is not None
         others = add_panellists(s, round_, 3)
-        other_codes = [cast_ballot(s, round_=round_, voter=u, bid_ids=[]).receipt_code for u in others]
+        other_codes = [cast_ballot(s, round_=round_, voter=u, bid_ids=[], now=utcnow()).receipt_code for u in others]
         assert all(isinstance(u, User) for u in others)
     set_round(app, setting.round_id, status=RoundStatus.DECIDED)
     page = panellist.get(_receipts_url(setting)).text

@@ -50,7 +50,7 @@ def _cast(app: Flask, setting: Setting, **kwargs: object) -> services.CastResult
         round_, voter = _load(s, setting)
         recorded_by = kwargs.pop("recorded_by", None)
         staff = s.get(User, setting.staff_id) if recorded_by == "staff" else None
-        result = cast_ballot(s, round_=round_, voter=voter, recorded_by=staff, **kwargs)  # type: ignore[arg-type]
+        result = cast_ballot(s, round_=round_, voter=voter, recorded_by=staff, now=utcnow(), **kwargs)  # type: ignore[arg-type]
         s.flush()
         return result
 
@@ -236,7 +236,7 @@ def test_someone_without_a_seat_cannot_vote(app: Flask, setting: Setting) -> Non
         stranger = s.scalar(sa.select(User).where(User.email == setting.other_panellist_email))
         assert round_ is not None and stranger is not None
         with pytest.raises(DomainError, match="not on this round's panel"):
-            cast_ballot(s, round_=round_, voter=stranger, bid_ids=[])
+            cast_ballot(s, round_=round_, voter=stranger, bid_ids=[], now=utcnow())
 
 
 def test_code_of_conduct_must_be_accepted_first(app: Flask) -> None:
@@ -317,7 +317,7 @@ def test_only_the_funders_staff_can_record_a_paper_ballot(app: Flask, setting: S
         round_, voter = _load(s, setting)
         outsider = s.scalar(sa.select(User).where(User.email == setting.other_staff_email))
         with pytest.raises(DomainError, match="Only the funder's staff"):
-            cast_ballot(s, round_=round_, voter=voter, bid_ids=[], recorded_by=outsider)
+            cast_ballot(s, round_=round_, voter=voter, bid_ids=[], recorded_by=outsider, now=utcnow())
 
 
 # --- receipts -------------------------------------------------------------------------------------------------
@@ -402,4 +402,4 @@ def test_a_panellist_who_has_not_declared_on_every_bid_cannot_vote(app: Flask) -
         assert round_ is not None
         (late,) = add_panellists(s, round_, 1, declared=False)
         with pytest.raises(DomainError, match="conflict of interest with each bid before you vote"):
-            cast_ballot(s, round_=round_, voter=late, bid_ids=[setting.bid_ids[0]])
+            cast_ballot(s, round_=round_, voter=late, bid_ids=[setting.bid_ids[0]], now=utcnow())

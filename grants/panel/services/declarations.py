@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from grants.audit.chain import record_event
 from grants.database import DbSession
 from grants.domain import DomainError
-from grants.models import Bid, ConflictDeclaration, ConflictKind, Round, RoundStatus, Score, User, utcnow
+from grants.models import Bid, ConflictDeclaration, ConflictKind, Round, RoundStatus, Score, User
 from grants.panel import rules
 from grants.panel.services.seats import PANELLIST, lock_round, lock_seat, seat_or_refuse
 
@@ -37,12 +37,11 @@ class DeclarationWindow(enum.Enum):
     FROZEN = "frozen"  # voting has closed or the round is decided
 
 
-def declaration_window(round_: Round, now: datetime | None = None) -> DeclarationWindow:
+def declaration_window(round_: Round, now: datetime) -> DeclarationWindow:
     """Declarations change freely until scoring closes. Until voting closes a panellist may still declare a
     conflict they have only just realised (it excludes their scores and vote for that bid), but not withdraw
     one, which would bring back scores and a vote for a bid they said they were conflicted on. Once voting has
     closed or the round is decided, declarations are frozen like every other input to the tally."""
-    now = now or utcnow()
     if round_.is_decided or (round_.status == RoundStatus.VOTING and not rules.voting_open(round_, now)):
         return DeclarationWindow.FROZEN
     if rules.scoring_closed(round_, now):
@@ -185,7 +184,7 @@ def save_declarations(
     round_: Round,
     user: User,
     choices: Sequence[DeclarationChoice],
-    now: datetime | None = None,
+    now: datetime,
 ) -> Declared:
     """Record or change the panellist's declarations for some of the panel's bids, all or none, while the window
     at `now` allows; their own groups' recusals are recorded first."""

@@ -16,7 +16,7 @@ NOTE_REQUIRED = "Write the note before saving it"
 NOTE_TOO_LONG = f"Keep the note to {MAX_DELIBERATION_NOTE:,} characters or fewer"
 
 
-def notes_not_open_reason(round_: Round, now: datetime | None = None) -> str | None:
+def notes_not_open_reason(round_: Round, now: datetime) -> str | None:
     """Why deliberation notes cannot be added at `now`; None when they can (scoring closed, round not decided)."""
     if round_.is_decided:
         return "This round has been decided, so no more notes can be added."
@@ -26,7 +26,7 @@ def notes_not_open_reason(round_: Round, now: datetime | None = None) -> str | N
 
 
 def add_deliberation_note(
-    session: DbSession, *, round_: Round, author: User, text: str, as_role: str, now: datetime | None = None
+    session: DbSession, *, round_: Round, author: User, text: str, as_role: str, now: datetime
 ) -> DeliberationNote:
     """Record a note of the panel's discussion, by the chair (`as_role="chair"`) or staff (`"staff"`)."""
     if as_role not in (CHAIR, STAFF):

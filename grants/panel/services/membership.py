@@ -11,7 +11,7 @@ from grants.audit.chain import record_event
 from grants.auth import services as account_services
 from grants.database import DbSession
 from grants.domain import DomainError
-from grants.models import Invitation, PanelMember, Role, Round, User, utcnow
+from grants.models import Invitation, PanelMember, Role, Round, User
 from grants.panel import rules
 from grants.panel.services.declarations import SystemRecusal, record_own_group_recusals
 from grants.panel.services.seats import PANELLIST, STAFF, lock_seat, seat_or_refuse
@@ -39,10 +39,9 @@ def pending_invitation(session: DbSession, round_: Round, email: str, *, now: da
 
 
 def invite_panellist(
-    session: DbSession, *, round_: Round, email: str, invited_by: User, now: datetime | None = None
+    session: DbSession, *, round_: Round, email: str, invited_by: User, now: datetime
 ) -> account_services.IssuedInvitation:
     """Invite a resident onto the round's panel by a single-use, expiring link sent to their email address."""
-    now = now or utcnow()
     _refuse_once_decided(round_, "email")
     address = account_services.normalise_email(email)
     existing_user = account_services.find_user_by_email(session, email)
@@ -77,17 +76,17 @@ def _withdraw(session: DbSession, *, invitation: Invitation, actor: User, resent
 
 
 def resend_invitation(
-    session: DbSession, *, round_: Round, invitation: Invitation, actor: User, now: datetime | None = None
+    session: DbSession, *, round_: Round, invitation: Invitation, actor: User, now: datetime
 ) -> account_services.IssuedInvitation:
     """Send a new link; the old one stops working at once."""
     _refuse_once_decided(round_)
-    _withdraw(session, invitation=invitation, actor=actor, resent=True, now=now or utcnow())
+    _withdraw(session, invitation=invitation, actor=actor, resent=True, now=now)
     return account_services.invite(session, email=invitation.email, role=Role.PANELLIST, round=round_, invited_by=actor)
 
 
-def revoke_invitation(session: DbSession, *, invitation: Invitation, actor: User, now: datetime | None = None) -> None:
+def revoke_invitation(session: DbSession, *, invitation: Invitation, actor: User, now: datetime) -> None:
     """Withdraw an invitation that has not been accepted: its link stops working."""
-    _withdraw(session, invitation=invitation, actor=actor, resent=False, now=now or utcnow())
+    _withdraw(session, invitation=invitation, actor=actor, resent=False, now=now)
 
 
 def appoint_chair(session: DbSession, *, member: PanelMember, actor: User) -> PanelMember | None:
@@ -118,15 +117,13 @@ def appoint_chair(session: DbSession, *, member: PanelMember, actor: User) -> Pa
     return previous
 
 
-def accept_code_of_conduct(
-    session: DbSession, *, round_: Round, user: User, now: datetime | None = None
-) -> list[SystemRecusal]:
+def accept_code_of_conduct(session: DbSession, *, round_: Round, user: User, now: datetime) -> list[SystemRecusal]:
     """The panellist agrees to the code of conduct (once); the platform then records their own groups' recusals."""
     seat = seat_or_refuse(session, round_, user.id)
     lock_seat(session, seat)
     session.refresh(seat)
     if seat.conduct_accepted_at is None:
-        seat.conduct_accepted_at = now or utcnow()
+        seat.conduct_accepted_at = now
         record_event(
             session,
             "panel.conduct_accepted",

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from grants.audit.chain import record_event
 from grants.database import DbSession
 from grants.domain import DomainError
-from grants.models import Bid, Round, RoundStatus, Score, User, utcnow
+from grants.models import Bid, Round, RoundStatus, Score, User
 from grants.panel import rules
 from grants.panel.rules import SCORE_VALUES
 from grants.panel.services.declarations import SystemRecusal, record_own_group_recusals
@@ -25,9 +25,8 @@ COMMENT_TOO_LONG = f"Keep your comment to {MAX_COMMENT:,} characters or fewer"
 SCORE_REQUIRED = "Choose a score from 1 to 5 for {criterion}"
 
 
-def scoring_not_open_reason(round_: Round, now: datetime | None = None) -> str | None:
+def scoring_not_open_reason(round_: Round, now: datetime) -> str | None:
     """Why scores cannot be given or changed at `now`, in plain words; None while scoring is open."""
-    now = now or utcnow()
     if rules.scoring_open(round_, now):
         return None
     if not rules.scoring_started(round_):
@@ -68,7 +67,7 @@ def save_scores(
     bid: Bid,
     user: User,
     entries: Mapping[int, ScoreEntry],
-    now: datetime | None = None,
+    now: datetime,
 ) -> ScoreResult:
     """Give or change the panellist's scores for one bid, one per criterion, all or none, while scoring is open at
     `now`."""
