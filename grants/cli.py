@@ -174,7 +174,7 @@ def demo_load_command() -> None:
     """Load (once) a demo funder, round, panel and bids, and print the demo logins."""
     from flask import current_app
 
-    from grants.demo import DEMO_PASSWORD, load_demo
+    from grants.demo import DEMO_PASSWORD, DEMO_TWO_FACTOR_SECRET, load_demo
 
     if current_app.config["PRODUCTION"]:
         # The demo's logins and password are published in the README: on a real site they would be a way in.
@@ -185,6 +185,24 @@ def demo_load_command() -> None:
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for role, email in logins:
         click.echo(f"  {role:<28} {email}")
+    click.echo("Site admin, staff and auditor also enter a code from an authenticator app: to see it, run")
+    click.echo("  flask --app wsgi demo code EMAIL")
+    click.echo(f"(or add the demo key {DEMO_TWO_FACTOR_SECRET} to an authenticator app).")
+
+
+@demo_cli.command("code")
+@click.argument("email")
+def demo_code_command(email: str) -> None:
+    """Print the sign-in code a demo account's authenticator app shows now."""
+    from grants.demo import demo_code
+    from grants.domain import DomainError
+    from grants.models import utcnow
+
+    try:
+        code, seconds = demo_code(db.session, email, now=utcnow())
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(f"{code}  (changes in {seconds} seconds; each code signs in once)")
 
 
 def _round_argument(round_ref: str, funder_slug: str | None) -> Any:

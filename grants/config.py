@@ -82,6 +82,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "INVITATION_DAYS": _int("INVITATION_DAYS", 14),
         # How long the security log (sign-ins, failures, password changes) is kept before `flask security prune`.
         "SECURITY_LOG_DAYS": _int("SECURITY_LOG_DAYS", 180),
+        # The Fernet key that seals two-step sign-in secrets in the database; unset, one is derived from SECRET_KEY.
+        "TWO_FACTOR_KEY": os.environ.get("TWO_FACTOR_KEY") or None,
         "REMEMBER_COOKIE_DURATION_DAYS": _int("REMEMBER_COOKIE_DURATION_DAYS", 30),
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 11 * 1024 * 1024),
         "MAX_GROUPS_PER_ACCOUNT": _int("MAX_GROUPS_PER_ACCOUNT", 5),

@@ -41,5 +41,7 @@ flask --app wsgi demo load
 
 echo
 echo "Open http://127.0.0.1:${PORT} and sign in with a demo login above (Ctrl-C stops the server)."
+echo "Site admin, staff and auditor then need a code: in another terminal, from this folder, run"
+echo "  GRANTS_ENV=development .venv/bin/flask --app wsgi demo code staff@example.org"
 echo
 exec flask --app wsgi run --host 127.0.0.1 --port "$PORT"

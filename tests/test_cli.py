@@ -29,7 +29,7 @@ from grants.models import (
     User,
 )
 from tests.support.db import app_session, count
-from tests.support.signin import sign_in
+from tests.support.signin import finish_setting_up, post_password, sign_in
 
 
 def test_create_funder_then_invite_staff_prints_a_link_that_works(app: Flask, client: FlaskClient) -> None:
@@ -46,7 +46,8 @@ def test_create_funder_then_invite_staff_prints_a_link_that_works(app: Flask, cl
     assert invited.exit_code == 0, invited.output
     link = invited.output.strip().splitlines()[-1].removeprefix("http://localhost")
     response = client.post(link, data={"name": "Lead", "password": "long enough pass", "confirm": "long enough pass"})
-    assert response.headers["Location"] == "/staff"
+    assert response.headers["Location"] == "/sign-in/set-up"  # staff set up two-step sign-in first
+    assert finish_setting_up(client, response.headers["Location"]).headers["Location"] == "/staff"
     with app_session(app) as s:
         grant = s.scalars(sa.select(RoleGrant)).one()
         assert grant.role == Role.STAFF
@@ -65,7 +66,8 @@ def test_create_admin_makes_a_site_admin(app: Flask, client: FlaskClient) -> Non
         args=["admin", "create-admin", "--email", "root@example.com", "--name", "Root", "--password", "a long password"]
     )
     assert result.exit_code == 0, result.output
-    assert sign_in(client, "root@example.com", "a long password").headers["Location"] == "/admin/"
+    assert sign_in(client, "root@example.com", "a long password").headers["Location"] == "/sign-in/set-up"
+    assert finish_setting_up(client, "/sign-in/set-up").headers["Location"] == "/admin/"
 
 
 @pytest.mark.parametrize("app_config", [{"PRODUCTION": True}])
@@ -135,6 +137,20 @@ def test_demo_load_is_idempotent_and_every_login_reaches_its_home(app: Flask) ->
         staff = s.scalars(sa.select(User).where(User.email == "staff@example.org")).one()
         with app.test_request_context():
             assert home_endpoint(staff) == "home.staff"
+
+
+def test_demo_code_prints_the_code_that_signs_a_demo_login_in(app: Flask, client: FlaskClient) -> None:
+    runner = app.test_cli_runner()
+    loaded = runner.invoke(args=["demo", "load"])
+    assert "flask --app wsgi demo code EMAIL" in loaded.output
+    assert post_password(client, "staff@example.org", DEMO_PASSWORD).headers["Location"] == "/sign-in/code"
+    printed = runner.invoke(args=["demo", "code", "staff@example.org"])
+    assert printed.exit_code == 0, printed.output
+    code = printed.output.split()[0]
+    assert client.post("/sign-in/code", data={"code": code}).headers["Location"] == "/staff"
+    # Only the demo's own public key: no code for an account without it.
+    refused = runner.invoke(args=["demo", "code", "panel1@example.org"])
+    assert refused.exit_code != 0 and "has no demo authenticator app" in refused.output
 
 
 def test_the_demo_records_only_what_the_real_services_record(app: Flask) -> None:

@@ -18,6 +18,7 @@ from grants.auth.forms import (
     ResetPasswordForm,
     SignInForm,
 )
+from grants.auth.pending_sign_in import second_step
 from grants.auth.permissions import current_person
 from grants.auth.sessions import end_current_session, start_session
 from grants.domain import DomainError
@@ -77,7 +78,10 @@ def sign_in() -> str | Response:
             # Not `attempt`: the failed attempt's audit event must be kept, and this page (a 200) commits it.
             put_error(form, exc)
         else:
-            start_session(user, remember=bool(form.remember.data))
+            remember = bool(form.remember.data)
+            if (second := second_step(user, remember=remember)) is not None:
+                return second  # a code from the app, or setting the app up, before the session starts
+            start_session(user, remember=remember)
             return _after_sign_in()
     return render_template("auth/sign_in.html", form=form)
 
@@ -161,8 +165,10 @@ def invitation(token: str) -> str | Response:
             except DomainError as exc:
                 # The 400 rolls back the account made a moment ago with the refused acceptance.
                 return render_template("auth/link_invalid.html", message=exc.message, kind="invitation"), 400  # type: ignore[return-value]
-            start_session(user, remember=False)
             flash("Welcome. Your account is ready and your invitation is accepted.", "success")
+            if (second := second_step(user, remember=False)) is not None:
+                return second  # staff and auditors set up two-step sign-in before they are signed in
+            start_session(user, remember=False)
             return redirect(url_for(home_endpoint(user)))
         return render_template(
             "auth/invitation.html", invitation=invitation, form=form, has_account=existing is not None

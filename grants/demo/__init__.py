@@ -8,16 +8,23 @@ is idempotent: run twice, it creates nothing the second time and returns the sam
 
 from __future__ import annotations
 
+from datetime import datetime
+
+import pyotp
 import sqlalchemy as sa
 
 from grants.admin.services import create_funder
+from grants.auth.sealing import open_sealed
+from grants.auth.services import find_user_by_email
+from grants.auth.two_factor import two_factor_for
 from grants.database import DbSession
 from grants.demo import journey, panel
-from grants.demo.data import DEMO, DEMO_PASSWORD, logins
+from grants.demo.data import DEMO, DEMO_PASSWORD, DEMO_TWO_FACTOR_SECRET, logins
 from grants.demo.timeline import BID_GAP, BIDS, CLOSED, Timeline
+from grants.domain import DomainError
 from grants.models import Bid, Funder, RoundStatus, utcnow
 
-__all__ = ["DEMO_PASSWORD", "load_demo"]
+__all__ = ["DEMO_PASSWORD", "DEMO_TWO_FACTOR_SECRET", "demo_code", "load_demo"]
 
 # How far each stage takes a round after it opens (a round further along was closed early by staff).
 AFTER_OPEN = {
@@ -38,7 +45,8 @@ def load_demo(session: DbSession) -> list[tuple[str, str]]:
     funder = create_funder(session, name=DEMO["funder"], created_by=admin)
     # No page or service sets a funder's 360Giving prefix yet; it is a setting, not a decision, so it is not logged.
     funder.grant_id_prefix = DEMO["grant_id_prefix"]
-    staff, _ = journey.funder_team(session, funder, admin)
+    staff, auditor = journey.funder_team(session, funder, admin)
+    journey.two_step_sign_in(session, [admin, staff, auditor], now=now)
     groups = journey.groups(session, staff)
     for spec in DEMO["rounds"]:
         clock = Timeline(opens_in_days=spec["opens_in_days"], until=now)
@@ -68,3 +76,18 @@ def load_demo(session: DbSession) -> list[tuple[str, str]]:
         awards = panel.award(session, round_, panel_bids, groups, staff, clock)
         panel.story(session, round_, awards[0], groups, staff, panellists, clock)
     return logins()
+
+
+def demo_code(session: DbSession, email: str, *, now: datetime) -> tuple[str, int]:
+    """The code a demo account's authenticator app shows at `now`, and the seconds until it changes. Only for an
+    account whose key is the demo's public one: never a way round anyone else's second factor."""
+    user = find_user_by_email(session, email)
+    row = two_factor_for(session, user) if user is not None else None
+    if row is None or open_sealed(row.secret_sealed) != DEMO_TWO_FACTOR_SECRET:
+        raise DomainError(
+            f"{email} has no demo authenticator app: only the demo site admin, staff and auditor sign in with a code"
+            " (after `flask demo load`)."
+        )
+    totp = pyotp.TOTP(DEMO_TWO_FACTOR_SECRET)
+    stamp = int(now.timestamp())
+    return totp.at(stamp), totp.interval - stamp % totp.interval

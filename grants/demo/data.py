@@ -11,6 +11,7 @@ Spec = dict[str, Any]
 
 DEMO: Spec = tomllib.loads(files("grants.demo").joinpath("demo.toml").read_text(encoding="utf-8"))
 DEMO_PASSWORD: str = DEMO["password"]
+DEMO_TWO_FACTOR_SECRET: str = DEMO["two_factor_secret"]
 
 
 def pence(pounds: int) -> int:

@@ -7,7 +7,12 @@ closed early by staff and moved on. No event is written by hand.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
+import pyotp
+
 from grants.auth.services import accept_invitation, find_user_by_email, grant_role, invite, register_user
+from grants.auth.two_factor import confirm_setup
 from grants.bids.services import (
     BudgetLineInput,
     GroupDetails,
@@ -20,7 +25,7 @@ from grants.bids.services import (
     withdraw_bid,
 )
 from grants.database import DbSession
-from grants.demo.data import DEMO, DEMO_PASSWORD, Spec, days_from, pence, pounds_text
+from grants.demo.data import DEMO, DEMO_PASSWORD, DEMO_TWO_FACTOR_SECRET, Spec, days_from, pence, pounds_text
 from grants.demo.timeline import OPENED, SCREENED, Timeline
 from grants.models import Bid, Funder, Group, GroupKind, Role, Round, RoundStatus, User, VotingMethod
 from grants.rounds.parts import CriterionInput, QuestionInput, set_criteria, set_questions
@@ -68,6 +73,14 @@ def funder_team(session: DbSession, funder: Funder, admin: User) -> tuple[User, 
     staff = join_funder(session, DEMO["staff"], role=Role.STAFF, funder=funder, invited_by=admin)
     auditor = join_funder(session, DEMO["auditor"], role=Role.AUDITOR, funder=funder, invited_by=staff)
     return staff, auditor
+
+
+def two_step_sign_in(session: DbSession, people: list[User], *, now: datetime) -> None:
+    """Staff, auditor and site admin set up two-step sign-in, each with the demo's public key. Each confirms with
+    the code their app showed just before now, so the code it shows now still signs them in."""
+    shown = pyotp.TOTP(DEMO_TWO_FACTOR_SECRET).at(now - timedelta(seconds=30))
+    for person in people:
+        confirm_setup(session, user=person, secret=DEMO_TWO_FACTOR_SECRET, code=shown, now=now)
 
 
 def groups(session: DbSession, staff: User) -> dict[str, tuple[Group, User | None]]:

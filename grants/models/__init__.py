@@ -32,6 +32,7 @@ from grants.models.reports import (
 )
 from grants.models.rounds import Criterion, Question, Round, RoundStatus, VotingMethod
 from grants.models.security import SecurityEvent
+from grants.models.two_factor import RecoveryCode, TwoFactor
 from grants.models.users import Invitation, LoginSession, PasswordReset, Role, RoleGrant, SavedForm, User
 
 __all__ = [
@@ -65,6 +66,7 @@ __all__ = [
     "Payment",
     "Question",
     "Ratification",
+    "RecoveryCode",
     "ReminderKind",
     "ReminderSent",
     "Report",
@@ -85,6 +87,7 @@ __all__ = [
     "StorySelection",
     "TallyRun",
     "Theme",
+    "TwoFactor",
     "User",
     "VotingMethod",
     "utcnow",

@@ -31,7 +31,7 @@ from werkzeug.test import TestResponse
 
 from tests.access.scenario import ANONYMOUS, PERSONAS, Scenario, build
 from tests.support.security import header_problems, inline_code_problems
-from tests.support.signin import sign_in
+from tests.support.signin import post_password, sign_in
 
 # --- the answers --------------------------------------------------------------------------------------------------
 
@@ -40,6 +40,7 @@ OK = "ok"  # 2xx, or a redirect that is the page's normal answer (never one to s
 FORBIDDEN = "403"  # signed in, without the role
 NOT_FOUND = "404"  # another's object
 BAD_REQUEST = "400"  # past the permission check, but the request is refused (a link meant for someone else)
+SIGN_IN_FIRST = "sign in first"  # 302 to /sign-in with no next: a later step of signing in, with no sign-in begun
 
 
 def expect(signed_in: str, **named: str) -> dict[str, str]:
@@ -87,6 +88,8 @@ STORY_CHOOSERS = expect(
     FORBIDDEN, panellist=OK, recused_panellist=OK, other_panellist=NOT_FOUND, staff=OK, other_staff=NOT_FOUND
 )
 LEARNING_READERS = expect(FORBIDDEN, staff=OK, other_staff=NOT_FOUND, auditor=OK)
+# The second step of signing in (a code, or setting up the app): only after a password; signed in, go home.
+SIGN_IN_STEP = expect(OK, anonymous=SIGN_IN_FIRST)
 # An invitation link for someone else's address: the page says so (400) to anyone signed in.
 INVITATION_FOR_SOMEONE_ELSE = expect(BAD_REQUEST, anonymous=OK)
 
@@ -113,6 +116,15 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "auth.reset_password": both(EVERYONE),  # the link is the key, whoever holds it
     "auth.invitation": {"GET": EVERYONE, "POST": INVITATION_FOR_SOMEONE_ELSE},
     "auth.change_password": both(SIGNED_IN),
+    "auth.sign_in_code": both(SIGN_IN_STEP),
+    "auth.sign_in_recovery_code": both(SIGN_IN_STEP),
+    "auth.sign_in_set_up": both(SIGN_IN_STEP),
+    "auth.sign_in_finish": {"POST": SIGN_IN_STEP},
+    "auth.account": {"GET": SIGNED_IN},
+    # two-step sign-in from the account page: anyone signed in (without it on, renewing or turning off goes back)
+    "auth.two_factor_set_up": both(SIGNED_IN),
+    "auth.two_factor_recovery_codes": both(SIGNED_IN),
+    "auth.two_factor_turn_off": both(SIGNED_IN),
     # home pages
     "home.applicant": {"GET": SIGNED_IN},  # everyone signed in may apply
     "home.staff": {"GET": STAFF_HOME},
@@ -358,6 +370,8 @@ def _answer(response: TestResponse, path: str) -> str:
     code = response.status_code
     if 300 <= code < 400:
         where = urlsplit(response.headers.get("Location", ""))
+        if where.path == "/sign-in" and not where.query:
+            return SIGN_IN_FIRST
         if where.path == "/sign-in":
             return LOGIN if parse_qs(where.query).get("next") == [path] else f"sign in, next={where.query}"
     if 200 <= code < 400:
@@ -423,3 +437,21 @@ def test_access_matrix(app: Flask, client: FlaskClient, persona: str) -> None:
     assert not fixed, "fixed: take these out of KNOWN_GAPS:\n" + "\n".join(fixed)
     assert not wrong, f"{len(wrong)} answers differ from the access matrix:\n" + "\n".join(wrong)
     assert not unsafe, f"{len(unsafe)} problems with security headers or inline code:\n" + "\n".join(unsafe)
+
+
+@pytest.mark.parametrize("persona", ["staff", "auditor", "admin"])
+def test_a_sign_in_waiting_for_its_code_opens_nothing_behind_sign_in(
+    app: Flask, client: FlaskClient, persona: str
+) -> None:
+    """The password alone, for someone who must use two-step sign-in: every route a signed-out visitor is sent to
+    sign in from sends them to sign in too."""
+    scenario = build(app)
+    assert post_password(client, scenario.emails[persona]).headers["Location"] == "/sign-in/code"
+    opened = []
+    for endpoint, method, path, form in _requests(app, scenario):
+        if EXPECTED[endpoint][method][ANONYMOUS] != LOGIN:
+            continue
+        response = client.open(path, method=method, data=form)
+        if _answer(response, path) != LOGIN:
+            opened.append(f"{method} {path} ({endpoint}): got {_described(response)}")
+    assert not opened, "opened with only a password:\n" + "\n".join(opened)

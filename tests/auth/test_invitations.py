@@ -14,7 +14,7 @@ from grants.auth.services import invite
 from grants.models import AuditEvent, Invitation, PanelMember, Role, RoleGrant, User, utcnow
 from tests.support.db import app_session
 from tests.support.factories import PASSWORD, make_funder, make_round, make_staff, make_user
-from tests.support.signin import sign_in
+from tests.support.signin import finish_setting_up, sign_in
 
 
 def _invite(app: Flask, email: str = "new.staff@example.com", role: Role = Role.STAFF) -> str:
@@ -40,7 +40,10 @@ def test_new_person_accepts_by_creating_an_account(app: Flask, client: FlaskClie
     assert "new.staff@example.com" in page.text and "Riverside Fund" in page.text
     response = client.post(link, data={"name": "Nia Jones", "password": PASSWORD, "confirm": PASSWORD})
     assert response.status_code == 302
-    assert response.headers["Location"] == "/staff"
+    # Staff sign in with a second factor: they set it up before they are signed in.
+    assert response.headers["Location"] == "/sign-in/set-up"
+    assert client.get("/staff").headers["Location"] == "/sign-in?next=/staff"
+    assert finish_setting_up(client, "/sign-in/set-up").headers["Location"] == "/staff"
     assert client.get("/staff").status_code == 200
     assert [role for role, _ in _grants(app, "new.staff@example.com")] == ["staff"]
     with app_session(app) as s:

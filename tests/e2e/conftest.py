@@ -12,12 +12,14 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
 from tests.support.factories import PASSWORD
+from tests.support.signin import CODE_STEP, current_code, has_two_factor
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -42,15 +44,22 @@ def app_config() -> dict[str, Any]:
     return {"WTF_CSRF_ENABLED": True}
 
 
+# The app each live server serves, by its base URL, so `sign_in_as` can read the code an account's app shows.
+_SERVED: dict[str, Flask] = {}
+
+
 @pytest.fixture
 def live_server(app: Flask) -> Iterator[str]:
     """Serve `app` on a free local port in a background thread; yields the base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
+    base_url = f"http://127.0.0.1:{server.server_port}"
+    _SERVED[base_url] = app
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield base_url
     finally:
+        _SERVED.pop(base_url, None)
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
@@ -97,8 +106,13 @@ def page(browser: Browser, database_backend: str, request: pytest.FixtureRequest
 
 
 def sign_in_as(page: Page, base_url: str, email: str, password: str = PASSWORD) -> None:
-    """Sign in through the sign-in page, as a person would."""
+    """Sign in through the sign-in page, as a person would: with the code from their app, if they use one."""
     page.goto(f"{base_url}/sign-in")
     page.get_by_label("Email address", exact=True).fill(email)
     page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in", exact=True).click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in", exact=True).click()
+    app = _SERVED.get(base_url)
+    if app is not None and urlsplit(page.url).path == CODE_STEP and has_two_factor(app, email):
+        page.get_by_label("Code from your authenticator app", exact=True).fill(current_code(app, email))
+        page.get_by_role("button", name="Continue", exact=True).click()

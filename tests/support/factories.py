@@ -8,9 +8,11 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
+import pyotp
 from sqlalchemy.orm import Session
 
 from grants.auth.services import grant_role, register_user
+from grants.auth.two_factor import confirm_setup
 from grants.models import (
     Answer,
     Attachment,
@@ -35,6 +37,9 @@ from grants.models import (
 )
 
 PASSWORD = "correct horse battery"
+# The authenticator app's key of every staff member, auditor and site admin made here (they must use two-step
+# sign-in); tests/support/signin.py reads each account's own key, so a test may give someone another.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 PDF_BYTES = b"%PDF-1.4\n% a tiny test file\n"
 _counter = itertools.count(1)
 
@@ -54,21 +59,31 @@ def make_funder(session: Session, *, name: str | None = None) -> Funder:
     return funder
 
 
+def set_up_two_factor(session: Session, user: User, *, secret: str = TOTP_SECRET) -> list[str]:
+    """Two-step sign-in turned on as a person does it (a code from the app confirms the key), a few minutes ago;
+    returns the recovery codes."""
+    then = utcnow() - timedelta(minutes=5)
+    return confirm_setup(session, user=user, secret=secret, code=pyotp.TOTP(secret).at(then), now=then)
+
+
 def make_staff(session: Session, funder: Funder, **kwargs: Any) -> User:
     user = make_user(session, **kwargs)
     grant_role(session, user=user, role=Role.STAFF, funder=funder)
+    set_up_two_factor(session, user)
     return user
 
 
 def make_auditor(session: Session, funder: Funder, **kwargs: Any) -> User:
     user = make_user(session, **kwargs)
     grant_role(session, user=user, role=Role.AUDITOR, funder=funder)
+    set_up_two_factor(session, user)
     return user
 
 
 def make_admin(session: Session, **kwargs: Any) -> User:
     user = make_user(session, **kwargs)
     grant_role(session, user=user, role=Role.SITE_ADMIN)
+    set_up_two_factor(session, user)
     return user
 
 
