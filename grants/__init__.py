@@ -50,6 +50,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from grants.cli import register_cli
 
     register_cli(app)
+    if app.config["TRUSTED_PROXIES"] > 0:
+        # Behind that many proxies, the client's address (which every limit per address counts) is the one
+        # they put in X-Forwarded-For, and the scheme the one they were asked with.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        proxies = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     return app
 
 
@@ -57,16 +64,21 @@ def _init_extensions(app: Flask) -> None:
     from govuk_frontend_wtf.main import WTFormsHelpers
 
     from grants import database  # noqa: F401  (registers the connection hooks)
-    from grants.auth.saved_forms import register_saved_forms
-    from grants.auth.sessions import configure_login_manager
-    from grants.extensions import csrf, db, migrate
+    from grants.auth import saved_forms
+    from grants.auth.sessions import configure_login_manager, keep_across_sign_in
+    from grants.extensions import csrf, db, limiter, migrate
 
     db.init_app(app)
     WTFormsHelpers(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
+    limiter.init_app(app)
     configure_login_manager(app)
-    register_saved_forms(app)
+    saved_forms.register_saved_forms(app)
+    # A form kept while signed out must still be there once the person has signed in again.
+    keep_across_sign_in(saved_forms.SHOWN_KEY)
+    # A message flashed as the session starts ("you have 9 recovery codes left") is for the page after it.
+    keep_across_sign_in("_flashes")
 
 
 # Each area's blueprint, and the route modules that attach views to it. Only the factory imports route modules.

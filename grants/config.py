@@ -13,6 +13,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_PATH = PROJECT_ROOT / "instance"
 
 
+REDIS_SCHEMES = ("redis://", "rediss://", "redis+unix://", "redis+sentinel://", "redis+cluster://")
+
+
 class ConfigError(RuntimeError):
     """The environment does not give the app what it needs to run safely."""
 
@@ -53,6 +56,24 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
                 "or set GRANTS_ENV=development to run locally."
             )
 
+    # Where the rate limits and sign-in throttling are counted. Every worker and machine must share one count, so
+    # production needs Redis; one process's memory is enough for development and tests.
+    ratelimit_storage = overrides.get("RATELIMIT_STORAGE_URI") or os.environ.get("RATELIMIT_STORAGE_URI")
+    if not ratelimit_storage:
+        if testing or development:
+            ratelimit_storage = "memory://"
+        else:
+            raise ConfigError(
+                "RATELIMIT_STORAGE_URI is not set. Set it to a Redis URL that every worker can reach "
+                "(for example: redis://localhost:6379/0) so that rate limits hold across workers, "
+                "or set GRANTS_ENV=development to run locally."
+            )
+    if not (testing or development) and not ratelimit_storage.startswith(REDIS_SCHEMES):
+        raise ConfigError(
+            f"RATELIMIT_STORAGE_URI must be a Redis URL in production (redis://...), not {ratelimit_storage!r}: "
+            "limits kept in one worker's memory do not hold across workers."
+        )
+
     default_db = f"sqlite:///{INSTANCE_PATH / 'grants.sqlite'}"
     database_url = os.environ.get("DATABASE_URL") or default_db
     # Heroku-style URLs and plain postgresql:// both mean psycopg 3 here.
@@ -84,7 +105,21 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SECURITY_LOG_DAYS": _int("SECURITY_LOG_DAYS", 180),
         # The Fernet key that seals two-step sign-in secrets in the database; unset, one is derived from SECRET_KEY.
         "TWO_FACTOR_KEY": os.environ.get("TWO_FACTOR_KEY") or None,
+        # A registration is finished by a link emailed to the address, which works for this long.
+        "REGISTRATION_HOURS": _int("REGISTRATION_HOURS", 24),
+        # "Keep me signed in": a session that lasts this long from sign-in, however idle.
         "REMEMBER_COOKIE_DURATION_DAYS": _int("REMEMBER_COOKIE_DURATION_DAYS", 30),
+        # Any other session ends after this long unused, and this long after sign-in in any case.
+        "SESSION_IDLE_MINUTES": _int("SESSION_IDLE_MINUTES", 60),
+        "SESSION_LIFETIME_HOURS": _int("SESSION_LIFETIME_HOURS", 12),
+        # Rate limits (Flask-Limiter, grants.auth.throttle): counted in RATELIMIT_STORAGE_URI, moving windows.
+        "RATELIMIT_STORAGE_URI": ratelimit_storage,
+        "RATELIMIT_STRATEGY": "moving-window",
+        "RATELIMIT_HEADERS_ENABLED": _bool(os.environ.get("RATELIMIT_HEADERS_ENABLED"), default=True),
+        # How many reverse proxies (load balancer, nginx) stand in front of the app and set X-Forwarded-For.
+        # 0: the connecting address is the client's. Set it exactly: a larger number lets a client choose its
+        # own address, and so escape every limit per address.
+        "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 11 * 1024 * 1024),
         "MAX_GROUPS_PER_ACCOUNT": _int("MAX_GROUPS_PER_ACCOUNT", 5),
         "SESSION_COOKIE_HTTPONLY": True,

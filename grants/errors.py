@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import time
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, render_template, request, url_for
@@ -9,7 +11,8 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from grants.extensions import db
+from grants.auth.throttle import wait_words
+from grants.extensions import db, limiter
 
 
 def _back_url() -> str:
@@ -58,6 +61,14 @@ def too_large(error: HTTPException) -> tuple[str, int]:
     return _page(413, limit=_size(current_app.config.get("MAX_CONTENT_LENGTH") or 0), back_url=_back_url())
 
 
+def too_many_requests(error: HTTPException) -> tuple[str, int, dict[str, str]]:
+    """429: a rate limit (grants.auth.throttle) was reached. Says how long to wait, in words and in Retry-After."""
+    breached = limiter.current_limit
+    seconds = max(1, math.ceil(breached.window.reset_time - time.time())) if breached is not None else 60
+    page, code = _page(429, wait=wait_words(seconds), back_url=_back_url())
+    return page, code, {"Retry-After": str(seconds)}
+
+
 def server_error(error: Exception) -> tuple[str, int]:
     """500: undo any half-done database work, log it, and apologise."""
     db.session.rollback()
@@ -78,4 +89,5 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(403, forbidden)
     app.register_error_handler(404, not_found)
     app.register_error_handler(413, too_large)
+    app.register_error_handler(429, too_many_requests)
     app.register_error_handler(500, server_error)

@@ -133,7 +133,8 @@ run_pytest() {
     local -a color=()
     [[ -t 1 ]] && color=(--color=yes)
     section "pytest on $label"
-    env "${envs[@]}" pytest "${color[@]}" "$@" 2>&1 | tee "$LOG" || rc="${PIPESTATUS[0]}"
+    # Parallel workers (pytest-xdist), one per core; each has its own app and database. PYTEST_WORKERS=0: one process.
+    env "${envs[@]}" pytest -n "${PYTEST_WORKERS:-auto}" "${color[@]}" "$@" 2>&1 | tee "$LOG" || rc="${PIPESTATUS[0]}"
     counts="$(sed -E 's/\x1b\[[0-9;]*m//g' "$LOG" | grep -E '^=+ .* in [0-9.]+s' | tail -n 1 | sed -E 's/^=+ (.*) =+$/\1/')"
     case "$rc" in
         0) RESULTS+=("$label: passed (${counts:-no summary})") ;;

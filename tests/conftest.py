@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from grants.extensions import db
+from grants.extensions import db, limiter
 from tests.support import db as test_db
 from tests.support.app import SharedApp
 
@@ -54,6 +54,8 @@ def app_config() -> dict[str, Any]:
 def app(_shared_app: SharedApp, database_url: str, app_config: dict[str, Any]) -> Iterator[Flask]:
     """The session's app, with this test's `app_config` on it, on this test's clean database."""
     with _shared_app.configured(app_config) as application:
+        # Every test starts with no rate limit used: the limits live in the limiter's storage (memory in tests).
+        limiter.reset()
         yield application
 
 

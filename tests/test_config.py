@@ -21,6 +21,7 @@ def test_production_refuses_to_start_without_secret_key(monkeypatch: pytest.Monk
 def test_production_with_secret_key_uses_secure_cookies(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GRANTS_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 64)
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://localhost:6379/0")
     config = load_config()
     assert config["SESSION_COOKIE_SECURE"] is True
     assert config["REMEMBER_COOKIE_SECURE"] is True
@@ -43,6 +44,7 @@ def test_default_database_is_sqlite_in_instance(monkeypatch: pytest.MonkeyPatch)
 def _production_cookie_settings(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
     monkeypatch.setenv("GRANTS_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 64)
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
     config = load_config()
     return {key: value for key, value in config.items() if "COOKIE" in key}
 
@@ -68,3 +70,25 @@ def test_production_cookies_are_host_only_secure_cookies_the_browser_will_keep(
     for name in ("__Host-session=", "__Host-remember_token="):
         (cookie,) = [c for c in cookies if c.startswith(name)]
         assert "Secure" in cookie and "Path=/" in cookie and "Domain=" not in cookie, cookie
+
+
+def test_production_refuses_to_start_without_a_shared_store_for_rate_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GRANTS_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "x" * 64)
+    monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
+    with pytest.raises(ConfigError, match="RATELIMIT_STORAGE_URI is not set"):
+        create_app()
+    # One worker's memory is not shared by the others: production needs Redis.
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "memory://")
+    with pytest.raises(ConfigError, match="must be a Redis URL"):
+        create_app()
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "rediss://cache.internal:6380/2")
+    assert load_config()["RATELIMIT_STORAGE_URI"] == "rediss://cache.internal:6380/2"
+
+
+def test_development_and_tests_count_rate_limits_in_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GRANTS_ENV", "development")
+    monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
+    config = load_config()
+    assert config["RATELIMIT_STORAGE_URI"] == "memory://"
+    assert config["TRUSTED_PROXIES"] == 0

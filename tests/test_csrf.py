@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from grants.models import User
 from tests.support.db import app_session
 from tests.support.factories import PASSWORD
+from tests.support.signin import last_link_to
 
 
 @pytest.fixture
@@ -29,17 +30,24 @@ def test_registration_without_csrf_token_is_refused_and_creates_nothing(app: Fla
         assert s.scalar(sa.select(sa.func.count()).select_from(User)) == 0
 
 
+def _token(page: str) -> str:
+    return page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+
+
 def test_registration_with_the_token_from_the_form_works(app: Flask, client: FlaskClient) -> None:
-    page = client.get("/register").text
-    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
     response = client.post(
         "/register",
         data={
-            "csrf_token": token,
+            "csrf_token": _token(client.get("/register").text),
             "name": "Ada",
             "email": "ada@example.com",
             "password": PASSWORD,
             "confirm": PASSWORD,
         },
     )
-    assert response.status_code == 302
+    assert response.status_code == 200 and "Check your email" in response.text
+    link = last_link_to(client, "ada@example.com", "/register/")
+    assert client.post(link).status_code == 400  # the emailed link's button needs its token too
+    assert client.post(link, data={"csrf_token": _token(client.get(link).text)}).status_code == 302
+    with app_session(app) as s:
+        assert s.scalar(sa.select(sa.func.count()).select_from(User)) == 1

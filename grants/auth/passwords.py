@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
@@ -26,6 +28,27 @@ def check_password(password_hash: str, password: str) -> bool:
         return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+@cache
+def _dummy_hash(time_cost: int, memory_cost: int, parallelism: int) -> str:
+    """A hash of a password nobody has, made once per set of parameters (so it costs what a real one does)."""
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism).hash(
+        "not anyone's password"
+    )
+
+
+def check_password_or_dummy(password_hash: str | None, password: str) -> bool:
+    """Check a password against an account's hash; with no account, check it against a dummy hash and say no.
+
+    Either way one argon2 verification runs, so how long a sign-in takes does not tell whether the account
+    exists.
+    """
+    if password_hash is None:
+        hasher = _hasher()
+        check_password(_dummy_hash(hasher.time_cost, hasher.memory_cost, hasher.parallelism), password)
+        return False
+    return check_password(password_hash, password)
 
 
 def needs_rehash(password_hash: str) -> bool:

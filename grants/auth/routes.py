@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, make_response, redirect, render_template, request, url_for
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from grants.auth import bp, services
+from grants.auth import bp, services, throttle
 from grants.auth.forms import (
     ChangePasswordForm,
     ConfirmForm,
@@ -22,14 +23,16 @@ from grants.auth.pending_sign_in import second_step
 from grants.auth.permissions import current_person
 from grants.auth.sessions import end_current_session, start_session
 from grants.domain import DomainError
-from grants.extensions import db
+from grants.extensions import db, limiter
 from grants.home.navigation import home_endpoint
+from grants.models import utcnow
 from grants.web import attempt, put_error
 
 
 def safe_next_url(target: str | None) -> str | None:
-    """Only a path on this site may be a `next` URL: never another host, never a scheme-relative //host."""
-    if not target:
+    """Only a path on this site may be a `next` URL: never another host, never a scheme-relative //host, and
+    nothing a Location header cannot carry (a line break or any other control character)."""
+    if not target or not target.isprintable():
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
@@ -37,46 +40,77 @@ def safe_next_url(target: str | None) -> str | None:
     return target
 
 
+def _too_many(page: str, exc: throttle.Throttled) -> Response:
+    """A page answering a throttled attempt: 429, with when to try again."""
+    response = make_response(page, 429)
+    response.headers["Retry-After"] = str(exc.retry_after)
+    return response
+
+
 def _after_sign_in() -> Response:
     return redirect(safe_next_url(request.args.get("next")) or url_for(home_endpoint(current_person())))
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(throttle.REGISTRATIONS, methods=["POST"])
+@limiter.limit(throttle.EMAILS_TO_ONE_ADDRESS, **throttle.PER_TYPED_EMAIL)
 def register() -> str | Response:
     if current_user.is_authenticated:
         return redirect(url_for(home_endpoint(current_person())))
     form = RegisterForm()
-    if (
-        form.validate_on_submit()
-        and (
-            registered := attempt(
-                form,
-                services.register_user,
-                db.session,
-                name=form.name.data or "",
-                email=form.email.data or "",
-                password=form.password.data or "",
-            )
-        )
-        and registered.value
+    if form.validate_on_submit() and attempt(
+        form,
+        services.request_registration,
+        db.session,
+        name=form.name.data or "",
+        email=form.email.data or "",
+        password=form.password.data or "",
+        next_path=safe_next_url(request.args.get("next")),
+        now=utcnow(),
     ):
-        start_session(registered.value, remember=False)
-        flash("Your account is ready.", "success")
-        return _after_sign_in()
+        return render_template("auth/registration_sent.html", email=form.email.data)
     return render_template("auth/register.html", form=form)
 
 
+@bp.route("/register/<token>", methods=["GET", "POST"])
+def confirm_registration(token: str) -> str | Response:
+    """The link emailed to finish a registration: a button makes the account (a GET never writes, and a mail
+    scanner that opens links makes nothing)."""
+    try:
+        pending = services.find_pending_registration(db.session, token, now=utcnow())
+    except services.LinkInvalid as exc:
+        return render_template("auth/link_invalid.html", message=exc.message, kind="registration"), 400  # type: ignore[return-value]
+    form = ConfirmForm()
+    if not current_user.is_authenticated and form.validate_on_submit():
+        try:
+            user = services.complete_registration(db.session, token=token, now=utcnow())
+        except services.LinkInvalid as exc:
+            return render_template("auth/link_invalid.html", message=exc.message, kind="registration"), 400  # type: ignore[return-value]
+        start_session(user, remember=False)
+        flash("Your account is ready.", "success")
+        return _after_sign_in()
+    return render_template("auth/confirm_registration.html", form=form, email=pending.email)
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(throttle.SIGN_IN_POSTS, methods=["POST"])
 def sign_in() -> str | Response:
     if current_user.is_authenticated:
         return _after_sign_in()
     form = SignInForm()
     if form.validate_on_submit():
         try:
-            user = services.authenticate(db.session, email=form.email.data or "", password=form.password.data or "")
+            user = services.authenticate(
+                db.session,
+                email=form.email.data or "",
+                password=form.password.data or "",
+                source_ip=get_remote_address(),
+            )
         except DomainError as exc:
-            # Not `attempt`: the failed attempt's audit event must be kept, and this page (a 200) commits it.
+            # Not `attempt`: the failed attempt's log entry must be kept, and this page (a 200) commits it.
             put_error(form, exc)
+            if isinstance(exc, throttle.Throttled):
+                return _too_many(render_template("auth/sign_in.html", form=form), exc)
         else:
             remember = bool(form.remember.data)
             if (second := second_step(user, remember=remember)) is not None:
@@ -98,6 +132,8 @@ def sign_out() -> Response:
 
 
 @bp.route("/forgotten-password", methods=["GET", "POST"])
+@limiter.limit(throttle.RESET_REQUESTS, methods=["POST"])
+@limiter.limit(throttle.EMAILS_TO_ONE_ADDRESS, **throttle.PER_TYPED_EMAIL)
 def forgotten_password() -> str | Response:
     form = ForgottenPasswordForm()
     if form.validate_on_submit():
@@ -115,7 +151,9 @@ def reset_password(token: str) -> str | Response:
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            services.reset_password(db.session, token=token, new_password=form.password.data or "")
+            services.reset_password(
+                db.session, token=token, new_password=form.password.data or "", source_ip=get_remote_address()
+            )
         except services.LinkInvalid as exc:
             # The 400 rolls the request back.
             return render_template("auth/link_invalid.html", message=exc.message, kind="reset"), 400  # type: ignore[return-value]
@@ -131,18 +169,25 @@ def reset_password(token: str) -> str | Response:
 def change_password() -> str | Response:
     form = ChangePasswordForm()
     user = current_person()
-    if form.validate_on_submit() and attempt(
-        form,
-        services.change_password,
-        db.session,
-        user=user,
-        current_password=form.current_password.data or "",
-        new_password=form.password.data or "",
-    ):
-        # Every session, this one included, has ended; this browser starts a new one.
-        start_session(user, remember=False)
-        flash("Your password has been changed. You have been signed out everywhere else.", "success")
-        return redirect(url_for(home_endpoint(user)))
+    if form.validate_on_submit():
+        try:
+            services.change_password(
+                db.session,
+                user=user,
+                current_password=form.current_password.data or "",
+                new_password=form.password.data or "",
+                source_ip=get_remote_address(),
+            )
+        except DomainError as exc:
+            # Not `attempt`: the log entry for a wrong current password must be kept; this page (a 200) commits it.
+            put_error(form, exc)
+            if isinstance(exc, throttle.Throttled):
+                return _too_many(render_template("auth/change_password.html", form=form), exc)
+        else:
+            # Every session, this one included, has ended; this browser starts a new one.
+            start_session(user, remember=False)
+            flash("Your password has been changed. You have been signed out everywhere else.", "success")
+            return redirect(url_for(home_endpoint(user)))
     return render_template("auth/change_password.html", form=form)
 
 

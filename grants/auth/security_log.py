@@ -13,6 +13,7 @@ from grants.models import SecurityEvent, User, utcnow
 # Every kind of security event, with the words a person reading the log sees.
 KINDS: dict[str, str] = {
     "account.registered": "Account created",
+    "account.registration_refused": "Someone tried to create an account with this address",
     "sign_in.succeeded": "Signed in",
     "sign_in.failed": "Wrong email address or password",
     "sign_in.throttled": "Sign-in slowed after too many failures",

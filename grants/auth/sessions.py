@@ -3,18 +3,40 @@
 Flask-Login keeps `user.get_id()` in the cookie. Ours is a random token for one `LoginSession` row; ending
 the row (sign out, password change, password reset) makes every copy of that cookie, and of the
 remember-me cookie, worthless.
+
+A session also ends by itself: "keep me signed in" lasts REMEMBER_COOKIE_DURATION_DAYS from sign-in; any
+other session lasts SESSION_LIFETIME_HOURS from sign-in, and ends sooner after SESSION_IDLE_MINUTES unused.
+Both are measured by the server: the lifetime from the row's `created_at`, the idle time from the last time
+this browser was seen, which is kept in the signed Flask session cookie (`LAST_SEEN_KEY`, rewritten at most
+once a minute) rather than in the row, so that reading a page never writes to the database. The cookie is
+signed, so it cannot be moved forward; an old copy of it carries an old time, and is refused too.
+
+Signing in and out starts a new Flask session (a new CSRF token, nothing carried over from before), keeping
+only the keys registered with `keep_across_sign_in`.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, current_app, g
+from flask import session as flask_session
 from flask_login import login_user, logout_user
 
 from grants.auth.tokens import hash_token, new_token
 from grants.database import DbSession
 from grants.extensions import db, login_manager
 from grants.models import LoginSession, User, utcnow
+
+LAST_SEEN_KEY = "last_seen"  # seconds since the epoch, when this browser last used its session
+LAST_SEEN_EVERY = 60  # seconds: how stale the cookie's time may be before it is written again
+_KEPT_ACROSS_SIGN_IN: set[str] = set()
+
+
+def keep_across_sign_in(*keys: str) -> None:
+    """Keys of the Flask session that survive signing in (the factory registers the kept-form feature's)."""
+    _KEPT_ACROSS_SIGN_IN.update(keys)
 
 
 def configure_login_manager(app: Flask) -> None:
@@ -27,10 +49,31 @@ def configure_login_manager(app: Flask) -> None:
 
     @login_manager.user_loader
     def _load_user(token: str) -> User | None:
-        return load_user_for_token(db.session, token)
+        now = utcnow()
+        seen = flask_session.get(LAST_SEEN_KEY)
+        last_seen = datetime.fromtimestamp(seen, UTC) if isinstance(seen, int | float) else None
+        user = load_user_for_token(db.session, token, now=now, last_seen=last_seen)
+        if user is not None and (last_seen is None or (now - last_seen).total_seconds() >= LAST_SEEN_EVERY):
+            flask_session[LAST_SEEN_KEY] = int(now.timestamp())
+        return user
 
 
-def load_user_for_token(session: DbSession, token: str) -> User | None:
+def session_limits(*, remember: bool) -> tuple[timedelta, timedelta | None]:
+    """How long a session may last from sign-in, and unused (None: no idle limit), from the settings."""
+    config = current_app.config
+    if remember:
+        return timedelta(days=config["REMEMBER_COOKIE_DURATION_DAYS"]), None
+    return timedelta(hours=config["SESSION_LIFETIME_HOURS"]), timedelta(minutes=config["SESSION_IDLE_MINUTES"])
+
+
+def load_user_for_token(
+    session: DbSession, token: str, *, now: datetime, last_seen: datetime | None = None
+) -> User | None:
+    """The user a session token signs in, if its session has not ended, is not too old and (unless it is a
+    "keep me signed in" session) has not been idle too long since `last_seen`; otherwise None.
+
+    Only reads: an expired session is refused at every request, so its row need not be written.
+    """
     row = session.execute(
         sa.select(LoginSession, User)
         .join(User, User.id == LoginSession.user_id)
@@ -38,17 +81,34 @@ def load_user_for_token(session: DbSession, token: str) -> User | None:
     ).first()
     if row is None or row.User.is_disabled:
         return None
+    lifetime, idle = session_limits(remember=row.LoginSession.remember)
+    started: datetime = row.LoginSession.created_at
+    if now >= started + lifetime:
+        return None
+    if idle is not None and now >= (last_seen or started) + idle:
+        return None
     user: User = row.User
     user.session_token = token
     return user
 
 
+def _renew_flask_session(*, keep: set[str]) -> None:
+    """Start a fresh Flask session (so a fresh CSRF token), keeping only the keys named."""
+    kept = {key: flask_session[key] for key in keep if key in flask_session}
+    flask_session.clear()
+    flask_session.update(kept)
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)  # Flask-WTF's copy for this request
+
+
 def start_session(user: User, *, remember: bool) -> None:
     """Open a new session row for this browser and sign the user in to it (the caller commits)."""
     token, token_hash = new_token()
-    db.session.add(LoginSession(user_id=user.id, token_hash=token_hash, remember=remember))
+    now = utcnow()
+    db.session.add(LoginSession(user_id=user.id, token_hash=token_hash, remember=remember, created_at=now))
     user.session_token = token
+    _renew_flask_session(keep=_KEPT_ACROSS_SIGN_IN)
     login_user(user, remember=remember)
+    flask_session[LAST_SEEN_KEY] = int(now.timestamp())
 
 
 def end_current_session(user: User) -> None:
@@ -59,7 +119,8 @@ def end_current_session(user: User) -> None:
             .where(LoginSession.token_hash == hash_token(user.session_token), LoginSession.ended_at.is_(None))
             .values(ended_at=utcnow())
         )
-    logout_user()
+    _renew_flask_session(keep=set())
+    logout_user()  # after the renewal: it leaves a note in the new session to delete the remember-me cookie
 
 
 def end_all_sessions(session: DbSession, user: User) -> int:

@@ -8,11 +8,12 @@ from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from grants.auth import services as account_services
+from grants.auth import throttle
 from grants.auth.permissions import can_manage_group, can_manage_round, current_person, load_or_404, role_required
 from grants.auth.saved_forms import load_form
 from grants.bids import bp, groups, queries, services
 from grants.bids.forms import GroupForm, InviteMemberForm
-from grants.extensions import db
+from grants.extensions import db, limiter
 from grants.models import Group, Role, Round, utcnow
 from grants.web import act, attempt
 
@@ -46,6 +47,15 @@ def group_edit(group_id: int) -> str | Response:
 
 @bp.route("/groups/<int:group_id>/members", methods=["GET", "POST"])
 @login_required
+# Each invitation is an email carrying the group's name to any address: only sent ones count.
+@limiter.limit(
+    throttle.INVITATIONS_PER_MEMBER,
+    methods=["POST"],
+    key_func=throttle.signed_in_person,
+    deduct_when=throttle.redirected,
+    scope="inviter",
+)
+@limiter.limit(throttle.INVITATIONS_TO_ONE_ADDRESS, **throttle.PER_TYPED_EMAIL, deduct_when=throttle.redirected)
 def group_members(group_id: int) -> str | Response:
     group = load_or_404(Group, group_id, can_manage_group)
     form = InviteMemberForm()

@@ -42,7 +42,7 @@ VOTING_DAYS_AFTER_CLOSE = 35
 
 
 def account(session: DbSession, person: Spec) -> User:
-    """The person's account, registered as they would on the register page if they have none yet."""
+    """The person's account, made as if they had registered and followed the emailed link, if they have none yet."""
     return find_user_by_email(session, person["email"]) or register_user(
         session, name=person["name"], email=person["email"], password=DEMO_PASSWORD
     )

@@ -33,7 +33,16 @@ from grants.models.reports import (
 from grants.models.rounds import Criterion, Question, Round, RoundStatus, VotingMethod
 from grants.models.security import SecurityEvent
 from grants.models.two_factor import RecoveryCode, TwoFactor
-from grants.models.users import Invitation, LoginSession, PasswordReset, Role, RoleGrant, SavedForm, User
+from grants.models.users import (
+    Invitation,
+    LoginSession,
+    PasswordReset,
+    PendingRegistration,
+    Role,
+    RoleGrant,
+    SavedForm,
+    User,
+)
 
 __all__ = [
     "Answer",
@@ -64,6 +73,7 @@ __all__ = [
     "PanelMember",
     "PasswordReset",
     "Payment",
+    "PendingRegistration",
     "Question",
     "Ratification",
     "RecoveryCode",

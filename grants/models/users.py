@@ -152,7 +152,10 @@ class Invitation(CreatedAtMixin, Base):
 
 
 class PasswordReset(CreatedAtMixin, Base):
-    """A single-use, expiring password-reset link. Only the token's SHA-256 is stored."""
+    """A single-use, expiring password-reset link. Only the token's SHA-256 is stored.
+
+    An account has at most one live link: asking again replaces the last one (`replaced_at`).
+    """
 
     __tablename__ = "password_reset"
 
@@ -161,8 +164,38 @@ class PasswordReset(CreatedAtMixin, Base):
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    replaced_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
     user: Mapped[User] = relationship()
+
+    __table_args__ = (
+        sa.Index(
+            "uq_password_reset_one_live_link",
+            "user_id",
+            unique=True,
+            sqlite_where=sa.text("used_at IS NULL AND replaced_at IS NULL"),
+            postgresql_where=sa.text("used_at IS NULL AND replaced_at IS NULL"),
+        ),
+    )
+
+
+class PendingRegistration(CreatedAtMixin, Base):
+    """Someone has asked for an account; it is made when they follow the link emailed to the address.
+
+    Nothing here says whether the address already has an account: that address gets a notice instead, and no
+    row. Only the token's SHA-256 and the password's argon2 hash are stored; asking again replaces the row.
+    """
+
+    __tablename__ = "pending_registration"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), index=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    expires_at: Mapped[datetime]
+
+    __table_args__ = (sa.CheckConstraint("email = lower(email)", name="email_lower"),)
 
 
 class SavedForm(CreatedAtMixin, Base):

@@ -113,6 +113,7 @@ class Scenario:
     draft_photo: int
     invitation_token: str  # a group member invitation, still open
     reset_token: str  # a password reset link, still open
+    used_registration_token: str  # a link to finish registering, already used (an open one would sign anyone in)
 
 
 def _seat(s: sa.orm.Session, round_: Round, user_id: int, *, conflict_with: int | None = None) -> PanelMember:
@@ -263,6 +264,14 @@ def build(app: Flask) -> Scenario:
         account_services.request_password_reset(s, email="applicant.b@example.com")
         reset_mail = s.scalars(sa.select(OutboxEmail.body_text).where(OutboxEmail.to_address == applicant_b.email))
         reset_token = _token(r"/reset-password/(\S+)", "\n".join(reset_mail))
+        account_services.request_registration(
+            s, name="New Person", email="new.person@example.com", password="a long new password", now=now
+        )
+        registration_mail = s.scalars(
+            sa.select(OutboxEmail.body_text).where(OutboxEmail.to_address == "new.person@example.com")
+        )
+        used_registration_token = _token(r"/register/(\S+)", "\n".join(registration_mail))
+        account_services.complete_registration(s, token=used_registration_token, now=now)
 
         return Scenario(
             emails={
@@ -299,6 +308,7 @@ def build(app: Flask) -> Scenario:
             draft_photo=photo.id,
             invitation_token=member_invitation.token,
             reset_token=reset_token,
+            used_registration_token=used_registration_token,
         )
 
 

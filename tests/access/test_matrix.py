@@ -110,6 +110,8 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "transparency.download": {"GET": EVERYONE},
     # accounts: signed in, register and sign-in redirect to the person's home page
     "auth.register": both(EVERYONE),
+    # an open link is the key to make its account, whoever holds it (tests/auth/test_routes.py): here, a used one
+    "auth.confirm_registration": both(expect(BAD_REQUEST, anonymous=BAD_REQUEST)),
     "auth.sign_in": both(EVERYONE),
     "auth.sign_out": {"POST": SIGNED_IN},
     "auth.forgotten_password": both(EVERYONE),
@@ -331,6 +333,7 @@ OBJECTS: dict[str, dict[str, str]] = {
     "awards.offer": {"bid_id": "decided_bid_c"},  # funded, no offer yet
     "awards.feedback": {"bid_id": "decided_bid_b"},  # not funded
     "auth.reset_password": {"token": "reset_token"},
+    "auth.confirm_registration": {"token": "used_registration_token"},
 }
 # Form fields a POST sends besides nothing: the colleague invitation says which funder it is for.
 FORM_FIELDS: dict[str, dict[str, str]] = {"home.invite_colleague": {"funder_id": "funder_id"}}

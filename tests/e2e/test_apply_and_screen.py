@@ -14,6 +14,7 @@ from grants.models import Bid, BidStatus, Question, Round, RoundStatus
 from tests.e2e.conftest import sign_in_as
 from tests.support.db import app_session
 from tests.support.factories import PASSWORD, make_funder, make_round, make_staff
+from tests.support.signin import last_emailed_link
 
 pytestmark = pytest.mark.e2e
 
@@ -45,6 +46,11 @@ def test_a_new_group_applies_from_the_round_page_to_the_confirmation(
     page.get_by_label("Create a password", exact=True).fill(PASSWORD)
     page.get_by_label("Type the password again", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
+
+    # The account is made by the link emailed to the address, which brings Maria back to her application.
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    page.goto(live_server + last_emailed_link(app, "maria@example.com", "/register/"))
+    page.get_by_role("button", name="Create my account").click()
 
     expect(page.get_by_role("heading", name="Tell us about your group")).to_be_visible()
     page.get_by_label("Name of your group").fill("Friends of Elm Park")

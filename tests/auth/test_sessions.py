@@ -1,0 +1,139 @@
+"""Sessions end on the server: an idle timeout, an absolute lifetime (longer with "keep me signed in"), and a new
+Flask session (and CSRF token) at sign-in and sign-out (issue 11, finding 9). A `next` address with a line break
+is refused, not a 500 (finding 8)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from grants.auth.sessions import LAST_SEEN_KEY
+from grants.models import LoginSession, utcnow
+from tests.support.db import app_session
+from tests.support.factories import PASSWORD, make_user
+from tests.support.signin import sign_in
+
+
+@pytest.fixture
+def ada(app: Flask) -> str:
+    with app_session(app) as s:
+        make_user(s, email="ada@example.com")
+    return "ada@example.com"
+
+
+def _started(app: Flask, when: datetime) -> None:
+    with app_session(app) as s:
+        s.execute(sa.update(LoginSession).values(created_at=when))
+
+
+def _last_seen(client: FlaskClient, when: datetime) -> None:
+    with client.session_transaction() as cookie:
+        cookie[LAST_SEEN_KEY] = int(when.timestamp())
+
+
+def test_a_session_from_2019_no_longer_works(app: Flask, client: FlaskClient, ada: str) -> None:
+    sign_in(client, ada, remember=True)
+    assert client.get("/applicant").status_code == 200
+    _started(app, datetime(2019, 3, 1, 9, 0, tzinfo=UTC))
+    assert client.get("/applicant").status_code == 302
+    # Nor does a browser holding only the remember-me cookie.
+    remember = client.get_cookie("remember_token")
+    assert remember is not None
+    other = client.application.test_client()
+    other.set_cookie("remember_token", remember.value)
+    assert other.get("/applicant").status_code == 302
+
+
+def test_a_session_ends_12_hours_after_sign_in_however_busy(app: Flask, client: FlaskClient, ada: str) -> None:
+    sign_in(client, ada)
+    _started(app, utcnow() - timedelta(hours=11, minutes=50))
+    assert client.get("/applicant").status_code == 200
+    _started(app, utcnow() - timedelta(hours=12, minutes=1))
+    assert client.get("/applicant").status_code == 302
+
+
+def test_keep_me_signed_in_lasts_its_30_days_and_no_longer(app: Flask, client: FlaskClient, ada: str) -> None:
+    sign_in(client, ada, remember=True)
+    _started(app, utcnow() - timedelta(days=29))
+    _last_seen(client, utcnow() - timedelta(days=3))  # idle for days: still signed in
+    assert client.get("/applicant").status_code == 200
+    _started(app, utcnow() - timedelta(days=30, minutes=1))
+    assert client.get("/applicant").status_code == 302
+
+
+def test_a_session_unused_for_an_hour_ends(app: Flask, client: FlaskClient, ada: str) -> None:
+    sign_in(client, ada)
+    _last_seen(client, utcnow() - timedelta(minutes=55))
+    assert client.get("/applicant").status_code == 200  # and using it moves the clock on
+    _started(app, utcnow() - timedelta(hours=2))
+    with client.session_transaction() as cookie:
+        assert utcnow().timestamp() - cookie[LAST_SEEN_KEY] < 60
+    assert client.get("/applicant").status_code == 200
+    _last_seen(client, utcnow() - timedelta(minutes=61))
+    assert client.get("/applicant").status_code == 302
+
+
+@pytest.mark.parametrize("app_config", [{"SESSION_IDLE_MINUTES": 5}])
+def test_the_idle_timeout_is_a_setting(app: Flask, client: FlaskClient, ada: str, app_config: dict[str, Any]) -> None:
+    sign_in(client, ada)
+    _last_seen(client, utcnow() - timedelta(minutes=6))
+    assert client.get("/applicant").status_code == 302
+
+
+def test_the_idle_clock_is_written_to_the_cookie_at_most_once_a_minute(
+    app: Flask, client: FlaskClient, ada: str
+) -> None:
+    sign_in(client, ada)
+    client.get("/applicant")  # the first page after signing in gives the new session its CSRF token
+    assert "Set-Cookie" not in client.get("/applicant").headers  # seen a moment ago: nothing to write
+    _last_seen(client, utcnow() - timedelta(minutes=2))
+    assert "session=" in client.get("/applicant").headers.get("Set-Cookie", "")
+
+
+def test_a_copy_of_an_old_cookie_cannot_bring_an_idle_session_back(app: Flask, client: FlaskClient, ada: str) -> None:
+    sign_in(client, ada)
+    _last_seen(client, utcnow() - timedelta(minutes=61))
+    stale = client.get_cookie("session")
+    assert stale is not None
+    assert client.get("/applicant").status_code == 302
+    thief = client.application.test_client()
+    thief.set_cookie("session", stale.value)
+    assert thief.get("/applicant").status_code == 302
+
+
+@pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}])
+def test_signing_in_and_out_starts_a_new_session_and_csrf_token(
+    app: Flask, client: FlaskClient, ada: str, app_config: dict[str, Any]
+) -> None:
+    def token(path: str) -> str:
+        return client.get(path).text.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+
+    before = token("/sign-in")
+    signed_in = client.post("/sign-in", data={"csrf_token": before, "email": ada, "password": PASSWORD})
+    assert signed_in.status_code == 302
+    assert client.post("/sign-out", data={"csrf_token": before}).status_code == 400  # the old token is gone
+    assert client.get("/applicant").status_code == 200
+    during = token("/account/password")
+    assert client.post("/sign-out", data={"csrf_token": during}).status_code == 302
+    assert client.get("/applicant").status_code == 302
+    refused = client.post("/sign-in", data={"csrf_token": during, "email": ada, "password": PASSWORD})
+    assert refused.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "next_url", ["/applicant\r\nSet-Cookie: x=1", "/account/password\n", "/a\tb", "/\x00", "/bids\x7f"]
+)
+def test_a_next_address_with_a_control_character_is_refused_not_a_500(
+    app: Flask, client: FlaskClient, ada: str, next_url: str
+) -> None:
+    response = client.post("/sign-in", query_string={"next": next_url}, data={"email": ada, "password": PASSWORD})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/applicant"
+    signed_in = client.get("/sign-in", query_string={"next": next_url})  # already signed in: straight on
+    assert signed_in.status_code == 302
+    assert signed_in.headers["Location"] == "/applicant"
