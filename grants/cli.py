@@ -44,7 +44,7 @@ def create_funder_command(name: str) -> None:
 @click.option("--role", type=click.Choice(["staff", "auditor"]), default="staff", show_default=True)
 def invite_staff_command(funder_slug: str, email: str, role: str) -> None:
     """Invite someone to a funder's staff (or as its auditor) and print the invitation link."""
-    from grants.auth.services import invite
+    from grants.auth.invitations import invite
     from grants.mail import absolute_url
     from grants.models import Funder, Role
 
@@ -63,8 +63,9 @@ def invite_staff_command(funder_slug: str, email: str, role: str) -> None:
 @click.password_option(help="Prompted for if not given.")
 def create_admin_command(email: str, name: str, password: str) -> None:
     """Create a site admin account (or make an existing account a site admin)."""
+    from grants.auth.invitations import grant_role
     from grants.auth.passwords import MIN_PASSWORD_LENGTH
-    from grants.auth.services import find_user_by_email, grant_role, register_user
+    from grants.auth.services import find_user_by_email, register_user
     from grants.models import Role
 
     user = find_user_by_email(db.session, email)

@@ -14,7 +14,8 @@ GRANTS = Path(__file__).resolve().parents[1] / "grants"
 SERVICE_MODULES = sorted(
     p
     for p in GRANTS.rglob("*.py")
-    if p.stem.endswith(("services", "queries")) or p.stem in {"rules", "audience", "chain", "trail", "threesixty"}
+    if p.stem.endswith(("services", "queries"))
+    or p.stem in {"rules", "audience", "chain", "trail", "threesixty", "invitations"}
 )
 WEB_ONLY_NAMES = {"request", "url_for", "render_template", "flash", "redirect", "session", "g"}
 # Page addresses are the web layer's: a service that emails a link passes the token; the email template builds it.

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 from grants.admin import bp
 from grants.admin.forms import FunderForm, InviteStaffForm
 from grants.admin.services import create_funder
-from grants.auth import services as account_services
+from grants.auth import invitations
 from grants.auth.permissions import current_person, role_required
 from grants.extensions import db
 from grants.models import Funder, Role, RoleGrant
@@ -56,7 +56,7 @@ def invite_staff() -> str | Response:
     form.funder_id.choices = [(f.id, f.name) for f in db.session.scalars(sa.select(Funder))]
     if form.validate():
         funder = db.get_or_404(Funder, form.funder_id.data)
-        account_services.invite(
+        invitations.invite(
             db.session,
             email=form.email.data or "",
             role=Role.STAFF,

@@ -9,7 +9,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from grants.auth import bp, services, throttle
+from grants.auth import bp, invitations, services, throttle
 from grants.auth.forms import (
     ChangePasswordForm,
     ConfirmForm,
@@ -194,7 +194,7 @@ def change_password() -> str | Response:
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
 def invitation(token: str) -> str | Response:
     try:
-        invitation = services.find_invitation(db.session, token)
+        invitation = invitations.find_invitation(db.session, token)
     except services.LinkInvalid as exc:
         return render_template("auth/link_invalid.html", message=exc.message, kind="invitation"), 400  # type: ignore[return-value]
 
@@ -206,7 +206,7 @@ def invitation(token: str) -> str | Response:
                 user = services.register_user(
                     db.session, name=form.name.data or "", email=invitation.email, password=form.password.data or ""
                 )
-                services.accept_invitation(db.session, token=token, user=user)
+                invitations.accept_invitation(db.session, token=token, user=user)
             except DomainError as exc:
                 # The 400 rolls back the account made a moment ago with the refused acceptance.
                 return render_template("auth/link_invalid.html", message=exc.message, kind="invitation"), 400  # type: ignore[return-value]
@@ -223,7 +223,7 @@ def invitation(token: str) -> str | Response:
     if form.validate_on_submit():
         user = current_person()
         try:
-            services.accept_invitation(db.session, token=token, user=user)
+            invitations.accept_invitation(db.session, token=token, user=user)
         except DomainError as exc:
             return render_template("auth/link_invalid.html", message=exc.message, kind="invitation"), 400  # type: ignore[return-value]
         flash("Invitation accepted.", "success")

@@ -7,8 +7,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from grants.auth import services as account_services
-from grants.auth import throttle
+from grants.auth import invitations, throttle
 from grants.auth.permissions import can_manage_group, can_manage_round, current_person, load_or_404, role_required
 from grants.auth.saved_forms import load_form
 from grants.bids import bp, groups, queries, services
@@ -60,7 +59,7 @@ def group_members(group_id: int) -> str | Response:
     group = load_or_404(Group, group_id, can_manage_group)
     form = InviteMemberForm()
     if form.validate_on_submit():
-        account_services.invite(
+        invitations.invite(
             db.session, email=form.email.data or "", role=Role.GROUP_MEMBER, group=group, invited_by=current_person()
         )
         flash(f"Invitation sent to {form.email.data}. When they accept, they can see and change your bids.", "success")

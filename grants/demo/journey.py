@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 
 import pyotp
 
-from grants.auth.services import accept_invitation, find_user_by_email, grant_role, invite, register_user
+from grants.auth.invitations import accept_invitation, grant_role, invite
+from grants.auth.services import find_user_by_email, register_user
 from grants.auth.two_factor import confirm_setup
 from grants.bids.services import (
     BudgetLineInput,

@@ -7,7 +7,7 @@ from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from grants.audit.chain import verify_chain
-from grants.auth import services as account_services
+from grants.auth import invitations
 from grants.auth.permissions import (
     auditor_funder_ids,
     can_invite_colleagues,
@@ -58,7 +58,7 @@ def invite_colleague() -> str | Response:
     funder = load_or_404(Funder, int(funder_id), can_invite_colleagues)
     if not form.validate():
         return _staff_page(form, funder.id)
-    account_services.invite(
+    invitations.invite(
         db.session,
         email=form.email.data or "",
         role=Role(form.role.data),

@@ -27,6 +27,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import Flask
 
+from grants.auth import invitations
 from grants.auth import services as account_services
 from grants.awards import services as awards
 from grants.bids import attachments as bid_files
@@ -258,7 +259,7 @@ def build(app: Flask) -> Scenario:
         _seat(s, voting, p1)
         _seat(s, voting, p5, conflict_with=voting_a.id)
 
-        member_invitation = account_services.invite(
+        member_invitation = invitations.invite(
             s, email="new.member@example.com", role=Role.GROUP_MEMBER, group=group_a, invited_by=applicant_a
         )
         account_services.request_password_reset(s, email="applicant.b@example.com")

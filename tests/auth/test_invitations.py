@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from grants.auth.invitations import invite
 from grants.auth.permissions import has_role
-from grants.auth.services import invite
 from grants.models import AuditEvent, Invitation, PanelMember, Role, RoleGrant, User, utcnow
 from tests.support.db import app_session
 from tests.support.factories import PASSWORD, make_funder, make_round, make_staff, make_user

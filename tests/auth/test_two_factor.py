@@ -17,8 +17,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from grants.auth import sealing, two_factor
+from grants.auth.invitations import grant_role
 from grants.auth.pending_sign_in import PENDING_KEY
-from grants.auth.services import grant_role
 from grants.domain import DomainError
 from grants.models import Funder, LoginSession, RecoveryCode, Role, SecurityEvent, TwoFactor, User, utcnow
 from tests.support.db import app_session

@@ -11,18 +11,8 @@ from flask.testing import FlaskClient
 
 from grants.models import Group, GroupMember
 from tests.support.db import app_session
-from tests.support.factories import make_group_with_member, make_user
+from tests.support.factories import GROUP_FORM, make_group_with_member, make_user
 from tests.support.signin import sign_in
-
-GROUP = {
-    "name": "Friends of Elm Park",
-    "area": "Elm Park, RV3",
-    "kind": "informal",
-    "registration_number": "",
-    "contact_name": "Maria Okafor",
-    "contact_email": "maria@example.com",
-    "contact_phone": "",
-}
 
 
 @pytest.fixture
@@ -41,9 +31,9 @@ def test_an_account_in_as_many_groups_as_allowed_cannot_start_another(app: Flask
         make_group_with_member(s, maria, name="Group one")
     sign_in(client, "maria@example.com")
     for n in (2, 3):
-        response = client.post("/groups/new", data={**GROUP, "name": f"Group {n}"})
+        response = client.post("/groups/new", data={**GROUP_FORM, "name": f"Group {n}"})
         assert response.status_code == 302, response.text
-    refused = client.post("/groups/new", data={**GROUP, "name": "Group four"})
+    refused = client.post("/groups/new", data={**GROUP_FORM, "name": "Group four"})
     assert refused.status_code == 200
     assert "You already belong to 3 groups, the most one account can start a new group with" in refused.text
     assert 'value="Group four"' in refused.text  # what was typed is kept
@@ -59,4 +49,4 @@ def test_the_limit_counts_only_this_account_s_groups(app: Flask, client: FlaskCl
             make_group_with_member(s, other, name=f"Other {n}")
         make_user(s, email="maria@example.com", name="Maria Okafor")
     sign_in(client, "maria@example.com")
-    assert client.post("/groups/new", data=GROUP).status_code == 302
+    assert client.post("/groups/new", data=GROUP_FORM).status_code == 302

@@ -22,7 +22,7 @@ from grants.models import (
     utcnow,
 )
 from tests.support.db import app_session
-from tests.support.factories import PASSWORD, make_funder, make_round, make_staff, make_user
+from tests.support.factories import GROUP_FORM, PASSWORD, make_funder, make_round, make_staff, make_user
 from tests.support.images import image_bytes, png_declaring
 from tests.support.signin import sign_in
 
@@ -48,21 +48,10 @@ def applicant(app: Flask, client: FlaskClient) -> FlaskClient:
     return client
 
 
-GROUP = {
-    "name": "Friends of Elm Park",
-    "area": "Elm Park, RV3",
-    "kind": "informal",
-    "registration_number": "",
-    "contact_name": "Maria Okafor",
-    "contact_email": "maria@example.com",
-    "contact_phone": "",
-}
-
-
 def _start_bid(client: FlaskClient, round_id: int) -> int:
     response = client.get(f"/rounds/{round_id}/apply")
     assert response.headers["Location"] == f"/groups/new?round_id={round_id}"
-    response = client.post(f"/groups/new?round_id={round_id}", data=GROUP)
+    response = client.post(f"/groups/new?round_id={round_id}", data=GROUP_FORM)
     assert response.headers["Location"] == f"/rounds/{round_id}/apply"
     response = client.post(f"/rounds/{round_id}/apply")
     match = re.fullmatch(r"/bids/(\d+)", response.headers["Location"])
@@ -361,7 +350,7 @@ def test_a_sent_bid_cannot_be_edited_without_returning_it_to_draft(
 def test_registration_numbers_are_checked_for_shape(
     app: Flask, applicant: FlaskClient, kind: str, number: str, message: str
 ) -> None:
-    response = applicant.post("/groups/new", data={**GROUP, "kind": kind, "registration_number": number})
+    response = applicant.post("/groups/new", data={**GROUP_FORM, "kind": kind, "registration_number": number})
     assert response.status_code == 200
     assert message in response.text
     assert 'value="Friends of Elm Park"' in response.text
@@ -370,7 +359,7 @@ def test_registration_numbers_are_checked_for_shape(
 
 
 def test_a_charity_number_in_the_right_shape_is_kept(app: Flask, applicant: FlaskClient) -> None:
-    applicant.post("/groups/new", data={**GROUP, "kind": "charity", "registration_number": "1123 456"})
+    applicant.post("/groups/new", data={**GROUP_FORM, "kind": "charity", "registration_number": "1123 456"})
     with app_session(app) as s:
         assert s.scalars(sa.select(Group)).one().registration_number == "1123456"
 
@@ -419,7 +408,7 @@ def test_staff_enter_a_bid_on_behalf_of_a_group(app: Flask, client: FlaskClient,
         make_staff(s, s.get(Funder, funder_id), email="staff@example.com")  # type: ignore[arg-type]
     sign_in(client, "staff@example.com")
     response = client.post(
-        f"/staff/rounds/{round_id}/bids/new", data={**GROUP, "contact_email": "phone.group@example.com"}
+        f"/staff/rounds/{round_id}/bids/new", data={**GROUP_FORM, "contact_email": "phone.group@example.com"}
     )
     bid_id = int(re.fullmatch(r"/bids/(\d+)/title", response.headers["Location"]).group(1))  # type: ignore[union-attr]
     _complete(client, bid_id)

@@ -12,18 +12,8 @@ from flask.testing import FlaskClient
 from grants.bids.services import ANSWER_CHAR_CAP
 from grants.models import Answer, Bid, Group, Question
 from tests.support.db import app_session
-from tests.support.factories import make_funder, make_group_with_member, make_round, make_user
+from tests.support.factories import GROUP_FORM, make_funder, make_group_with_member, make_round, make_user
 from tests.support.signin import sign_in
-
-GROUP = {
-    "name": "Friends of Elm Park",
-    "area": "Elm Park, RV3",
-    "kind": "informal",
-    "registration_number": "",
-    "contact_name": "Maria Okafor",
-    "contact_email": "maria@example.com",
-    "contact_phone": "",
-}
 
 
 @pytest.fixture
@@ -64,7 +54,7 @@ def _groups(app: Flask) -> list[str]:
 def test_a_group_name_of_only_invisible_characters_is_refused_as_empty(
     app: Flask, applicant: FlaskClient, name: str
 ) -> None:
-    response = applicant.post("/groups/new", data={**GROUP, "name": name})
+    response = applicant.post("/groups/new", data={**GROUP_FORM, "name": name})
     assert response.status_code == 200
     assert "Enter the name of your group" in response.text
     assert _groups(app) == []
@@ -76,7 +66,7 @@ def test_a_group_name_of_only_invisible_characters_is_refused_as_empty(
 def test_a_group_name_with_a_hidden_character_is_refused_with_a_message_by_the_field(
     app: Flask, applicant: FlaskClient, name: str
 ) -> None:
-    response = applicant.post("/groups/new", data={**GROUP, "name": name})
+    response = applicant.post("/groups/new", data={**GROUP_FORM, "name": name})
     assert response.status_code == 200
     assert "Name of your group has a hidden character in it" in response.text
     assert 'value="Elm Park, RV3"' in response.text  # the rest of what was typed is kept
@@ -84,7 +74,7 @@ def test_a_group_name_with_a_hidden_character_is_refused_with_a_message_by_the_f
 
 
 def test_a_group_name_typed_with_a_combining_accent_is_kept_composed(app: Flask, applicant: FlaskClient) -> None:
-    response = applicant.post("/groups/new", data={**GROUP, "name": "Cafe\u0301 Club"})
+    response = applicant.post("/groups/new", data={**GROUP_FORM, "name": "Cafe\u0301 Club"})
     assert response.status_code == 302
     assert _groups(app) == ["Caf\u00e9 Club"]
 

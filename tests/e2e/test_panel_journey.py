@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from grants.auth.services import invite
+from grants.auth.invitations import invite
 from grants.models import (
     Ballot,
     BidStatus,

@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask
 
-from grants.auth.services import invite
+from grants.auth.invitations import invite
 from grants.models import (
     Answer,
     Bid,

@@ -11,7 +11,8 @@ from typing import Any
 import pyotp
 from sqlalchemy.orm import Session
 
-from grants.auth.services import grant_role, register_user
+from grants.auth.invitations import grant_role
+from grants.auth.services import register_user
 from grants.auth.two_factor import confirm_setup
 from grants.models import (
     Answer,
@@ -255,3 +256,15 @@ def make_panellist(session: Session, round_: Round, **kwargs: Any) -> User:
     session.add(PanelMember(round_id=round_.id, user_id=user.id))
     session.flush()
     return user
+
+
+# The new-group form as a small group fills it in (an unregistered group, no phone).
+GROUP_FORM = {
+    "name": "Friends of Elm Park",
+    "area": "Elm Park, RV3",
+    "kind": "informal",
+    "registration_number": "",
+    "contact_name": "Maria Okafor",
+    "contact_email": "maria@example.com",
+    "contact_phone": "",
+}

@@ -8,6 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from grants.audit.chain import record_event
+from grants.auth import invitations
 from grants.auth import services as account_services
 from grants.database import DbSession
 from grants.domain import DomainError
@@ -40,7 +41,7 @@ def pending_invitation(session: DbSession, round_: Round, email: str, *, now: da
 
 def invite_panellist(
     session: DbSession, *, round_: Round, email: str, invited_by: User, now: datetime
-) -> account_services.IssuedInvitation:
+) -> invitations.IssuedInvitation:
     """Invite a resident onto the round's panel by a single-use, expiring link sent to their email address."""
     _refuse_once_decided(round_, "email")
     address = account_services.normalise_email(email)
@@ -53,7 +54,7 @@ def invite_panellist(
             " Send the invitation again from the list below if they cannot find it.",
             "email",
         )
-    return account_services.invite(session, email=email, role=Role.PANELLIST, round=round_, invited_by=invited_by)
+    return invitations.invite(session, email=email, role=Role.PANELLIST, round=round_, invited_by=invited_by)
 
 
 def _withdraw(session: DbSession, *, invitation: Invitation, actor: User, resent: bool, now: datetime) -> None:
@@ -77,11 +78,11 @@ def _withdraw(session: DbSession, *, invitation: Invitation, actor: User, resent
 
 def resend_invitation(
     session: DbSession, *, round_: Round, invitation: Invitation, actor: User, now: datetime
-) -> account_services.IssuedInvitation:
+) -> invitations.IssuedInvitation:
     """Send a new link; the old one stops working at once."""
     _refuse_once_decided(round_)
     _withdraw(session, invitation=invitation, actor=actor, resent=True, now=now)
-    return account_services.invite(session, email=invitation.email, role=Role.PANELLIST, round=round_, invited_by=actor)
+    return invitations.invite(session, email=invitation.email, role=Role.PANELLIST, round=round_, invited_by=actor)
 
 
 def revoke_invitation(session: DbSession, *, invitation: Invitation, actor: User, now: datetime) -> None:
