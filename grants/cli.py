@@ -331,15 +331,17 @@ def export_360giving_command(funder_slug: str | None, round_code: str | None, fm
 
 @security_cli.command("prune")
 def security_prune_command() -> None:
-    """Delete security log entries older than SECURITY_LOG_DAYS (run daily, e.g. from cron)."""
+    """Delete personal data past its keeping time: old security log entries, expired kept forms, unconfirmed
+    registrations and reset links (run daily, e.g. from cron)."""
     from flask import current_app
 
-    from grants.auth.security_log import prune_security_log
+    from grants.auth.housekeeping import prune
+    from grants.models import utcnow
 
     days = int(current_app.config["SECURITY_LOG_DAYS"])
-    removed = prune_security_log(db.session, days=days)
+    pruned = prune(db.session, now=utcnow(), security_log_days=days)
     db.session.commit()
-    click.echo(f"Removed {removed} security log entr{'y' if removed == 1 else 'ies'} older than {days} days.")
+    click.echo(pruned.summary() + f" (the security log keeps {days} days)")
 
 
 def register_cli(app: Flask) -> None:
