@@ -186,7 +186,8 @@ app = create_app({
 client = app.test_client()
 with app.test_request_context():
     from grants.auth import throttle
-    probe = lambda: print("throttled" if throttle.sign_in_wait(email="ada@example.com", source_ip="192.0.2.7") else "free")
+    def probe():
+        print("throttled" if throttle.sign_in_wait(email="ada@example.com", source_ip="192.0.2.7") else "free")
     probe()
     if sys.argv[3] == "fill":
         for _ in range(5):

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from grants.auth.security_log import prune_security_log, record_security_event, security_events_for
 from grants.auth.saved_forms import KEEP_FOR
+from grants.auth.security_log import prune_security_log, record_security_event, security_events_for
 from grants.models import PasswordReset, PendingRegistration, SavedForm, SecurityEvent, utcnow
 from tests.support.db import app_session
 from tests.support.factories import make_user
