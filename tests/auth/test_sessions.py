@@ -13,10 +13,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from grants.auth.sessions import LAST_SEEN_KEY
-from grants.models import LoginSession, utcnow
+from grants.models import LoginSession, User, utcnow
 from tests.support.db import app_session
 from tests.support.factories import PASSWORD, make_user
-from tests.support.signin import sign_in
+from tests.support.signin import post_password, sign_in
 
 
 @pytest.fixture
@@ -47,6 +47,15 @@ def test_a_session_from_2019_no_longer_works(app: Flask, client: FlaskClient, ad
     other = client.application.test_client()
     other.set_cookie("remember_token", remember.value)
     assert other.get("/applicant").status_code == 302
+
+
+def test_disabling_an_account_ends_its_sessions_at_once(app: Flask, client: FlaskClient, ada: str) -> None:
+    sign_in(client, ada, remember=True)
+    assert client.get("/applicant").status_code == 200
+    with app_session(app) as s:
+        s.execute(sa.update(User).values(is_disabled=True))
+    assert client.get("/applicant").status_code == 302
+    assert post_password(client, ada).status_code == 200  # and the password no longer signs in
 
 
 def test_a_session_ends_12_hours_after_sign_in_however_busy(app: Flask, client: FlaskClient, ada: str) -> None:
