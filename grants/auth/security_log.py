@@ -19,6 +19,8 @@ KINDS: dict[str, str] = {
     "sign_in.throttled": "Sign-in slowed after too many failures",
     "signed_out": "Signed out",
     "session.expired": "Session ended after a time",
+    "sessions.ended": "Every session ended by a site admin",
+    "account.disabled": "Account disabled by a site admin",
     "password.changed": "Password changed",
     "password.change_failed": "Wrong current password when changing it",
     "password.reset_requested": "Password reset link asked for",
