@@ -187,6 +187,7 @@ def two_factor_recovery_codes() -> str | Response:
         except DomainError as exc:
             put_error(form, exc)
         else:
+            start_session(user, remember=False)  # every session of the account has ended, this one too
             return _recovery_codes_page(user, codes)
     return render_template("auth/two_factor_renew.html", form=form)
 
@@ -206,6 +207,7 @@ def two_factor_turn_off() -> str | Response:
         except DomainError as exc:
             put_error(form, exc)
         else:
+            start_session(user, remember=False)  # every session of the account has ended, this one too
             return _to_account("Two-step sign-in is off. You will sign in with your password only.", "success")
     return render_template("auth/two_factor_turn_off.html", form=form, required=two_factor.must_use_two_factor(user))
 

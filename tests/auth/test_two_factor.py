@@ -311,13 +311,14 @@ def test_new_recovery_codes_replace_the_old_ones(app: Flask, client: FlaskClient
 
 
 def test_recovery_codes_are_random_and_stored_only_as_hashes(app: Flask) -> None:
-    """Twelve characters from 31 (59 bits) each, made by `secrets`; the database holds SHA-256 hashes, never a code."""
+    """24 characters from 31 (118 bits) each, made by `secrets`; the database holds their SHA-256, never a code."""
     with app_session(app) as s:
         user = make_user(s, email=ADA)
         codes = two_factor.confirm_setup(s, user=user, secret=TOTP_SECRET, code=_code(), now=utcnow())
         s.commit()
     assert len(set(codes)) == 10
-    assert all(re.fullmatch(r"[a-hj-km-np-z2-9]{4}-[a-hj-km-np-z2-9]{4}-[a-hj-km-np-z2-9]{4}", c) for c in codes)
+    assert all(re.fullmatch(r"[a-hj-km-np-z2-9]{4}(-[a-hj-km-np-z2-9]{4}){5}", c) for c in codes), codes
+    assert len(two_factor.RECOVERY_ALPHABET) ** 24 >= 2**112
     with app_session(app) as s:
         stored = set(s.scalars(sa.select(RecoveryCode.code_hash)))
     assert stored == {hashlib.sha256(c.replace("-", "").encode()).hexdigest() for c in codes}
@@ -348,6 +349,30 @@ def test_setting_up_a_new_device_ends_every_other_session(app: Flask) -> None:
     assert here.get("/staff").status_code == 200
     assert elsewhere.get("/staff").status_code == 302
     assert _events(app, "two_factor.enabled")[-1].facts == {"new_device": True, "sessions_ended": 2}
+
+
+def test_new_recovery_codes_or_turning_it_off_end_every_other_session(app: Flask) -> None:
+    with app_session(app) as s:
+        set_up_two_factor(s, make_user(s, email=ADA))
+    here, elsewhere = app.test_client(), app.test_client()
+    for browser in (here, elsewhere):
+        sign_in(browser, ADA)
+    assert here.post("/account/two-step/recovery-codes", data={"code": current_code(app, ADA)}).status_code == 200
+    assert (here.get("/applicant").status_code, elsewhere.get("/applicant").status_code) == (200, 302)
+    sign_in(elsewhere, ADA)
+    off = here.post("/account/two-step/turn-off", data={"password": PASSWORD, "code": current_code(app, ADA)})
+    assert off.headers["Location"] == "/account"
+    assert (here.get("/applicant").status_code, elsewhere.get("/applicant").status_code) == (200, 302)
+    renewed, disabled = _events(app, "two_factor.recovery_codes_renewed"), _events(app, "two_factor.disabled")
+    assert [e.facts for e in renewed + disabled] == [{"sessions_ended": 2}, {"sessions_ended": 2}]
+
+
+def test_each_code_that_signs_in_is_logged(app: Flask, client: FlaskClient) -> None:
+    _staff(app)
+    sign_in(client, STAFF)
+    assert [e.user_id for e in _events(app, "two_factor.code_accepted")] == [
+        _events(app, "sign_in.succeeded")[0].user_id
+    ]
 
 
 def test_a_password_reset_does_not_skip_the_second_factor(app: Flask, client: FlaskClient) -> None:
