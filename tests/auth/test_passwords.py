@@ -10,10 +10,12 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from grants.auth.invitations import grant_role
 from grants.auth.passwords import MAX_PASSWORD_LENGTH
+from grants.models import Role
 from tests.support.db import app_session
-from tests.support.factories import PASSWORD, make_user
-from tests.support.signin import last_link_to, post_password, sign_in
+from tests.support.factories import PASSWORD, make_funder, make_user
+from tests.support.signin import key_on_page, last_link_to, post_password, sign_in
 
 ADA = "ada@example.com"
 PASSWORD_FIELDS = {"password", "confirm", "current_password"}
@@ -87,3 +89,17 @@ def test_the_session_cookie_holds_only_the_session_and_no_personal_data(app: Fla
     for personal in (ADA, "Ada", "Lovelace", PASSWORD):
         assert personal not in text
     assert re.fullmatch(r"[A-Za-z0-9_-]{40,}", held["_user_id"])  # a random session token, not the account's id
+
+
+def test_the_key_being_set_up_is_sealed_in_the_cookie(app: Flask, client: FlaskClient) -> None:
+    """Until a code confirms it, the new authenticator key waits in the session cookie, which is signed but readable:
+    sealed there, a copy of the cookie cannot make the person's codes."""
+    with app_session(app) as s:
+        grant_role(s, user=make_user(s, email=ADA), role=Role.STAFF, funder=make_funder(s))
+    post_password(client, ADA)
+    key = key_on_page(client.get("/sign-in/set-up").text)
+    assert key_on_page(client.get("/sign-in/set-up").text) == key  # the same key on a reload
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    held = app.session_interface.get_signing_serializer(app).loads(cookie.value)  # type: ignore[attr-defined]
+    assert key not in repr(held) and key.lower() not in repr(held).lower()
