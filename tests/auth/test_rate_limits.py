@@ -8,6 +8,7 @@ against a real redis-server.
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import subprocess
@@ -55,6 +56,15 @@ def test_reset_emails_to_one_address_stop_after_three_an_hour_from_anywhere(app:
     assert 3500 <= int(held.headers["Retry-After"]) <= 3600
     assert _emails_to(app, "ada@example.com") == 3
     assert _forgot(client, "grace@example.com", ip="192.0.2.99").status_code == 200  # other inboxes are not held
+
+
+def test_a_request_refused_by_a_rate_limit_is_logged(client: FlaskClient, caplog: pytest.LogCaptureFixture) -> None:
+    for n in range(10):
+        _forgot(client, f"person{n}@example.com")
+    with caplog.at_level(logging.WARNING):
+        assert _forgot(client, "person10@example.com").status_code == 429
+    logged = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Refused (429")]
+    assert logged == ["Refused (429, limit 10 per 1 hour) POST '/forgotten-password' from 192.0.2.1"]
 
 
 def test_reset_requests_from_one_address_are_limited(app: Flask, client: FlaskClient) -> None:

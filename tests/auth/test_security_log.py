@@ -14,6 +14,7 @@ from grants.auth.security_log import prune_security_log, record_security_event, 
 from grants.models import PasswordReset, PendingRegistration, SavedForm, SecurityEvent, utcnow
 from tests.support.db import app_session
 from tests.support.factories import make_user
+from tests.support.signin import sign_in
 
 
 def test_prune_removes_only_entries_older_than_the_kept_period(session: Session) -> None:
@@ -62,3 +63,23 @@ def test_flask_security_prune_removes_what_is_past_its_keeping_time_and_nothing_
         assert s.scalars(sa.select(SavedForm.path)).all() == ["/bids/new"]
         assert s.scalars(sa.select(PendingRegistration.email)).all() == ["b@example.com"]
         assert s.scalar(sa.select(sa.func.count()).select_from(PasswordReset)) == 0
+
+
+def test_a_sign_in_entry_says_when_from_where_who_and_what(app: Flask) -> None:
+    with app_session(app) as s:
+        ada_id = make_user(s, email="ada@example.com").id
+    before = utcnow()
+    client = app.test_client()
+    sign_in(client, "ada@example.com", "not the password", ip="198.51.100.4")
+    sign_in(client, "ada@example.com", ip="198.51.100.4")
+    with app_session(app) as s:
+        entries = [
+            (e.kind, e.user_id, e.source_ip, e.occurred_at >= before)
+            for e in s.scalars(
+                sa.select(SecurityEvent).where(SecurityEvent.kind.startswith("sign_in")).order_by(SecurityEvent.id)
+            )
+        ]
+    assert entries == [
+        ("sign_in.failed", ada_id, "198.51.100.4", True),
+        ("sign_in.succeeded", ada_id, "198.51.100.4", True),
+    ]
