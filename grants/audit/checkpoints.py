@@ -1,4 +1,5 @@
-"""Checkpoints: the audit chain's head recorded at each round milestone and published on the round's page.
+"""Checkpoints: the head of the round's funder's chain recorded at each round milestone and published on the
+round's page.
 
 A checkpoint is what lets a reader detect a rewrite of the whole chain: someone with database access can recompute
 every hash after an edit so the chain verifies on its own, but not the heads already published.
@@ -10,9 +11,10 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from grants.audit.chain import chain_head
 from grants.database import DbSession
 from grants.models import AuditEvent, Checkpoint, Round, RoundStatus, utcnow
-from grants.models.audit import GENESIS_HASH
+from grants.models.audit import genesis_hash
 
 CLOSED = "closed"
 SCORING_CLOSED = "scoring_closed"
@@ -40,15 +42,17 @@ def milestones_for_move(frm: RoundStatus, to: RoundStatus) -> tuple[str, ...]:
 
 
 def record_checkpoint(session: DbSession, *, round: Round, milestone: str) -> Checkpoint:
-    """Record the chain's current head (in this transaction, after the move's own event) for a round milestone."""
+    """Record the head of the round's funder's chain (in this transaction, after the move's own event) for a round
+    milestone."""
     if milestone not in MILESTONE_WORDS:
         raise ValueError(f"unknown milestone {milestone!r}")
-    head = session.execute(sa.select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
+    seq, digest = chain_head(session, round.funder_id)
     checkpoint = Checkpoint(
         round_id=round.id,
         milestone=milestone,
-        seq=head.seq if head else 0,
-        hash=head.hash if head else GENESIS_HASH,
+        chain=round.funder_id,
+        seq=seq,
+        hash=digest,
         recorded_at=utcnow(),
     )
     session.add(checkpoint)
@@ -83,16 +87,16 @@ class CheckpointProblem:
 
 
 def verify_checkpoints(session: DbSession) -> tuple[int, list[CheckpointProblem]]:
-    """Check every checkpoint against the chain: its event must exist with the same hash. Returns (count, problems)."""
+    """Check every checkpoint against its chain: its event must exist with the same hash. Returns (count, problems)."""
     rows = session.execute(
         sa.select(Checkpoint, Round.code, AuditEvent.hash)
         .join(Round, Round.id == Checkpoint.round_id)
-        .outerjoin(AuditEvent, AuditEvent.seq == Checkpoint.seq)
+        .outerjoin(AuditEvent, sa.and_(AuditEvent.chain == Checkpoint.chain, AuditEvent.seq == Checkpoint.seq))
         .order_by(Checkpoint.id)
     ).all()
     problems: list[CheckpointProblem] = []
     for checkpoint, code, chain_hash in rows:
-        expected = chain_hash if checkpoint.seq > 0 else GENESIS_HASH
+        expected = chain_hash if checkpoint.seq > 0 else genesis_hash(checkpoint.chain)
         if expected != checkpoint.hash:
             problems.append(CheckpointProblem(checkpoint.round_id, code, checkpoint.milestone, checkpoint.seq))
     return len(rows), problems
