@@ -8,9 +8,11 @@ every hash after an edit so the chain verifies on its own, but not the heads alr
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
+from grants.audit import signing
 from grants.audit.chain import chain_head
 from grants.database import DbSession
 from grants.models import AuditEvent, Checkpoint, Round, RoundStatus, utcnow
@@ -47,6 +49,7 @@ def record_checkpoint(session: DbSession, *, round: Round, milestone: str) -> Ch
     if milestone not in MILESTONE_WORDS:
         raise ValueError(f"unknown milestone {milestone!r}")
     seq, digest = chain_head(session, round.funder_id)
+    key_id = signing.key_id(signing.signing_key().public_key())
     checkpoint = Checkpoint(
         round_id=round.id,
         milestone=milestone,
@@ -54,10 +57,26 @@ def record_checkpoint(session: DbSession, *, round: Round, milestone: str) -> Ch
         seq=seq,
         hash=digest,
         recorded_at=utcnow(),
+        key_id=key_id,
     )
+    checkpoint.signature = signing.sign(checkpoint_statement(checkpoint, funder_id=round.funder_id))
     session.add(checkpoint)
     session.flush()
     return checkpoint
+
+
+def checkpoint_statement(checkpoint: Checkpoint, *, funder_id: int) -> dict[str, Any]:
+    """The document a checkpoint's signature is over."""
+    return signing.statement(
+        chain=checkpoint.chain,
+        funder_id=funder_id,
+        round_id=checkpoint.round_id,
+        milestone=checkpoint.milestone,
+        seq=checkpoint.seq,
+        hash=checkpoint.hash,
+        recorded_at=checkpoint.recorded_at,
+        key_id=checkpoint.key_id,
+    )
 
 
 def round_checkpoints(session: DbSession, round_id: int) -> list[Checkpoint]:
@@ -77,13 +96,14 @@ class CheckpointProblem:
     round_code: str
     milestone: str
     seq: int
+    signature: bool = False  # the problem is its signature, not the chain
 
     @property
     def message(self) -> str:
-        return (
-            f"checkpoint for {self.round_code} at {self.milestone}: the chain's event {self.seq} has a different hash"
-            " than was published"
-        )
+        where = f"checkpoint for {self.round_code} at {self.milestone}"
+        if self.signature:
+            return f"{where}: its signature does not hold with this installation's key"
+        return f"{where}: the chain's event {self.seq} has a different hash than was published"
 
 
 def verify_checkpoints(session: DbSession) -> tuple[int, list[CheckpointProblem]]:
@@ -99,4 +119,9 @@ def verify_checkpoints(session: DbSession) -> tuple[int, list[CheckpointProblem]
         expected = chain_hash if checkpoint.seq > 0 else genesis_hash(checkpoint.chain)
         if expected != checkpoint.hash:
             problems.append(CheckpointProblem(checkpoint.round_id, code, checkpoint.milestone, checkpoint.seq))
+        document = checkpoint_statement(checkpoint, funder_id=checkpoint.chain)
+        if checkpoint.signature and not signing.signature_holds(document, checkpoint.signature):
+            problems.append(
+                CheckpointProblem(checkpoint.round_id, code, checkpoint.milestone, checkpoint.seq, signature=True)
+            )
     return len(rows), problems

@@ -108,6 +108,7 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "rounds.public_round": {"GET": EVERYONE},
     "transparency.funder": {"GET": EVERYONE},
     "transparency.download": {"GET": EVERYONE},
+    "transparency.audit_key": {"GET": EVERYONE},
     # accounts: signed in, register and sign-in redirect to the person's home page
     "auth.register": both(EVERYONE),
     # an open link is the key to make its account, whoever holds it (tests/auth/test_routes.py): here, a used one

@@ -14,11 +14,11 @@ from flask import Flask
 
 from grants.audit.chain import record_event, verify_chain
 from grants.csvsafe import formula_safe
-from grants.models import AuditEvent, Checkpoint, RoundStatus, utcnow
+from grants.models import AuditEvent, Checkpoint, Round, RoundStatus, utcnow
 from grants.rounds.services import change_status
 from tests.audit_trail.helpers import ratify, rewrite_chain
 from tests.decisions.helpers import Setting, make_setting
-from tests.support.db import app_session
+from tests.support.db import app_session, raw_sql
 from tests.support.factories import make_funder, make_round, make_staff, make_user
 from tests.support.signin import sign_in
 
@@ -173,3 +173,42 @@ def test_a_round_without_milestones_publishes_no_checkpoints(app: Flask) -> None
         round_id = make_round(s, make_funder(s)).id
     page = app.test_client().get(f"/rounds/{round_id}")
     assert page.status_code == 200 and "Published checkpoints of the audit chain" not in page.text
+
+
+def test_each_checkpoint_is_signed_and_the_public_key_is_published_on_the_funders_page(
+    app: Flask, setting: Setting
+) -> None:
+    import base64
+
+    import rfc8785
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+    ratify(app, setting)
+    client = app.test_client()
+    with app_session(app) as s:
+        checkpoints = list(s.scalars(sa.select(Checkpoint).where(Checkpoint.round_id == setting.round_id)))
+        slug = s.get(Round, setting.round_id).funder.slug
+    pem = client.get(f"/funders/{slug}/audit-key.pem")
+    assert pem.status_code == 200 and pem.headers["Content-Disposition"].startswith("attachment;")
+    public_key = load_pem_public_key(pem.data)
+    for checkpoint in checkpoints:
+        statement = {
+            "statement": "common-pot checkpoint/1", "chain": FUNDER, "funder_id": FUNDER,
+            "round_id": setting.round_id, "milestone": checkpoint.milestone, "seq": checkpoint.seq,
+            "hash": checkpoint.hash, "recorded_at": checkpoint.recorded_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            "key_id": checkpoint.key_id,
+        }  # fmt: skip
+        public_key.verify(base64.b64decode(checkpoint.signature), rfc8785.dumps(statement))  # type: ignore[union-attr,call-arg]
+    page = client.get(f"/funders/{slug}").text
+    key_id = checkpoints[0].key_id
+    assert " ".join(key_id[i : i + 4] for i in range(0, 32, 4)) in page
+    assert checkpoints[0].signature in client.get(f"/rounds/{setting.round_id}").text
+
+
+def test_audit_verify_catches_a_forged_checkpoint_signature(app: Flask, setting: Setting) -> None:
+    ratify(app, setting)
+    with app_session(app) as s:
+        raw_sql(s, "UPDATE audit_checkpoint SET seq = seq - 1 WHERE milestone = 'decided'")
+    broken = app.test_cli_runner().invoke(args=["audit", "verify"])
+    assert broken.exit_code == 1
+    assert f"checkpoint for {setting.round_code} at decided: its signature does not hold" in broken.stderr
