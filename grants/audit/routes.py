@@ -11,11 +11,12 @@ from collections.abc import Callable
 
 from flask import Response, abort, render_template
 
-from grants.audit import bp, checkpoints, exports, trail
+from grants.audit import bp, checkpoints, exports, funder_export, trail
 from grants.auth.permissions import (
     AUDIT_READERS,
     any_role_required,
     can_export_audit,
+    can_export_funder_chain,
     can_read_bid_trail,
     can_read_round,
     current_person,
@@ -24,7 +25,7 @@ from grants.auth.permissions import (
 )
 from grants.database import DbSession
 from grants.extensions import db
-from grants.models import Bid, Role, Round
+from grants.models import Bid, Funder, Role, Round
 
 
 def _export_round(round_id: int) -> Round:
@@ -100,3 +101,18 @@ def trail_csv(round_id: int) -> Response:
 @any_role_required(*AUDIT_READERS)
 def log_jsonl(round_id: int) -> Response:
     return _export(round_id, exports.round_log_jsonl, "application/jsonl", "audit-log.jsonl")
+
+
+@bp.get("/audit/funders/<int:funder_id>/export.jsonl")
+@any_role_required(*AUDIT_READERS)
+def funder_export_jsonl(funder_id: int) -> Response:
+    """The funder's whole chain, checkpoints, public key and tally inputs, for the offline verifier."""
+    funder = load_or_404(Funder, funder_id, can_export_funder_chain)
+    return Response(
+        funder_export.funder_export_jsonl(db.session, funder),
+        mimetype="application/jsonl",
+        headers={
+            "Content-Disposition": f'attachment; filename="{funder.slug}-audit-export.jsonl"',
+            "Cache-Control": "no-store",
+        },
+    )

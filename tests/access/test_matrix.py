@@ -238,6 +238,7 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "audit.trail": {"GET": AUDIT_READERS},
     "audit.trail_csv": {"GET": AUDITOR_EXPORTS},
     "audit.log_jsonl": {"GET": AUDITOR_EXPORTS},
+    "audit.funder_export_jsonl": {"GET": AUDIT_READERS},  # ids, never names: the funder's staff may check too
 }
 
 # Access bugs found by this matrix and not fixed yet: (endpoint, method, persona) -> the answer given today.
