@@ -1,4 +1,4 @@
-"""Common Pot: participatory grantmaking for community funders."""
+"""The app factory: create_app() builds the Flask app (config, extensions, blueprints, error handlers, CLI)."""
 
 from __future__ import annotations
 
