@@ -24,6 +24,8 @@ from grants.auth.permissions import (
     load_or_404,
 )
 from grants.database import DbSession
+from grants.decisions import pabulib
+from grants.domain import DomainError
 from grants.extensions import db
 from grants.models import Bid, Funder, Role, Round
 
@@ -45,6 +47,7 @@ def _round_page(round_: Round, rerun: trail.RerunResult | None = None) -> str:
         summary=trail.inputs_summary,
         rerun=rerun,
         is_auditor=is_auditor_of(current_person(), round_.funder_id),
+        pabulib=pabulib.has_approval_ballots(round_),
     )
 
 
@@ -113,6 +116,26 @@ def funder_export_jsonl(funder_id: int) -> Response:
         mimetype="application/jsonl",
         headers={
             "Content-Disposition": f'attachment; filename="{funder.slug}-audit-export.jsonl"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.get("/audit/rounds/<int:round_id>/ballots.pb")
+@any_role_required(*AUDIT_READERS)
+def pabulib_ballots(round_id: int) -> Response:
+    """The decided round's approval ballots as a pabulib file, to count again with pabutools or equalshares.net.
+    Not public: a panel is small, so even numbered ballots could show how a known panellist voted."""
+    round_ = load_or_404(Round, round_id, can_read_round)
+    try:
+        body = pabulib.round_pabulib(db.session, round_)
+    except DomainError:
+        abort(404)  # not decided, or not approval ballots: there is no such file
+    return Response(
+        body,
+        mimetype="text/plain",
+        headers={
+            "Content-Disposition": f'attachment; filename="{round_.code.lower()}-ballots.pb"',
             "Cache-Control": "no-store",
         },
     )

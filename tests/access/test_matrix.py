@@ -239,6 +239,7 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "audit.trail_csv": {"GET": AUDITOR_EXPORTS},
     "audit.log_jsonl": {"GET": AUDITOR_EXPORTS},
     "audit.funder_export_jsonl": {"GET": AUDIT_READERS},  # ids, never names: the funder's staff may check too
+    "audit.pabulib_ballots": {"GET": AUDIT_READERS},  # not public: a small panel's ballots could be recognised
 }
 
 # Access bugs found by this matrix and not fixed yet: (endpoint, method, persona) -> the answer given today.
