@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from grants.audit import signing
-from grants.audit.chain import chain_head
+from grants.audit.chain import chain_head, format_time
 from grants.database import DbSession
 from grants.models import AuditEvent, Checkpoint, Round, RoundStatus, utcnow
 from grants.models.audit import genesis_hash
@@ -66,17 +66,13 @@ def record_checkpoint(session: DbSession, *, round: Round, milestone: str) -> Ch
 
 
 def checkpoint_statement(checkpoint: Checkpoint, *, funder_id: int) -> dict[str, Any]:
-    """The document a checkpoint's signature is over."""
-    return signing.statement(
-        chain=checkpoint.chain,
-        funder_id=funder_id,
-        round_id=checkpoint.round_id,
-        milestone=checkpoint.milestone,
-        seq=checkpoint.seq,
-        hash=checkpoint.hash,
-        recorded_at=checkpoint.recorded_at,
-        key_id=checkpoint.key_id,
-    )
+    """The document a checkpoint's signature is over (grants.audit.signing says what it holds)."""
+    return {
+        "statement": signing.STATEMENT_KIND,
+        "funder_id": funder_id,
+        "recorded_at": format_time(checkpoint.recorded_at),
+        **{name: getattr(checkpoint, name) for name in signing.STATEMENT_FIELDS},
+    }
 
 
 def round_checkpoints(session: DbSession, round_id: int) -> list[Checkpoint]:

@@ -84,13 +84,15 @@ def trail_page(bid_id: int) -> str:
 def _export(round_id: int, make: Callable[[DbSession, Round], str], mimetype: str, name: str) -> Response:
     """A download of the round's audit, never cached: `name` follows the round's code in the file's name."""
     round_ = _export_round(round_id)
+    return _download(make(db.session, round_), mimetype, f"{round_.code.lower()}-{name}")
+
+
+def _download(body: str, mimetype: str, filename: str) -> Response:
+    """A file to save, never cached."""
     return Response(
-        make(db.session, round_),
+        body,
         mimetype=mimetype,
-        headers={
-            "Content-Disposition": f'attachment; filename="{round_.code.lower()}-{name}"',
-            "Cache-Control": "no-store",
-        },
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
     )
 
 
@@ -111,14 +113,8 @@ def log_jsonl(round_id: int) -> Response:
 def funder_export_jsonl(funder_id: int) -> Response:
     """The funder's whole chain, checkpoints, public key and tally inputs, for the offline verifier."""
     funder = load_or_404(Funder, funder_id, can_export_funder_chain)
-    return Response(
-        funder_export.funder_export_jsonl(db.session, funder),
-        mimetype="application/jsonl",
-        headers={
-            "Content-Disposition": f'attachment; filename="{funder.slug}-audit-export.jsonl"',
-            "Cache-Control": "no-store",
-        },
-    )
+    body = funder_export.funder_export_jsonl(db.session, funder)
+    return _download(body, "application/jsonl", f"{funder.slug}-audit-export.jsonl")
 
 
 @bp.get("/audit/rounds/<int:round_id>/ballots.pb")
@@ -131,11 +127,4 @@ def pabulib_ballots(round_id: int) -> Response:
         body = pabulib.round_pabulib(db.session, round_)
     except DomainError:
         abort(404)  # not decided, or not approval ballots: there is no such file
-    return Response(
-        body,
-        mimetype="text/plain",
-        headers={
-            "Content-Disposition": f'attachment; filename="{round_.code.lower()}-ballots.pb"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return _download(body, "text/plain", f"{round_.code.lower()}-ballots.pb")

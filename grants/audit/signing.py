@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import rfc8785
@@ -21,10 +20,11 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from flask import current_app
 
-from grants.audit.chain import format_time
 from grants.keys import parse_private_key
 
 STATEMENT_KIND = "common-pot checkpoint/1"
+# The checkpoint's own columns in its statement, beside its kind, its funder and its time.
+STATEMENT_FIELDS = ("chain", "round_id", "milestone", "seq", "hash", "key_id")
 
 
 def public_raw(public_key: Ed25519PublicKey) -> bytes:
@@ -62,31 +62,6 @@ def published_key() -> PublishedKey:
     return PublishedKey(
         key_id=key_id(public), base64=base64.b64encode(public_raw(public)).decode("ascii"), pem=pem.decode("ascii")
     )
-
-
-def statement(
-    *,
-    chain: int,
-    funder_id: int,
-    round_id: int,
-    milestone: str,
-    seq: int,
-    hash: str,
-    recorded_at: datetime,
-    key_id: str,
-) -> dict[str, Any]:
-    """What a checkpoint says, as the document that is signed."""
-    return {
-        "statement": STATEMENT_KIND,
-        "chain": chain,
-        "funder_id": funder_id,
-        "round_id": round_id,
-        "milestone": milestone,
-        "seq": seq,
-        "hash": hash,
-        "recorded_at": format_time(recorded_at),
-        "key_id": key_id,
-    }
 
 
 def sign(document: dict[str, Any]) -> str:
