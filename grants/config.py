@@ -9,6 +9,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from grants.keys import DEMO_SIGNING_KEY, SigningKeyError, parse_private_key
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_PATH = PROJECT_ROOT / "instance"
 
@@ -34,6 +36,34 @@ def _int(name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise ConfigError(f"{name} must be a whole number, not {raw!r}") from exc
+
+
+def _audit_signing_key(overrides: dict[str, Any], *, production: bool) -> str:
+    """The checkpoint signing key: AUDIT_SIGNING_KEY, or the file AUDIT_SIGNING_KEY_FILE names; the public demo key
+    in development and tests; production refuses to start without one of its own."""
+    key = overrides.get("AUDIT_SIGNING_KEY") or os.environ.get("AUDIT_SIGNING_KEY")
+    path = os.environ.get("AUDIT_SIGNING_KEY_FILE")
+    if not key and path:
+        try:
+            key = Path(path).read_text(encoding="ascii").strip()
+        except OSError as exc:
+            raise ConfigError(f"AUDIT_SIGNING_KEY_FILE names {path!r}, which cannot be read: {exc}") from exc
+    if not key:
+        if production:
+            raise ConfigError(
+                "AUDIT_SIGNING_KEY is not set. Set it (or AUDIT_SIGNING_KEY_FILE) to the installation's Ed25519"
+                ' private key, base64 of the raw 32 bytes (for example: python -c "import base64, secrets;'
+                ' print(base64.b64encode(secrets.token_bytes(32)).decode())"), and keep it secret: it signs the'
+                " published audit checkpoints. Or set GRANTS_ENV=development to run locally."
+            )
+        return DEMO_SIGNING_KEY
+    if production and key == DEMO_SIGNING_KEY:
+        raise ConfigError("AUDIT_SIGNING_KEY is the public demo key: production needs a key of its own.")
+    try:
+        parse_private_key(key)
+    except SigningKeyError as exc:
+        raise ConfigError(f"AUDIT_SIGNING_KEY: {exc}") from exc
+    return key
 
 
 def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -74,6 +104,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
             "limits kept in one worker's memory do not hold across workers."
         )
 
+    signing_key = _audit_signing_key(overrides, production=not (testing or development))
+
     default_db = f"sqlite:///{INSTANCE_PATH / 'grants.sqlite'}"
     database_url = os.environ.get("DATABASE_URL") or default_db
     # Heroku-style URLs and plain postgresql:// both mean psycopg 3 here.
@@ -105,6 +137,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SECURITY_LOG_DAYS": _int("SECURITY_LOG_DAYS", 180),
         # The Fernet key that seals two-step sign-in secrets in the database; unset, one is derived from SECRET_KEY.
         "TWO_FACTOR_KEY": os.environ.get("TWO_FACTOR_KEY") or None,
+        # The installation's Ed25519 private key (base64 of the raw 32 bytes) that signs the audit checkpoints.
+        "AUDIT_SIGNING_KEY": signing_key,
         # A registration is finished by a link emailed to the address, which works for this long.
         "REGISTRATION_HOURS": _int("REGISTRATION_HOURS", 24),
         # "Keep me signed in": a session that lasts this long from sign-in, however idle.

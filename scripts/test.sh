@@ -164,8 +164,8 @@ check() {
     fi
 }
 
-check "ruff" "ruff check --fix grants tests fixes many problems" ruff check grants tests bench scripts
-check "format" "ruff format grants tests bench scripts rewrites them" ruff format --check grants tests bench scripts
+check "ruff" "ruff check --fix grants tests fixes many problems" ruff check grants verifier tests bench scripts
+check "format" "ruff format grants tests bench scripts rewrites them" ruff format --check grants verifier tests bench scripts
 check "mypy" "see above" mypy
 check "import contracts" "see above; docs/architecture.md explains the layers" lint-imports
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+from pathlib import Path
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -10,6 +13,8 @@ from grants import create_app
 from grants.config import ConfigError, load_config
 from tests.support.db import app_session
 from tests.support.factories import PASSWORD, make_user
+
+PRODUCTION_KEY = base64.b64encode(b"k" * 32).decode("ascii")
 
 
 def test_production_refuses_to_start_without_secret_key(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -22,6 +27,7 @@ def test_production_refuses_to_start_without_secret_key(monkeypatch: pytest.Monk
 def test_production_with_secret_key_uses_secure_cookies(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GRANTS_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 64)
+    monkeypatch.setenv("AUDIT_SIGNING_KEY", PRODUCTION_KEY)
     monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://localhost:6379/0")
     config = load_config()
     assert config["SESSION_COOKIE_SECURE"] is True
@@ -45,6 +51,7 @@ def test_default_database_is_sqlite_in_instance(monkeypatch: pytest.MonkeyPatch)
 def _production_cookie_settings(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
     monkeypatch.setenv("GRANTS_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 64)
+    monkeypatch.setenv("AUDIT_SIGNING_KEY", PRODUCTION_KEY)
     monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
     config = load_config()
     return {key: value for key, value in config.items() if "COOKIE" in key}
@@ -90,6 +97,7 @@ def test_session_cookies_are_hidden_from_scripts_and_not_sent_by_other_sites_pos
 def test_production_refuses_to_start_without_a_shared_store_for_rate_limits(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GRANTS_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 64)
+    monkeypatch.setenv("AUDIT_SIGNING_KEY", PRODUCTION_KEY)
     monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
     with pytest.raises(ConfigError, match="RATELIMIT_STORAGE_URI is not set"):
         create_app()
@@ -107,3 +115,47 @@ def test_development_and_tests_count_rate_limits_in_memory(monkeypatch: pytest.M
     config = load_config()
     assert config["RATELIMIT_STORAGE_URI"] == "memory://"
     assert config["TRUSTED_PROXIES"] == 0
+
+
+def _production(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GRANTS_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "x" * 64)
+    monkeypatch.setenv("AUDIT_SIGNING_KEY", PRODUCTION_KEY)
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://localhost:6379/0")
+    monkeypatch.delenv("AUDIT_SIGNING_KEY", raising=False)
+    monkeypatch.delenv("AUDIT_SIGNING_KEY_FILE", raising=False)
+
+
+def test_production_refuses_to_start_without_a_key_to_sign_checkpoints(monkeypatch: pytest.MonkeyPatch) -> None:
+    _production(monkeypatch)
+    with pytest.raises(ConfigError, match="AUDIT_SIGNING_KEY is not set"):
+        load_config()
+
+
+def test_production_refuses_the_public_demo_key_and_a_key_that_is_not_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    from grants.keys import DEMO_SIGNING_KEY
+
+    _production(monkeypatch)
+    monkeypatch.setenv("AUDIT_SIGNING_KEY", DEMO_SIGNING_KEY)
+    with pytest.raises(ConfigError, match="public demo key"):
+        load_config()
+    monkeypatch.setenv("AUDIT_SIGNING_KEY", base64.b64encode(b"short").decode())
+    with pytest.raises(ConfigError, match="32 bytes"):
+        load_config()
+
+
+def test_the_signing_key_can_come_from_a_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    _production(monkeypatch)
+    key_file = tmp_path / "audit-signing.key"
+    key_file.write_text(PRODUCTION_KEY + "\n", encoding="ascii")
+    monkeypatch.setenv("AUDIT_SIGNING_KEY_FILE", str(key_file))
+    assert load_config()["AUDIT_SIGNING_KEY"] == PRODUCTION_KEY
+
+
+def test_development_signs_with_the_demo_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    from grants.keys import DEMO_SIGNING_KEY
+
+    monkeypatch.setenv("GRANTS_ENV", "development")
+    monkeypatch.delenv("AUDIT_SIGNING_KEY", raising=False)
+    monkeypatch.delenv("AUDIT_SIGNING_KEY_FILE", raising=False)
+    assert load_config()["AUDIT_SIGNING_KEY"] == DEMO_SIGNING_KEY

@@ -109,6 +109,7 @@ def test_sign_in_and_register_pages_are_never_cached(client: FlaskClient) -> Non
 def test_hsts_is_on_in_production_and_off_in_development_and_tests(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SECRET_KEY", "x" * 32)
     monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
+    monkeypatch.setenv("AUDIT_SIGNING_KEY", "a2trS2tra2tra2tra2tra2tra2tra2tra2tra2tra2s=")
     monkeypatch.delenv("HSTS_MAX_AGE_SECONDS", raising=False)
     monkeypatch.setenv("GRANTS_ENV", "production")
     assert load_config()["HSTS_MAX_AGE_SECONDS"] >= 365 * 24 * 3600

@@ -1,7 +1,9 @@
 """Write and verify the append-only, hash-chained audit log.
 
 Every service that changes something that matters to a decision calls `record_event` inside its own
-transaction, so the event lands if and only if the change does.
+transaction, so the event lands if and only if the change does. Each funder has a chain of its own and the
+installation one more (grants.audit.owners says which an event goes in), so a funder's chain can be exported and
+verified without anyone else's events, and writers of one funder never wait for another's.
 """
 
 from __future__ import annotations
@@ -16,12 +18,14 @@ import rfc8785
 import sqlalchemy as sa
 
 from grants.audit.events import registered
+from grants.audit.owners import owning_funder
 from grants.database import DbSession, is_postgresql
-from grants.models.audit import GENESIS_HASH, AuditEvent
+from grants.models.audit import INSTALLATION_CHAIN, AuditEvent, genesis_hash
 from grants.models.base import utcnow
 
-# Any fixed 64-bit number: the PostgreSQL advisory lock that serialises writers of the chain's head.
-AUDIT_CHAIN_LOCK_KEY = 0x6175646974  # "audit"
+# The first half of the PostgreSQL advisory lock (two 32-bit keys) that serialises writers of one chain's head;
+# the second half is the chain, so each funder's writers queue only behind each other.
+AUDIT_CHAIN_LOCK_KEY = 0x61756474  # "audt"
 MAX_FACT_STRING = 500
 
 
@@ -56,6 +60,7 @@ def format_time(value: datetime) -> str:
 
 def event_payload(
     *,
+    chain: int,
     seq: int,
     occurred_at: datetime,
     actor_id: int | None,
@@ -66,6 +71,7 @@ def event_payload(
     facts: dict[str, Any],
 ) -> dict[str, Any]:
     return {
+        "chain": chain,
         "seq": seq,
         "occurred_at": format_time(occurred_at),
         "actor_id": actor_id,
@@ -80,6 +86,7 @@ def event_payload(
 def payload_of(event: AuditEvent) -> dict[str, Any]:
     """What an event's hash covers, read from the event (as written, or as stored)."""
     return event_payload(
+        chain=event.chain,
         seq=event.seq,
         occurred_at=event.occurred_at,
         actor_id=event.actor_id,
@@ -106,21 +113,24 @@ def record_event(
     object_id: int | None = None,
     facts: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain in the session's current transaction (the caller commits).
+    """Append one event to its chain in the session's current transaction (the caller commits).
 
-    The action must be in the registry (grants/audit/events.py), about the kind of object it names there."""
+    The action must be in the registry (grants/audit/events.py), about the kind of object it names there; the
+    chain is the one of the funder the object belongs to (the installation's for an object of no funder)."""
     registered(action, object_type)
     facts = dict(facts or {})
     _check_fact(facts, "facts")
+    funder_id = owning_funder(session, object_type, object_id, facts)
+    chain = funder_id if funder_id is not None else INSTALLATION_CHAIN
     if is_postgresql(session):
-        # Held until this transaction ends: the next writer reads the head only after we have committed.
-        session.execute(sa.select(sa.func.pg_advisory_xact_lock(AUDIT_CHAIN_LOCK_KEY)))
+        # Held until this transaction ends: the chain's next writer reads its head only after we have committed.
+        session.execute(sa.select(sa.func.pg_advisory_xact_lock(AUDIT_CHAIN_LOCK_KEY, chain)))
     # On SQLite the write transaction began with BEGIN IMMEDIATE, which already excludes other writers.
-    head = session.execute(sa.select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
-    seq = head.seq + 1 if head else 1
-    prev_hash = head.hash if head else GENESIS_HASH
+    seq, prev_hash = chain_head(session, chain)
     event = AuditEvent(
-        seq=seq,
+        chain=chain,
+        funder_id=funder_id,
+        seq=seq + 1,
         occurred_at=utcnow(),
         actor_id=actor_id,
         actor_role=actor_role,
@@ -136,10 +146,32 @@ def record_event(
     return event
 
 
+def chain_head(session: DbSession, chain: int) -> tuple[int, str]:
+    """A chain's last event (sequence, hash) as it stands; (0, its genesis hash) for a chain with no event yet."""
+    head = session.execute(
+        sa.select(AuditEvent.seq, AuditEvent.hash)
+        .where(AuditEvent.chain == chain)
+        .order_by(AuditEvent.seq.desc())
+        .limit(1)
+    ).first()
+    return (head.seq, head.hash) if head else (0, genesis_hash(chain))
+
+
+def chain_of_funder(funder_id: int | None) -> int:
+    """The chain a funder's events are in (the installation's for None)."""
+    return INSTALLATION_CHAIN if funder_id is None else funder_id
+
+
+def chains(session: DbSession) -> list[int]:
+    """Every chain with at least one event, the installation's first."""
+    return list(session.scalars(sa.select(AuditEvent.chain).distinct().order_by(AuditEvent.chain)))
+
+
 @dataclass(frozen=True)
 class ChainReport:
-    """The result of verifying the chain: how many rows, the head, and the first problem if any."""
+    """The result of verifying one chain: how many rows, the head, and the first problem if any."""
 
+    chain: int
     count: int
     head_seq: int
     head_hash: str
@@ -150,18 +182,24 @@ class ChainReport:
         return self.problem is None
 
 
-def _rows(session: DbSession) -> Iterator[AuditEvent]:
-    yield from session.scalars(sa.select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=1000))
+def _rows(session: DbSession, chain: int) -> Iterator[AuditEvent]:
+    yield from session.scalars(
+        sa.select(AuditEvent)
+        .where(AuditEvent.chain == chain)
+        .order_by(AuditEvent.seq)
+        .execution_options(yield_per=1000)
+    )
 
 
-def verify_chain(session: DbSession) -> ChainReport:
-    """Walk the chain from the start; report the first row that was edited, removed or inserted."""
-    expected_prev = GENESIS_HASH
+def verify_chain(session: DbSession, chain: int) -> ChainReport:
+    """Walk one chain from its genesis; report the first row that was edited, removed or inserted."""
+    expected_prev = genesis_hash(chain)
     expected_seq = 1
     count = 0
-    for row in _rows(session):
+    for row in _rows(session, chain):
         if row.seq != expected_seq:
             return ChainReport(
+                chain,
                 count,
                 expected_seq - 1,
                 expected_prev,
@@ -169,6 +207,7 @@ def verify_chain(session: DbSession) -> ChainReport:
             )
         if row.prev_hash != expected_prev:
             return ChainReport(
+                chain,
                 count,
                 expected_seq - 1,
                 expected_prev,
@@ -177,6 +216,7 @@ def verify_chain(session: DbSession) -> ChainReport:
             )
         if compute_hash(row.prev_hash, payload_of(row)) != row.hash:
             return ChainReport(
+                chain,
                 count,
                 expected_seq - 1,
                 expected_prev,
@@ -185,4 +225,9 @@ def verify_chain(session: DbSession) -> ChainReport:
         expected_prev = row.hash
         expected_seq += 1
         count += 1
-    return ChainReport(count, expected_seq - 1, expected_prev)
+    return ChainReport(chain, count, expected_seq - 1, expected_prev)
+
+
+def verify_all_chains(session: DbSession) -> list[ChainReport]:
+    """Every chain verified, the installation's first."""
+    return [verify_chain(session, chain) for chain in chains(session)]

@@ -125,6 +125,38 @@ ACTIONS: tuple[Action, ...] = (
 REGISTRY: dict[str, Action] = {action.name: action for action in ACTIONS}
 
 
+@dataclass(frozen=True)
+class Hop:
+    """One step from an object towards its funder: the object's `column` names an object of kind `to`."""
+
+    column: str
+    to: str
+
+
+# Whose chain an event goes in, found from its object (grants.audit.owners follows it): each kind of object names
+# the hops that lead to a funder, tried in order (a hop whose column is empty is skipped). An event about a funder
+# is in that funder's chain; one whose hops all come up empty, or about a kind with no hops (a group belongs to no
+# funder), is in the installation's chain. A role grant names its funder in its facts ("funder_id").
+FUNDER = "funder"
+OWNED_THROUGH_FACTS = "user"
+OWNERS: dict[str, tuple[Hop, ...]] = {
+    FUNDER: (),
+    "round": (Hop("funder_id", FUNDER),),
+    "theme": (Hop("funder_id", FUNDER),),
+    "bid": (Hop("round_id", "round"),),
+    "award": (Hop("round_id", "round"),),
+    "report": (Hop("award_id", "award"),),
+    "panel_member": (Hop("round_id", "round"),),
+    "conflict_declaration": (Hop("round_id", "round"),),
+    "score": (Hop("round_id", "round"),),
+    "deliberation_note": (Hop("round_id", "round"),),
+    "ballot": (Hop("round_id", "round"),),
+    "invitation": (Hop("funder_id", FUNDER), Hop("round_id", "round")),
+    "group": (),
+    OWNED_THROUGH_FACTS: (),
+}
+
+
 def registered(action: str, object_type: str | None) -> Action:
     """The registered action, checked against the kind of object it is recorded for; else UnknownAction."""
     entry = REGISTRY.get(action)

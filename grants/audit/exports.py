@@ -9,8 +9,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from grants.audit.chain import format_time
-from grants.audit.trail import chain_head, round_events
+from grants.audit.chain import chain_head, format_time
+from grants.audit.trail import round_events
 from grants.csvsafe import csv_text
 from grants.database import DbSession
 from grants.models import AuditEvent, Round, User, utcnow
@@ -22,19 +22,22 @@ def _facts_json(facts: dict[str, Any] | None) -> str:
     return json.dumps(facts or {}, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def stamp_line(session: DbSession) -> tuple[int, str, str]:
-    """(head seq, head hash, export time) for the export's stamp."""
-    seq, digest = chain_head(session)
+def stamp_line(session: DbSession, chain: int) -> tuple[int, str, str]:
+    """(head seq, head hash, export time) of a chain, for the export's stamp."""
+    seq, digest = chain_head(session, chain)
     return seq, digest, format_time(utcnow())
 
 
 def round_trail_csv(session: DbSession, round_: Round) -> str:
     """One row per event of the round, after a stamp line naming the chain's head at export time."""
-    head_seq, head_hash, exported_at = stamp_line(session)
+    head_seq, head_hash, exported_at = stamp_line(session, round_.funder_id)
     events = round_events(session, round_)
     names = _names(session, events)
     rows: list[list[Any]] = [
-        [f"# chain head seq {head_seq} hash {head_hash} at export time {exported_at} (round {round_.code})"],
+        [
+            f"# chain {round_.funder_id} head seq {head_seq} hash {head_hash} at export time {exported_at}"
+            f" (round {round_.code})"
+        ],
         CSV_HEADER,
     ]
     rows += [
@@ -57,6 +60,7 @@ def round_trail_csv(session: DbSession, round_: Round) -> str:
 def event_line(event: AuditEvent) -> dict[str, Any]:
     """An event exactly as hashed, with its hashes, so each line can be checked against the chain."""
     return {
+        "chain": event.chain,
         "seq": event.seq,
         "occurred_at": format_time(event.occurred_at),
         "actor_id": event.actor_id,
@@ -72,9 +76,15 @@ def event_line(event: AuditEvent) -> dict[str, Any]:
 
 def round_log_jsonl(session: DbSession, round_: Round) -> str:
     """The round's audit events as JSON Lines, the first line the export's stamp."""
-    head_seq, head_hash, exported_at = stamp_line(session)
+    head_seq, head_hash, exported_at = stamp_line(session, round_.funder_id)
     stamp = {
-        "export": {"head_seq": head_seq, "head_hash": head_hash, "exported_at": exported_at, "round_id": round_.id}
+        "export": {
+            "chain": round_.funder_id,
+            "head_seq": head_seq,
+            "head_hash": head_hash,
+            "exported_at": exported_at,
+            "round_id": round_.id,
+        }
     }
     lines = [json.dumps(stamp, sort_keys=True)]
     lines.extend(json.dumps(event_line(e), sort_keys=True, ensure_ascii=False) for e in round_events(session, round_))

@@ -11,11 +11,12 @@ from collections.abc import Callable
 
 from flask import Response, abort, render_template
 
-from grants.audit import bp, checkpoints, exports, trail
+from grants.audit import bp, checkpoints, exports, funder_export, trail
 from grants.auth.permissions import (
     AUDIT_READERS,
     any_role_required,
     can_export_audit,
+    can_export_funder_chain,
     can_read_bid_trail,
     can_read_round,
     current_person,
@@ -23,8 +24,10 @@ from grants.auth.permissions import (
     load_or_404,
 )
 from grants.database import DbSession
+from grants.decisions import pabulib
+from grants.domain import DomainError
 from grants.extensions import db
-from grants.models import Bid, Role, Round
+from grants.models import Bid, Funder, Role, Round
 
 
 def _export_round(round_id: int) -> Round:
@@ -44,6 +47,7 @@ def _round_page(round_: Round, rerun: trail.RerunResult | None = None) -> str:
         summary=trail.inputs_summary,
         rerun=rerun,
         is_auditor=is_auditor_of(current_person(), round_.funder_id),
+        pabulib=pabulib.has_approval_ballots(round_),
     )
 
 
@@ -80,13 +84,15 @@ def trail_page(bid_id: int) -> str:
 def _export(round_id: int, make: Callable[[DbSession, Round], str], mimetype: str, name: str) -> Response:
     """A download of the round's audit, never cached: `name` follows the round's code in the file's name."""
     round_ = _export_round(round_id)
+    return _download(make(db.session, round_), mimetype, f"{round_.code.lower()}-{name}")
+
+
+def _download(body: str, mimetype: str, filename: str) -> Response:
+    """A file to save, never cached."""
     return Response(
-        make(db.session, round_),
+        body,
         mimetype=mimetype,
-        headers={
-            "Content-Disposition": f'attachment; filename="{round_.code.lower()}-{name}"',
-            "Cache-Control": "no-store",
-        },
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
     )
 
 
@@ -100,3 +106,25 @@ def trail_csv(round_id: int) -> Response:
 @any_role_required(*AUDIT_READERS)
 def log_jsonl(round_id: int) -> Response:
     return _export(round_id, exports.round_log_jsonl, "application/jsonl", "audit-log.jsonl")
+
+
+@bp.get("/audit/funders/<int:funder_id>/export.jsonl")
+@any_role_required(*AUDIT_READERS)
+def funder_export_jsonl(funder_id: int) -> Response:
+    """The funder's whole chain, checkpoints, public key and tally inputs, for the offline verifier."""
+    funder = load_or_404(Funder, funder_id, can_export_funder_chain)
+    body = funder_export.funder_export_jsonl(db.session, funder)
+    return _download(body, "application/jsonl", f"{funder.slug}-audit-export.jsonl")
+
+
+@bp.get("/audit/rounds/<int:round_id>/ballots.pb")
+@any_role_required(*AUDIT_READERS)
+def pabulib_ballots(round_id: int) -> Response:
+    """The decided round's approval ballots as a pabulib file, to count again with pabutools or equalshares.net.
+    Not public: a panel is small, so even numbered ballots could show how a known panellist voted."""
+    round_ = load_or_404(Round, round_id, can_read_round)
+    try:
+        body = pabulib.round_pabulib(db.session, round_)
+    except DomainError:
+        abort(404)  # not decided, or not approval ballots: there is no such file
+    return _download(body, "text/plain", f"{round_.code.lower()}-ballots.pb")

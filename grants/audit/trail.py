@@ -32,18 +32,11 @@ from grants.models import (
     TallyRun,
     User,
 )
-from grants.models.audit import GENESIS_HASH
 from grants.money import format_pounds
 
 # Events about the whole round's decision that belong in every bid's trail.
 ROUND_DECISION_ACTIONS = frozenset({"tally.recorded", "decision.ratified", "decision.undone"})
 PANELLIST = "panellist"
-
-
-def chain_head(session: DbSession) -> tuple[int, str]:
-    """The chain's last event (sequence, hash) as it stands: what an export is stamped with."""
-    head = session.execute(sa.select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
-    return (head.seq, head.hash) if head else (0, GENESIS_HASH)
 
 
 def round_events(session: DbSession, round_: Round) -> list[AuditEvent]:
@@ -56,13 +49,14 @@ def round_events(session: DbSession, round_: Round) -> list[AuditEvent]:
         session.scalars(
             sa.select(AuditEvent)
             .where(
+                AuditEvent.chain == round_.funder_id,
                 sa.or_(
                     sa.and_(AuditEvent.object_type == "round", AuditEvent.object_id == round_.id),
                     sa.and_(AuditEvent.object_type == "bid", AuditEvent.object_id.in_(bid_ids)),
                     sa.and_(AuditEvent.object_type == "award", AuditEvent.object_id.in_(award_ids)),
                     sa.and_(AuditEvent.object_type == "report", AuditEvent.object_id.in_(report_ids.scalar_subquery())),
                     facts["round_id"].as_integer() == round_.id,
-                )
+                ),
             )
             .order_by(AuditEvent.seq)
         )
@@ -238,7 +232,7 @@ class RoundAudit:
 
 
 def round_audit(session: DbSession, round_: Round) -> RoundAudit:
-    """Load the round's audit summary in a fixed number of queries (the chain check walks the whole chain)."""
+    """Load the round's audit summary in a fixed number of queries (the chain check walks the funder's whole chain)."""
     ratification = session.scalar(
         sa.select(Ratification)
         .where(Ratification.round_id == round_.id, Ratification.undone_at.is_(None))
@@ -265,7 +259,7 @@ def round_audit(session: DbSession, round_: Round) -> RoundAudit:
         round=round_,
         ratification=ratification,
         runs=runs,
-        chain=verify_chain(session),
+        chain=verify_chain(session, round_.funder_id),
         notes=notes,
         bids=bids,
         references={b.id: b.reference for b in bids},

@@ -380,6 +380,11 @@ def can_export_audit(user: User, round_: Round) -> bool:
     return is_auditor_of(user, round_.funder_id)
 
 
+def can_export_funder_chain(user: User, funder: Funder) -> bool:
+    """The auditor's export of a funder's whole chain (ids, never names): its auditors and its staff."""
+    return is_staff_of(user, funder.id) or is_auditor_of(user, funder.id)
+
+
 # --- home and admin ---------------------------------------------------------------------------------------------
 
 

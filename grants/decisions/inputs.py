@@ -33,6 +33,7 @@ from grants.tally import (
     tally_digest,
 )
 from grants.tally.digest import canonical_document
+from grants.tally.document import inputs_from_document
 from grants.tally.inputs import prepare
 
 
@@ -94,36 +95,7 @@ class TallyInputs:
     @classmethod
     def from_json(cls, document: Mapping[str, Any]) -> TallyInputs:
         """Inputs from a stored run's `inputs` document (the inverse of `as_json`)."""
-        settings = document["settings"]
-        return cls(
-            settings=RoundSettings(
-                budget_pence=settings["budget_pence"],
-                method=settings["method"],
-                criteria=tuple(Criterion(id=c["id"], weight=c["weight"]) for c in settings["criteria"]),
-                approval_limit=settings.get("approval_limit"),
-                ranked_limit=settings.get("ranked_limit"),
-                quorum=settings["quorum"],
-            ),
-            bids=tuple(
-                BidInput(id=b["id"], amount_pence=b["amount_pence"], submitted_at=b["submitted_at"])
-                for b in document["bids"]
-            ),
-            scores=tuple(
-                ScoreInput(
-                    panellist_id=s["panellist_id"], bid_id=s["bid_id"], criterion_id=s["criterion_id"], value=s["value"]
-                )
-                for s in document["scores"]
-            ),
-            recusals=tuple(Recusal(panellist_id=r["panellist_id"], bid_id=r["bid_id"]) for r in document["recusals"]),
-            ballots=tuple(
-                BallotInput(
-                    panellist_id=b["panellist_id"],
-                    approvals=tuple(b.get("approvals") or ()),
-                    ranking=tuple(b.get("ranking") or ()),
-                )
-                for b in document["ballots"]
-            ),
-        )
+        return cls(**inputs_from_document(document))
 
 
 def round_settings(round_: Round) -> RoundSettings:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Any
 
@@ -10,19 +11,27 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from grants.models.base import Base
 
-GENESIS_HASH = "0" * 64
+INSTALLATION_CHAIN = 0  # the chain of the installation's own events (about no funder); a funder's chain is its id
+
+
+def genesis_hash(chain: int) -> str:
+    """The previous hash of a chain's first event: its own for each chain, so no event can open another's chain."""
+    return hashlib.sha256(f"common-pot audit chain {chain}".encode("ascii")).hexdigest()
 
 
 class AuditEvent(Base):
     """One event that matters to a decision. Rows are never updated or deleted (database triggers refuse it).
 
-    hash = SHA-256(prev_hash + canonical JSON of the event's fields); prev_hash is unique, so two writers
-    that raced from the same head cannot both land and fork the chain.
+    Each funder has a chain of its own (`chain` is the funder's id), and the installation one more (chain 0, no
+    funder). hash = SHA-256(prev_hash + canonical JSON of the event's fields, its chain included); (chain, seq)
+    and (chain, prev_hash) are unique, so two writers that raced from the same head cannot both land and fork it.
     """
 
     __tablename__ = "audit_event"
 
+    chain: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    funder_id: Mapped[int | None] = mapped_column(sa.ForeignKey("funder.id"), nullable=True)
     occurred_at: Mapped[datetime]
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), nullable=True, index=True)
     actor_role: Mapped[str | None] = mapped_column(sa.String(40), nullable=True)
@@ -30,27 +39,35 @@ class AuditEvent(Base):
     object_type: Mapped[str | None] = mapped_column(sa.String(40), nullable=True)
     object_id: Mapped[int | None] = mapped_column(nullable=True)
     facts: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
-    prev_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    prev_hash: Mapped[str] = mapped_column(sa.String(64))
+    hash: Mapped[str] = mapped_column(sa.String(64))
 
     __table_args__ = (
+        sa.UniqueConstraint("chain", "prev_hash"),
         sa.Index("ix_audit_event_object", "object_type", "object_id"),
         sa.CheckConstraint("seq >= 1", name="seq_positive"),
+        sa.CheckConstraint("chain = COALESCE(funder_id, 0)", name="chain_is_funder"),
     )
 
 
 class Checkpoint(Base):
-    """The chain's head (sequence and hash) recorded at a round milestone and published on the round's public
-    page, so a later rewrite of the whole chain by someone with database access shows against what was published."""
+    """The head (sequence and hash) of the round's funder's chain recorded at a round milestone, signed with the
+    installation's Ed25519 key and published on the round's public page, so a later rewrite of the whole chain by
+    someone with database access but not the key shows against what was published."""
 
     __tablename__ = "audit_checkpoint"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(sa.ForeignKey("round.id"), index=True)
     milestone: Mapped[str] = mapped_column(sa.String(20))
+    chain: Mapped[int]
     seq: Mapped[int]
     hash: Mapped[str] = mapped_column(sa.String(64))
     recorded_at: Mapped[datetime]
+    # The signing key's fingerprint and the Ed25519 signature (base64) of the checkpoint's statement
+    # (grants.audit.signing); empty for a checkpoint recorded before checkpoints were signed.
+    key_id: Mapped[str] = mapped_column(sa.String(64), default="", server_default="")
+    signature: Mapped[str] = mapped_column(sa.String(120), default="", server_default="")
 
     __table_args__ = (
         sa.CheckConstraint(

@@ -9,6 +9,7 @@ money in pennies, and `grants.decisions.wording` puts it in words.
 """
 
 from grants.tally.digest import ALGORITHM_VERSION, canonical_json, tally_digest
+from grants.tally.document import TallyArguments, inputs_from_document
 from grants.tally.explanation import (
     STEP_KINDS,
     BoughtByEqualShares,
@@ -54,11 +55,13 @@ __all__ = [
     "ScoreInput",
     "Skipped",
     "Step",
+    "TallyArguments",
     "TallyInputError",
     "TallyResult",
     "WalkStarts",
     "canonical_json",
     "format_score",
+    "inputs_from_document",
     "run_tally",
     "tally_digest",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Response, abort, render_template
 
+from grants.audit.signing import published_key
 from grants.extensions import db
 from grants.models import Funder, utcnow
 from grants.transparency import bp, queries
@@ -22,7 +23,21 @@ def _funder(slug: str) -> Funder:
 def funder(slug: str) -> str:
     """What a funder's rounds funded, how the decisions were made, and the stories groups chose to share."""
     page = queries.funder_page(db.session, _funder(slug))
-    return render_template("transparency/funder.html", page=page, can_download=bool(page.funder.grant_id_prefix))
+    return render_template(
+        "transparency/funder.html",
+        page=page,
+        can_download=bool(page.funder.grant_id_prefix),
+        signing_key=published_key(),
+    )
+
+
+@bp.get("/funders/<slug>/audit-key.pem")
+def audit_key(slug: str) -> Response:
+    """The public key that checks the signatures of this funder's published checkpoints."""
+    funder_ = _funder(slug)
+    response = Response(published_key().pem, mimetype="application/x-pem-file")
+    response.headers["Content-Disposition"] = f'attachment; filename="{funder_.slug}-audit-key.pem"'
+    return response
 
 
 @bp.get("/funders/<slug>/360giving.<any(json, csv):fmt>")

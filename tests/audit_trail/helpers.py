@@ -13,7 +13,7 @@ from grants.audit.chain import compute_hash, event_payload, record_event
 from grants.awards import services as awards
 from grants.decisions import services as decisions
 from grants.models import AuditEvent, Bid, GroupMember, Round, User, utcnow
-from grants.models.audit import GENESIS_HASH
+from grants.models.audit import genesis_hash
 from grants.timefmt import today_in_london
 from tests.decisions.helpers import Setting
 from tests.support.db import app_session, count, raw_sql
@@ -106,28 +106,29 @@ def award_and_pay(app: Flask, setting: Setting, bid_name: str = "A") -> int:
         return award.id
 
 
-def rewrite_chain(app: Flask, *, seq: int, facts: dict[str, Any]) -> None:
-    """Rewrite the whole chain from event `seq`: change its facts and recompute every later hash, so the chain
+def rewrite_chain(app: Flask, *, chain: int, seq: int, facts: dict[str, Any]) -> None:
+    """Rewrite a whole chain from event `seq`: change its facts and recompute every later hash, so the chain
     verifies on its own (what someone with database access could do)."""
     with app_session(app) as s:
         pg = s.get_bind().dialect.name == "postgresql"
-        rows = list(s.scalars(sa.select(AuditEvent).order_by(AuditEvent.seq)))
-        prev = GENESIS_HASH
+        rows = list(s.scalars(sa.select(AuditEvent).where(AuditEvent.chain == chain).order_by(AuditEvent.seq)))
+        prev = genesis_hash(chain)
         for row in rows:
             if row.seq < seq:
                 prev = row.hash
                 continue
             row_facts = facts if row.seq == seq else row.facts
             payload = event_payload(
-                seq=row.seq, occurred_at=row.occurred_at, actor_id=row.actor_id, actor_role=row.actor_role,
+                chain=chain, seq=row.seq, occurred_at=row.occurred_at, actor_id=row.actor_id, actor_role=row.actor_role,
                 action=row.action, object_type=row.object_type, object_id=row.object_id, facts=row_facts,
             )  # fmt: skip
             new_hash = compute_hash(prev, payload)
             facts_sql = "CAST(:facts AS json)" if pg else ":facts"
             raw_sql(
                 s,
-                f"UPDATE audit_event SET facts = {facts_sql}, prev_hash = :prev, hash = :hash WHERE seq = :seq",  # noqa: S608
-                {"facts": json.dumps(row_facts), "prev": prev, "hash": new_hash, "seq": row.seq},
+                f"UPDATE audit_event SET facts = {facts_sql}, prev_hash = :prev, hash = :hash"  # noqa: S608
+                " WHERE chain = :chain AND seq = :seq",
+                {"facts": json.dumps(row_facts), "prev": prev, "hash": new_hash, "chain": chain, "seq": row.seq},
             )
             prev = new_hash
         s.expunge_all()

@@ -14,13 +14,15 @@ from flask import Flask
 
 from grants.audit.chain import record_event, verify_chain
 from grants.csvsafe import formula_safe
-from grants.models import AuditEvent, Checkpoint, RoundStatus, utcnow
+from grants.models import AuditEvent, Checkpoint, Round, RoundStatus, utcnow
 from grants.rounds.services import change_status
 from tests.audit_trail.helpers import ratify, rewrite_chain
 from tests.decisions.helpers import Setting, make_setting
-from tests.support.db import app_session
+from tests.support.db import app_session, raw_sql
 from tests.support.factories import make_funder, make_round, make_staff, make_user
 from tests.support.signin import sign_in
+
+FUNDER = 1  # the setting's funder, whose chain holds the round's events
 
 
 @pytest.fixture
@@ -30,7 +32,12 @@ def setting(app: Flask) -> Setting:
 
 def _head(app: Flask) -> tuple[int, str]:
     with app_session(app) as s:
-        row = s.execute(sa.select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).one()
+        row = s.execute(
+            sa.select(AuditEvent.seq, AuditEvent.hash)
+            .where(AuditEvent.chain == FUNDER)
+            .order_by(AuditEvent.seq.desc())
+            .limit(1)
+        ).one()
         return row.seq, row.hash
 
 
@@ -45,7 +52,11 @@ def test_a_checkpoint_is_recorded_at_each_milestone_move(app: Flask) -> None:
             scoring_closes_at=now - timedelta(days=1), voting_closes_at=now + timedelta(days=3),
         )  # fmt: skip
         change_status(s, round=open_round, to=RoundStatus.CLOSED, actor=staff, now=utcnow())
-        closed_head = s.execute(sa.select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc())).first()
+        closed_head = s.execute(
+            sa.select(AuditEvent.seq, AuditEvent.hash)
+            .where(AuditEvent.chain == funder.id)
+            .order_by(AuditEvent.seq.desc())
+        ).first()
         change_status(s, round=scoring, to=RoundStatus.VOTING, actor=staff, now=utcnow())
         change_status(s, round=open_round, to=RoundStatus.SCREENING, actor=staff, now=utcnow())  # not a milestone
         ids = open_round.id, scoring.id
@@ -55,7 +66,7 @@ def test_a_checkpoint_is_recorded_at_each_milestone_move(app: Flask) -> None:
         checkpoints = list(s.scalars(sa.select(Checkpoint).order_by(Checkpoint.id)))
         assert [(c.round_id, c.milestone) for c in checkpoints] == [(ids[0], "closed"), (ids[1], "scoring_closed")]
         assert (checkpoints[0].seq, checkpoints[0].hash) == (closed_seq, closed_hash)
-        event = s.get(AuditEvent, closed_seq)
+        event = s.get(AuditEvent, (funder.id, closed_seq))
         assert event is not None and event.action == "round.status_changed" and event.object_id == ids[0]
 
 
@@ -76,7 +87,7 @@ def test_audit_verify_checks_checkpoints_and_catches_a_whole_chain_rewrite(app: 
     ratify(app, setting)
     with app_session(app) as s:
         record_event(s, "bid.submitted", object_type="bid", object_id=setting.bids["D"], facts={"later": True})
-        first = s.get(AuditEvent, 1)
+        first = s.get(AuditEvent, (FUNDER, 1))
         assert first is not None
         forged_facts = {**first.facts, "forged": True}
         voting_closed = s.scalars(sa.select(Checkpoint).where(Checkpoint.milestone == "voting_closed")).one().seq
@@ -85,9 +96,9 @@ def test_audit_verify_checks_checkpoints_and_catches_a_whole_chain_rewrite(app: 
     assert ok.exit_code == 0, ok.output + ok.stderr
     assert "Checkpoints OK: 2 published checkpoints match the chain." in ok.output
 
-    rewrite_chain(app, seq=1, facts=forged_facts)
+    rewrite_chain(app, chain=FUNDER, seq=1, facts=forged_facts)
     with app_session(app) as s:
-        assert verify_chain(s).ok  # the rewrite is consistent on its own...
+        assert verify_chain(s, FUNDER).ok  # the rewrite is consistent on its own...
     broken = runner.invoke(args=["audit", "verify"])
     assert broken.exit_code == 1  # ...but not with what was published
     assert (
@@ -110,7 +121,7 @@ def test_the_csv_export_is_formula_safe_and_stamped_with_the_head(app: Flask, se
     assert response.status_code == 200
     assert response.headers["Content-Disposition"].startswith("attachment;")
     rows = list(csv.reader(io.StringIO(response.text)))
-    assert rows[0][0].startswith(f"# chain head seq {head_seq} hash {head_hash} at export time ")
+    assert rows[0][0].startswith(f"# chain {FUNDER} head seq {head_seq} hash {head_hash} at export time ")
     assert rows[1][:6] == ["seq", "time_utc", "actor_id", "actor_name", "role", "action"]
     rogue_row = next(r for r in rows[2:] if r[5] == "bid.withdrawn")
     assert rogue_row[3] == '\'=HYPERLINK("http://evil")' and rogue_row[4] == "'-applicant"
@@ -138,7 +149,7 @@ def test_the_jsonl_export_carries_the_head_and_every_event_of_the_round(app: Fla
     assert {"tally.recorded", "decision.departed", "decision.ratified", "round.status_changed"} <= actions
     with app_session(app) as s:
         for line in lines[1:]:
-            event = s.get(AuditEvent, line["seq"])
+            event = s.get(AuditEvent, (line["chain"], line["seq"]))
             assert event is not None and event.hash == line["hash"]
 
 
@@ -152,7 +163,7 @@ def test_flask_audit_export_writes_both_formats(app: Flask, setting: Setting, tm
         )
         assert result.exit_code == 0, result.output + result.stderr
         text = out.read_text(encoding="utf-8")
-        assert ("# chain head seq" in text) if fmt == "csv" else ('"head_hash"' in text.splitlines()[0])
+        assert (f"# chain {FUNDER} head seq" in text) if fmt == "csv" else ('"head_hash"' in text.splitlines()[0])
     missing = runner.invoke(args=["audit", "export", "--round", "999999", "--format", "csv", "--output", "x"])
     assert missing.exit_code != 0 and "No round with id 999999" in missing.output + missing.stderr
 
@@ -162,3 +173,42 @@ def test_a_round_without_milestones_publishes_no_checkpoints(app: Flask) -> None
         round_id = make_round(s, make_funder(s)).id
     page = app.test_client().get(f"/rounds/{round_id}")
     assert page.status_code == 200 and "Published checkpoints of the audit chain" not in page.text
+
+
+def test_each_checkpoint_is_signed_and_the_public_key_is_published_on_the_funders_page(
+    app: Flask, setting: Setting
+) -> None:
+    import base64
+
+    import rfc8785
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+    ratify(app, setting)
+    client = app.test_client()
+    with app_session(app) as s:
+        checkpoints = list(s.scalars(sa.select(Checkpoint).where(Checkpoint.round_id == setting.round_id)))
+        slug = s.get(Round, setting.round_id).funder.slug
+    pem = client.get(f"/funders/{slug}/audit-key.pem")
+    assert pem.status_code == 200 and pem.headers["Content-Disposition"].startswith("attachment;")
+    public_key = load_pem_public_key(pem.data)
+    for checkpoint in checkpoints:
+        statement = {
+            "statement": "common-pot checkpoint/1", "chain": FUNDER, "funder_id": FUNDER,
+            "round_id": setting.round_id, "milestone": checkpoint.milestone, "seq": checkpoint.seq,
+            "hash": checkpoint.hash, "recorded_at": checkpoint.recorded_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            "key_id": checkpoint.key_id,
+        }  # fmt: skip
+        public_key.verify(base64.b64decode(checkpoint.signature), rfc8785.dumps(statement))  # type: ignore[union-attr,call-arg]
+    page = client.get(f"/funders/{slug}").text
+    key_id = checkpoints[0].key_id
+    assert " ".join(key_id[i : i + 4] for i in range(0, 32, 4)) in page
+    assert checkpoints[0].signature in client.get(f"/rounds/{setting.round_id}").text
+
+
+def test_audit_verify_catches_a_forged_checkpoint_signature(app: Flask, setting: Setting) -> None:
+    ratify(app, setting)
+    with app_session(app) as s:
+        raw_sql(s, "UPDATE audit_checkpoint SET seq = seq - 1 WHERE milestone = 'decided'")
+    broken = app.test_cli_runner().invoke(args=["audit", "verify"])
+    assert broken.exit_code == 1
+    assert f"checkpoint for {setting.round_code} at decided: its signature does not hold" in broken.stderr

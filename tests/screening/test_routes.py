@@ -426,7 +426,8 @@ def test_bid_page_shows_the_status_history_in_plain_words(app: Flask, client: Fl
         s.get(Round, setting.round_id).status = RoundStatus.CLOSED
         record_event(s, "bid.created", actor_id=None, object_type="bid", object_id=bid.id, facts={})
         record_event(s, "bid.submitted", actor_id=None, object_type="bid", object_id=bid.id, facts={})
-        record_event(s, "bid.submitted", object_type="bid", object_id=bid.id + 1000, facts={})  # another bid
+        other = make_sent_bid(s, bid.round, number=77, group_name="Another Group")
+        record_event(s, "bid.submitted", object_type="bid", object_id=other.id, facts={})  # another bid
     sign_in(client, setting.staff_email)
     _post(client, setting, decision="ineligible", reason=REASON)
     _post(client, setting, decision="eligible", reason="")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Flask
 
-from grants.audit.chain import verify_chain
+from grants.audit.chain import verify_all_chains
 from grants.database import DbSession
 from grants.models import Ballot, Round, User, VotingMethod, utcnow
 from grants.voting.services import AlreadyRecorded, cast_ballot
@@ -54,7 +54,7 @@ def test_thirty_panellists_voting_at_once_all_count(app: Flask) -> None:
     with app_session(app) as s:
         voters = s.scalars(sa.select(Ballot.user_id).where(Ballot.round_id == setting.round_id, Ballot.is_current))
         assert sorted(voters) == sorted(voter_ids)
-        assert verify_chain(s).ok
+        assert all(report.ok for report in verify_all_chains(s))
     assert len(ballot_events(app)) == PANEL
 
 
@@ -76,7 +76,7 @@ def test_one_panellist_casting_from_five_places_at_once_ends_with_one_current_ba
     replaced = [e.facts["replaces"] for e in events]
     assert replaced[0] is None and replaced[1:] == [e.facts["ballot_id"] for e in events[:-1]]
     with app_session(app) as s:
-        assert verify_chain(s).ok
+        assert all(report.ok for report in verify_all_chains(s))
 
 
 def test_the_same_form_sent_five_times_at_once_records_one_ballot(app: Flask) -> None:
