@@ -11,12 +11,21 @@ from wtforms import BooleanField, StringField, SubmitField
 from wtforms.validators import Length
 
 from grants.awards import services
-from grants.forms_fields import DatePartsField, Needed, OneLine, PoundsField, full_name_field, long_text, reason_field
+from grants.forms_fields import (
+    DatePartsField,
+    Needed,
+    OneLine,
+    OneUseForm,
+    PoundsField,
+    full_name_field,
+    long_text,
+    reason_field,
+)
 
 AMOUNT_FORMAT = "Enter the amount in pounds, like 1250 or 1250.50"
 
 
-class OfferForm(FlaskForm):
+class OfferForm(OneUseForm):
     amount = PoundsField(
         "Amount offered",
         validators=[Needed(services.AMOUNT_REQUIRED)],
@@ -52,25 +61,25 @@ class OfferForm(FlaskForm):
         return [f.data for f in fields if f.data is not None]
 
 
-class AcceptForm(FlaskForm):
+class AcceptForm(OneUseForm):
     name = full_name_field(limit=services.MAX_NAME)
     confirm = BooleanField("We accept the conditions", widget=GovCheckboxInput())
     submit = SubmitField("Accept the offer", widget=GovSubmitInput())
 
 
-class DeclineForm(FlaskForm):
+class DeclineForm(OneUseForm):
     reason = reason_field(
         "Why are you declining? (optional)", "This helps the funder. You do not have to say.", limit=services.MAX_TEXT
     )
     submit = SubmitField("Decline the offer", widget=GovSubmitInput())
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(OneUseForm):
     reason = reason_field("Why are you withdrawing this offer?", "The group reads this", limit=services.MAX_TEXT)
     submit = SubmitField("Withdraw the offer", widget=GovSubmitInput())
 
 
-class PaymentForm(FlaskForm):
+class PaymentForm(OneUseForm):
     amount = PoundsField("Amount paid", validators=[Needed(services.PAYMENT_AMOUNT_REQUIRED)], invalid=AMOUNT_FORMAT)
     paid_on = DatePartsField("Date paid", what="The date paid", description="For example, 27 3 2026")
     reference = StringField(
@@ -84,7 +93,16 @@ class PaymentForm(FlaskForm):
     submit = SubmitField("Record payment", widget=GovSubmitInput())
 
 
-class CloseForm(FlaskForm):
+class ReversalForm(OneUseForm):
+    reason = reason_field(
+        "Why are you reversing this payment?",
+        "For example, it was recorded twice or for the wrong amount. Auditors read this.",
+        limit=services.MAX_TEXT,
+    )
+    submit = SubmitField("Reverse this payment", widget=GovSubmitInput())
+
+
+class CloseForm(OneUseForm):
     submit = SubmitField("Close the award", widget=GovSubmitInput())
 
 

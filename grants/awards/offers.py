@@ -143,7 +143,13 @@ def make_offer(
         actor_role=STAFF,
         object_type="award",
         object_id=award.id,
-        facts={"round_id": round_.id, "bid_id": bid.id, "award_id": award.id, "amount_pence": amount_pence},
+        facts={
+            "round_id": round_.id,
+            "bid_id": bid.id,
+            "award_id": award.id,
+            "amount_pence": amount_pence,
+            "asked_pence": bid.amount_pence,
+        },
     )
     _email_group(session, award, "awards/offer")
     return award
@@ -233,8 +239,8 @@ def withdraw_offer(session: DbSession, *, award: Award, reason: str, actor: User
     _email_group(session, award, "awards/withdrawn")
 
 
-def close_award(session: DbSession, *, award: Award, actor: User) -> None:
-    """Close an award paid in full once its reporting is done."""
+def close_award(session: DbSession, *, award: Award, actor: User, now: datetime) -> None:
+    """Close an award paid in full once its reporting is done (at `now`, which the audit chain stamps itself)."""
     _lock(session, award)
     if award.status != AwardStatus.PAID_IN_FULL:
         raise DomainError("An award can be closed once it has been paid in full", "status")

@@ -31,6 +31,8 @@ AWARD_MOVES: frozenset[tuple[AwardStatus, AwardStatus]] = frozenset(
         (AwardStatus.OFFERED, AwardStatus.WITHDRAWN),
         (AwardStatus.ACCEPTED, AwardStatus.WITHDRAWN),
         (AwardStatus.ACCEPTED, AwardStatus.PAID_IN_FULL),
+        # A payment reversed (recorded in error) opens a paid-in-full award for payments again.
+        (AwardStatus.PAID_IN_FULL, AwardStatus.ACCEPTED),
         (AwardStatus.PAID_IN_FULL, AwardStatus.CLOSED),
     }
 )
