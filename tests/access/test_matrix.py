@@ -205,6 +205,7 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "awards.pay": {"POST": STAFF},
     "awards.withdraw": {"POST": STAFF},
     "awards.close": {"POST": STAFF},
+    "awards.reverse": {"POST": STAFF},
     "awards.feedback": both(STAFF),
     "awards.respond": {"GET": GROUP_A},
     "awards.accept": {"POST": GROUP_A},
@@ -237,6 +238,9 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "audit.trail": {"GET": AUDIT_READERS},
     "audit.trail_csv": {"GET": AUDITOR_EXPORTS},
     "audit.log_jsonl": {"GET": AUDITOR_EXPORTS},
+    # integrity: what an auditor should look at
+    "integrity.flags": {"GET": AUDIT_READERS},
+    "integrity.paper_ballots": {"GET": AUDIT_READERS},
 }
 
 # Access bugs found by this matrix and not fixed yet: (endpoint, method, persona) -> the answer given today.
@@ -252,6 +256,7 @@ DEFAULT_OBJECTS: dict[str, str] = {
     "round_id": "decided_round",
     "bid_id": "decided_bid_a",
     "award_id": "award_a",
+    "payment_id": "payment_a",
     "report_date_id": "draft_date",
     "report_id": "sent_report",
     "photo_id": "draft_photo",
