@@ -187,6 +187,13 @@ ACTIONS: tuple[Action, ...] = (
     Action("theme.added", "theme", "Theme added"),
     Action("story.selection_opened", "round", "Story selection opened"),
     Action("story.selection_closed", "round", "Story selection closed"),
+    Action(
+        "story.selection_reopened",
+        "round",
+        "Closed story selection reopened",
+        flag_for_auditors=True,
+        why="A late change: the closed choice of most significant stories was reopened",
+    ),
     Action("story.chosen", "report", "Story chosen"),
     Action("story.unchosen", "report", "Story unchosen"),
     # audit (grants/audit)

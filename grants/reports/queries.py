@@ -147,11 +147,14 @@ def choosers_count(session: DbSession, selection: StorySelection | None) -> int:
 
 @dataclass
 class SignificantStory:
-    """A story picked as most significant: how often, and the reasons given (never by whom)."""
+    """A story picked as most significant: how often by the panel and its reasons, and apart from them any picks
+    by the funder's staff (never by whom). A staff pick never counts as the panel's."""
 
     report: Report
     picks: int
     reasons: list[str] = field(default_factory=list)
+    staff_picks: int = 0
+    staff_reasons: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -201,9 +204,16 @@ def learning_summary(session: DbSession, round_id: int) -> LearningSummary:
             if report is None:
                 continue
             story = significant.setdefault(report.id, SignificantStory(report=report, picks=0))
-            story.picks += 1
-            story.reasons.append(choice.reason)
-    ranked = sorted(significant.values(), key=lambda s: (-s.picks, s.report.submitted_at or datetime.min, s.report.id))
+            if choice.chosen_as == "panellist":
+                story.picks += 1
+                story.reasons.append(choice.reason)
+            else:
+                story.staff_picks += 1
+                story.staff_reasons.append(choice.reason)
+    ranked = sorted(
+        significant.values(),
+        key=lambda s: (-s.picks, -s.staff_picks, s.report.submitted_at or datetime.min, s.report.id),
+    )
     quotes: list[QuoteLine] = []
     if ids:
         for quote in session.scalars(

@@ -52,6 +52,16 @@ class QuoteForm(FlaskForm):
     submit = SubmitField("Keep this quote", widget=GovSubmitInput())
 
 
+class ReopenSelectionForm(FlaskForm):
+    reason = long_text(
+        "Why are you reopening the selection?",
+        limit=services.MAX_REOPEN_REASON,
+        too_long=services.REOPEN_REASON_TOO_LONG,
+        description="The picks were fixed when it closed. Your reason is logged for auditors.",
+    )
+    submit = SubmitField("Reopen the selection", widget=GovSubmitInput())
+
+
 class ThemeFilterForm(GetForm):
     """The list's theme filter. Sent by GET, so it works without JavaScript."""
 

@@ -229,6 +229,7 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "reports.staff_selection": {"GET": STAFF},
     "reports.open_selection": {"POST": STAFF},
     "reports.close_selection": {"POST": STAFF},
+    "reports.reopen_selection": {"POST": STAFF},
     "reports.stories": both(STORY_CHOOSERS),
     "reports.learning_summary": {"GET": LEARNING_READERS},
     "reports.learning_export": {"GET": LEARNING_READERS},

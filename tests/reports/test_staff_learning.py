@@ -51,8 +51,13 @@ def test_summary_shows_themes_significant_stories_quotes_and_shared(app: Flask, 
     text = page.text
     assert "Loneliness" in text and "Young people" in text
     assert '<td class="govuk-table__cell govuk-table__cell--numeric">2</td>' in text  # Loneliness: two stories
-    assert "Youth Football · chosen 2 times" in text
-    assert "The young people lead it now." in text and "Staff view." in text
+    # A staff member's pick is shown as staff's, never counted or quoted as the panel's.
+    assert "Youth Football · chosen 1 time by the panel, 1 by staff" in text
+    panel_part, staff_part = text.split("Why the panel chose it")[1].split(
+        "Why staff chose it (not the panel's choice)"
+    )
+    assert "The young people lead it now." in panel_part and "Staff view." not in panel_part
+    assert "Staff view." in staff_part
     assert "knew their neighbours by name" in text
     assert "Stories the groups agreed to share" in text
     shared = text.split("Stories the groups agreed to share")[1]
