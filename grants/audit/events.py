@@ -167,6 +167,13 @@ ACTIONS: tuple[Action, ...] = (
     Action("award.declined", "award", "Offer declined"),
     Action("award.withdrawn", "award", "Offer withdrawn"),
     Action("award.closed", "award", "Award closed"),
+    Action(
+        "award.republished",
+        "award",
+        "Published grant details re-published",
+        flag_for_auditors=True,
+        why="A late change: what the public data says about a grant was changed after it was published",
+    ),
     Action("payment.recorded", "award", "Payment recorded"),
     Action(
         "payment.reversed",
@@ -194,6 +201,7 @@ ACTIONS: tuple[Action, ...] = (
         flag_for_auditors=True,
         why="A late change: the closed choice of most significant stories was reopened",
     ),
+    Action("story.share_approved", "report", "Story approved by staff for the public page"),
     Action("story.chosen", "report", "Story chosen"),
     Action("story.unchosen", "report", "Story unchosen"),
     # audit (grants/audit)

@@ -102,6 +102,10 @@ class ReversalForm(OneUseForm):
     submit = SubmitField("Reverse this payment", widget=GovSubmitInput())
 
 
+class RepublishForm(OneUseForm):
+    submit = SubmitField("Re-publish with the group's details as they are now", widget=GovSubmitInput())
+
+
 class CloseForm(OneUseForm):
     submit = SubmitField("Close the award", widget=GovSubmitInput())
 

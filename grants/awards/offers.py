@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from grants.audit.chain import record_event
+from grants.awards.publication import publish_grant
 from grants.awards.queries import committed_pence
 from grants.awards.rules import (
     ACCEPTED_OR_LATER,
@@ -190,6 +191,8 @@ def accept_offer(
         raise DomainError(ACCEPT_CONFIRM_REQUIRED, "confirm")
     award.accepted_name = name
     _answer(session, award, AwardStatus.ACCEPTED, actor, now)
+    # An accepted award is a grant made: what the public reads about it is fixed now.
+    publish_grant(session, award=award, now=now)
 
 
 def decline_offer(session: DbSession, *, award: Award, reason: str, actor: User, now: datetime) -> None:

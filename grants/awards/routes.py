@@ -24,11 +24,13 @@ from grants.awards.forms import (
     FeedbackForm,
     OfferForm,
     PaymentForm,
+    RepublishForm,
     ReversalForm,
     WithdrawForm,
 )
 from grants.awards.offers import accept_offer, close_award, decline_offer, make_offer, withdraw_offer
 from grants.awards.payments import record_payment, reverse_payment
+from grants.awards.publication import changed_since_published, republish_grant
 from grants.bids.audience import bid_recipients
 from grants.extensions import db
 from grants.models import Award, AwardStatus, Bid, Payment, Role, Round, utcnow
@@ -109,6 +111,8 @@ def _award_page(award: Award, *, reversing: int | None = None, **forms: FlaskFor
         withdraw_form=withdraw_form,
         close_form=CloseForm(formdata=None),
         reversal_form=reversal_form,
+        republish_form=forms.get("republish_form") or RepublishForm(formdata=None),
+        changed_since_published=changed_since_published(award),
         reversing=reversing,
         reversed_ids={p.reverses_id for p in award.payments if p.reverses_id is not None},
         form=failed,
@@ -200,6 +204,20 @@ def reverse(award_id: int, payment_id: int) -> str | Response:
         if flash_outcome(done, f"Payment of {format_pounds(payment.amount_pence)} reversed."):
             return redirect(url_for("awards.award", award_id=award_id))
     return _award_page(load_or_404(Award, award_id, can_manage_award), reversal_form=form, reversing=payment.id)
+
+
+@bp.post("/staff/awards/<int:award_id>/republish")
+@role_required(Role.STAFF)
+def republish(award_id: int) -> str | Response:
+    """Re-publish a grant's public details on purpose, after the group changed: a new dateModified, logged."""
+    award = load_or_404(Award, award_id, can_manage_award)
+    form = RepublishForm()
+    if form.validate() and flash_outcome(
+        act_once(form, republish_grant, what="This re-publication", award=award, now=utcnow()),
+        "Re-published: the public page and the open data now show the group's details as they are.",
+    ):
+        return redirect(url_for("awards.award", award_id=award_id))
+    return _award_page(load_or_404(Award, award_id, can_manage_award), republish_form=form)
 
 
 # --- the group: accept or decline -------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from grants.models.awards import Award, AwardStatus, Feedback, Payment, Publishe
 from grants.models.base import Base, utcnow
 from grants.models.bids import Answer, Attachment, Bid, BidStatus, BudgetLine
 from grants.models.decisions import Departure, Ratification, TallyRun
-from grants.models.forms import UsedFormToken
+from grants.models.form_tokens import UsedFormToken
 from grants.models.funders import Funder
 from grants.models.groups import Group, GroupKind, GroupMember
 from grants.models.outbox import OutboxEmail

@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from grants.awards.publication import public_details
 from grants.database import DbSession
 from grants.models import (
     Award,
@@ -248,13 +249,14 @@ class PublicStory:
 
 
 def shareable_stories(session: DbSession, round_id: int) -> list[PublicStory]:
-    """The only stories of a round that may ever reach a public page: sent, and shared by the group's own choice."""
-    query = _sent_in_round(round_id).where(Report.share_publicly.is_(True))
+    """The only stories of a round that may ever reach a public page: sent, shared by the group's own choice, and
+    approved by staff (shared by the group, then approved by staff, then public)."""
+    query = _sent_in_round(round_id).where(Report.share_publicly.is_(True), Report.share_approved_at.is_not(None))
     return [
         PublicStory(
             report_id=r.id,
             round_id=round_id,
-            group_name=None if r.award.withhold_name else r.award.bid.group.name,
+            group_name=None if r.award.withhold_name else public_details(r.award).group_name,
             answers=tuple({"prompt": a.get("prompt", ""), "text": a.get("text", "")} for a in r.answers or []),
             recording_url=r.recording_url,
             submitted_at=r.submitted_at,

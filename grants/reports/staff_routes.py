@@ -176,6 +176,22 @@ def pick_quote(report_id: int) -> str | Response:
     )
 
 
+@bp.post("/staff/reports/<int:report_id>/share")
+@role_required(Role.STAFF)
+def approve_sharing(report_id: int) -> str | Response:
+    """Approve a story the group offered to share: only then is it on the public page."""
+    return _on_report(
+        report_id,
+        ButtonForm(),
+        "share_form",
+        services.approve_sharing,
+        "Approved: the story is now on the funder's public page.",
+        "main-content",
+        actor=current_person(),
+        now=utcnow(),
+    )
+
+
 @bp.post("/staff/reports/<int:report_id>/quotes/<int:quote_id>/remove")
 @role_required(Role.STAFF)
 def remove_quote(report_id: int, quote_id: int) -> Response:

@@ -195,6 +195,24 @@ def remove_quote(session: DbSession, *, quote: ReportQuote, actor: User) -> None
     _staff_event(session, "report.quote_removed", actor, "report", report_id, report_id=report_id, quote_id=quote_id)
 
 
+# --- sharing a story publicly -----------------------------------------------------------------------------------
+
+SHARE_NOT_OFFERED = "The group did not agree to share this story, so it cannot go on the public page"
+SHARE_ALREADY_APPROVED = "This story is already approved for the public page"
+
+
+def approve_sharing(session: DbSession, *, report: Report, actor: User, now: datetime) -> None:
+    """A story the group offered to share goes on the public page once staff have read it and approve it."""
+    if report.submitted_at is None or not report.share_publicly:
+        raise DomainError(SHARE_NOT_OFFERED, "share")
+    if report.share_approved_at is not None:
+        raise DomainError(SHARE_ALREADY_APPROVED, "share")
+    report.share_approved_at = now
+    report.share_approved_by_id = actor.id
+    session.flush()
+    _staff_event(session, "story.share_approved", actor, "report", report.id, report_id=report.id)
+
+
 # --- the most significant change --------------------------------------------------------------------------------
 
 
