@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from grants.models import Departure, Ratification, Round, RoundStatus
 from tests.decisions.helpers import Setting, make_setting
 from tests.support.db import app_session
-from tests.support.forms import once
+from tests.support.forms import once, token_on
 from tests.support.signin import sign_in
 
 REASON = "The group could not show a bank account in its name: failed due diligence."
@@ -137,6 +137,21 @@ def test_ratify_as_it_stands_through_the_page(app: Flask, client: FlaskClient, s
     assert _status(app, setting) == RoundStatus.DECIDED
     again = client.post(f"/staff/rounds/{setting.round_id}/tally/ratify", data=once({"note": ""}))
     assert "already been ratified" in again.text
+
+
+def test_the_same_departure_form_sent_twice_departs_once_and_says_so(
+    app: Flask, client: FlaskClient, setting: Setting
+) -> None:
+    sign_in(client, setting.staff_email)
+    page = client.get(f"/staff/rounds/{setting.round_id}/tally").text
+    token = token_on(page.split('tally/departures"')[-1])
+    data = {"bid": str(setting.bids["B"]), "reason": REASON, "form_token": token}
+    first = client.post(f"/staff/rounds/{setting.round_id}/tally/departures", data=data)
+    again = client.post(f"/staff/rounds/{setting.round_id}/tally/departures", data=data, follow_redirects=True)
+    assert first.status_code == 302
+    assert "This departure was already recorded, so nothing was changed" in again.text
+    with app_session(app) as s:
+        assert s.scalar(sa.select(sa.func.count()).select_from(Departure)) == 1
 
 
 def test_depart_then_compare_then_ratify_through_the_pages(app: Flask, client: FlaskClient, setting: Setting) -> None:
