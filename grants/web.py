@@ -102,14 +102,15 @@ def act_once(form: OneUseForm, service: Callable[..., T], /, *, what: str, now: 
     return attempt(form, once)
 
 
-def flash_outcome(done: Outcome[Any], message: str) -> bool:
-    """After `act_once`: flash `message` on success, or plainly that the form was already recorded when it was
-    sent again. True for either (the route redirects); False on a refusal (the route shows the form again)."""
+def flash_outcome(done: Outcome[T], message: str | Callable[[T], str]) -> bool:
+    """After `act_once`: flash `message` (or `message(what the service returned)`) on success, or plainly that the
+    form was already recorded when it was sent again. True for either (the route redirects); False on a refusal
+    (the route shows the form again)."""
     if done.already:
         flash(done.already, "info")
         return True
     if done:
-        flash(message, "success")
+        flash(message(done.value) if callable(message) else message, "success")  # type: ignore[arg-type]
     return bool(done)
 
 

@@ -4,6 +4,7 @@ services.py, whose messages land next to the field they name."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSubmitInput, GovTextInput
@@ -60,6 +61,16 @@ class OfferForm(OneUseForm):
         fields = (self.report_date_1, self.report_date_2, self.report_date_3, self.report_date_4)
         return [f.data for f in fields if f.data is not None]
 
+    def terms(self) -> dict[str, Any]:
+        """The offer as typed, in the words `make_offer` takes."""
+        return {
+            "amount_pence": self.amount.data,
+            "reduced_reason": self.reduced_reason.data or "",
+            "conditions": self.conditions.data or "",
+            "report_dates": self.report_dates(),
+            "withhold_name": bool(self.withhold_name.data),
+        }
+
 
 class AcceptForm(OneUseForm):
     name = full_name_field(limit=services.MAX_NAME)
@@ -93,12 +104,11 @@ class PaymentForm(OneUseForm):
     submit = SubmitField("Record payment", widget=GovSubmitInput())
 
 
+REVERSAL_HINT = "For example, it was recorded twice or for the wrong amount. Auditors read this."
+
+
 class ReversalForm(OneUseForm):
-    reason = reason_field(
-        "Why are you reversing this payment?",
-        "For example, it was recorded twice or for the wrong amount. Auditors read this.",
-        limit=services.MAX_TEXT,
-    )
+    reason = reason_field("Why are you reversing this payment?", REVERSAL_HINT, limit=services.MAX_TEXT)
     submit = SubmitField("Reverse this payment", widget=GovSubmitInput())
 
 

@@ -9,8 +9,7 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from grants.audit.chain import record_event
-from grants.awards.rules import MAX_REFERENCE, MAX_TEXT, STAFF, move, too_long
+from grants.awards.rules import MAX_REFERENCE, MAX_TEXT, move, record_award_event, too_long
 from grants.database import DbSession
 from grants.decisions.services import text_sha256
 from grants.domain import DomainError, typed_text
@@ -90,21 +89,23 @@ def record_payment(
     if award.paid_pence == award.amount_pence:
         move(award, AwardStatus.PAID_IN_FULL)
     session.flush()
-    record_event(
-        session,
-        "payment.recorded",
-        actor_id=actor.id,
-        actor_role=STAFF,
-        object_type="award",
-        object_id=award.id,
-        facts={
-            "award_id": award.id,
-            "payment_id": payment.id,
-            "amount_pence": amount_pence,
-            "paid_pence": award.paid_pence,
-        },
-    )
+    _payment_event(session, "payment.recorded", award=award, payment=payment, actor=actor)
     return payment
+
+
+def _payment_event(
+    session: DbSession, action: str, *, award: Award, payment: Payment, actor: User, **extra: Any
+) -> None:
+    record_award_event(
+        session,
+        action,
+        award,
+        actor,
+        payment_id=payment.id,
+        amount_pence=payment.amount_pence,
+        paid_pence=award.paid_pence,
+        **extra,
+    )
 
 
 def reverse_payment(
@@ -148,21 +149,14 @@ def reverse_payment(
     if award.status == AwardStatus.PAID_IN_FULL:
         move(award, AwardStatus.ACCEPTED)
     session.flush()
-    record_event(
+    # The reason is free text: the chain holds its hash, the payment row the words.
+    _payment_event(
         session,
         "payment.reversed",
-        actor_id=actor.id,
-        actor_role=STAFF,
-        object_type="award",
-        object_id=award.id,
-        facts={
-            "award_id": award.id,
-            "payment_id": reversal.id,
-            "reverses_payment_id": payment.id,
-            "amount_pence": reversal.amount_pence,
-            "paid_pence": award.paid_pence,
-            # The reason is free text: the chain holds its hash, the payment row the words.
-            "reason_sha256": text_sha256(reason),
-        },
+        award=award,
+        payment=reversal,
+        actor=actor,
+        reverses_payment_id=payment.id,
+        reason_sha256=text_sha256(reason),
     )
     return reversal

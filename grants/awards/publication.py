@@ -7,8 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from grants.audit.chain import record_event
-from grants.awards.rules import ACCEPTED_OR_LATER, STAFF
+from grants.awards.rules import ACCEPTED_OR_LATER, record_award_event
 from grants.database import DbSession
 from grants.domain import DomainError
 from grants.models import Award, PublishedGrant, User
@@ -88,22 +87,10 @@ def republish_grant(session: DbSession, *, award: Award, actor: User, now: datet
     copy.published_by_id = actor.id
     session.flush()
     after = public_details(award)
-    record_event(
-        session,
-        "award.republished",
-        actor_id=actor.id,
-        actor_role=STAFF,
-        object_type="award",
-        object_id=award.id,
-        facts={
-            "round_id": award.round_id,
-            "bid_id": award.bid_id,
-            "award_id": award.id,
-            "changed": {
-                name: {"from": getattr(before, name), "to": getattr(after, name)}
-                for name in FIELDS
-                if getattr(before, name) != getattr(after, name)
-            },
-        },
-    )
+    changes = {
+        name: {"from": getattr(before, name), "to": getattr(after, name)}
+        for name in FIELDS
+        if getattr(before, name) != getattr(after, name)
+    }
+    record_award_event(session, "award.republished", award, actor, changed=changes)
     return copy

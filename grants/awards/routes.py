@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import login_required
 from flask_wtf import FlaskForm
@@ -64,32 +67,21 @@ def offer(bid_id: int) -> str | Response:
         return redirect(url_for("awards.round_awards", round_id=bid.round_id))
     form = OfferForm()
     if not form.is_submitted():
-        form.amount.data = bid.amount_pence
+        form.amount.data = bid.amount_pence  # what the group asked for, to start from
+    if not form.validate_on_submit():
         return _offer_page(bid, form)
-    if not form.validate():
-        return _offer_page(bid, form)
-    done = act_once(
-        form,
-        make_offer,
-        what="This offer",
-        bid=bid,
-        amount_pence=form.amount.data,
-        reduced_reason=form.reduced_reason.data or "",
-        conditions=form.conditions.data or "",
-        report_dates=form.report_dates(),
-        withhold_name=bool(form.withhold_name.data),
-        now=utcnow(),
-    )
-    if done.already:
-        flash(done.already, "info")
-        return redirect(url_for("awards.offer", bid_id=bid.id))
-    if done.value is not None:
-        award = done.value
-        flash(
-            f"Offer of {format_pounds(award.amount_pence)} made for {bid.reference}. We have emailed the group.",
-            "success",
+    done = act_once(form, make_offer, what="This offer", bid=bid, now=utcnow(), **form.terms())
+    if flash_outcome(
+        done,
+        lambda made: (
+            f"Offer of {format_pounds(made.amount_pence)} made for {bid.reference}. We have emailed the group."
+        ),
+    ):
+        # Sent again, the offer page leads to the award the first post made.
+        made = done.value
+        return redirect(
+            url_for("awards.award", award_id=made.id) if made is not None else url_for("awards.offer", bid_id=bid.id)
         )
-        return redirect(url_for("awards.award", award_id=award.id))
     return _offer_page(bid, form)
 
 
@@ -126,6 +118,11 @@ def award(award_id: int) -> str:
     return _award_page(load_or_404(Award, award_id, can_manage_award))
 
 
+def _paid_message(award: Award, amount_pence: int) -> str:
+    full = " The award is now paid in full." if award.status == AwardStatus.PAID_IN_FULL else ""
+    return f"Payment of {format_pounds(amount_pence)} recorded.{full}"
+
+
 @bp.post("/staff/awards/<int:award_id>/payments")
 @role_required(Role.STAFF)
 def pay(award_id: int) -> str | Response:
@@ -143,14 +140,7 @@ def pay(award_id: int) -> str | Response:
         reference=form.reference.data or "",
         now=utcnow(),
     )
-    if done.already:
-        flash(done.already, "info")
-        return redirect(url_for("awards.award", award_id=award_id))
-    if done:
-        message = f"Payment of {format_pounds(form.amount.data)} recorded."
-        if award.status == AwardStatus.PAID_IN_FULL:
-            message += " The award is now paid in full."
-        flash(message, "success")
+    if flash_outcome(done, lambda _: _paid_message(award, form.amount.data or 0)):
         return redirect(url_for("awards.award", award_id=award_id))
     return _award_page(load_or_404(Award, award_id, can_manage_award), payment_form=form)
 
@@ -243,45 +233,45 @@ def respond(bid_id: int) -> str:
     return _respond_page(load_or_404(Bid, bid_id, can_answer_offer))
 
 
+def _answer(
+    bid_id: int, form: AcceptForm | DeclineForm, service: Callable[..., None], done: str, **values: Any
+) -> str | Response:
+    """The group's answer to its offer, sent once: back to the bid with `done`, or the page again with the message."""
+    bid = load_or_404(Bid, bid_id, can_answer_offer)
+    which = "accept" if isinstance(form, AcceptForm) else "decline"
+    if form.validate() and flash_outcome(
+        act_once(form, service, what="Your answer", award=queries.award_of(db.session, bid), now=utcnow(), **values),
+        done,
+    ):
+        return redirect(url_for("bids.view", bid_id=bid_id))
+    return _respond_page(load_or_404(Bid, bid_id, can_answer_offer), **{which: form})
+
+
 @bp.post("/bids/<int:bid_id>/offer")
 @login_required
 def accept(bid_id: int) -> str | Response:
-    bid = load_or_404(Bid, bid_id, can_answer_offer)
     form = AcceptForm()
-    if not form.validate():
-        return _respond_page(bid, accept=form)
-    done = act_once(
+    return _answer(
+        bid_id,
         form,
         accept_offer,
-        what="Your answer",
-        award=queries.award_of(db.session, bid),
+        "You have accepted the offer. Thank you: we will be in touch about payment.",
         name=form.name.data or "",
         conditions_accepted=bool(form.confirm.data),
-        now=utcnow(),
     )
-    if flash_outcome(done, "You have accepted the offer. Thank you: we will be in touch about payment."):
-        return redirect(url_for("bids.view", bid_id=bid_id))
-    return _respond_page(load_or_404(Bid, bid_id, can_answer_offer), accept=form)
 
 
 @bp.post("/bids/<int:bid_id>/offer/decline")
 @login_required
 def decline(bid_id: int) -> str | Response:
-    bid = load_or_404(Bid, bid_id, can_answer_offer)
     form = DeclineForm()
-    if not form.validate():
-        return _respond_page(bid, decline=form)
-    done = act_once(
+    return _answer(
+        bid_id,
         form,
         decline_offer,
-        what="Your answer",
-        award=queries.award_of(db.session, bid),
+        "You have declined the offer. We have told the funder.",
         reason=form.reason.data or "",
-        now=utcnow(),
     )
-    if flash_outcome(done, "You have declined the offer. We have told the funder."):
-        return redirect(url_for("bids.view", bid_id=bid_id))
-    return _respond_page(load_or_404(Bid, bid_id, can_answer_offer), decline=form)
 
 
 # --- staff: feedback to unfunded groups -------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from wtforms import SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import Length
 
 from grants.forms_fields import ButtonForm as ButtonForm
-from grants.forms_fields import GetForm, OneLine, long_text
+from grants.forms_fields import GetForm, OneLine, long_text, reason_field
 from grants.models import Report, Theme
 from grants.reports import staff_services as services
 
@@ -53,11 +53,10 @@ class QuoteForm(FlaskForm):
 
 
 class ReopenSelectionForm(FlaskForm):
-    reason = long_text(
+    reason = reason_field(
         "Why are you reopening the selection?",
+        "The picks were fixed when it closed. Your reason is logged for auditors.",
         limit=services.MAX_REOPEN_REASON,
-        too_long=services.REOPEN_REASON_TOO_LONG,
-        description="The picks were fixed when it closed. Your reason is logged for auditors.",
     )
     submit = SubmitField("Reopen the selection", widget=GovSubmitInput())
 

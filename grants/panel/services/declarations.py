@@ -14,6 +14,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -76,11 +77,16 @@ def _score_count(session: DbSession, user_id: int, bid_id: int) -> int:
 
 
 def _declaration_event(
-    session: DbSession, declaration: ConflictDeclaration, *, new: bool, actor_id: int | None
+    session: DbSession,
+    declaration: ConflictDeclaration,
+    *,
+    action: str,
+    actor_id: int | None,
+    **extra: Any,
 ) -> None:
     record_event(
         session,
-        "conflict.declared" if new else "conflict.changed",
+        action,
         actor_id=actor_id,
         actor_role="system" if declaration.by_system else PANELLIST,
         object_type="conflict_declaration",
@@ -91,28 +97,13 @@ def _declaration_event(
             "bid_id": declaration.bid_id,
             "kind": declaration.kind.value,
             "by_system": declaration.by_system,
+            **extra,
         },
     )
 
 
-def _withdrawal_event(
-    session: DbSession, declaration: ConflictDeclaration, withdrawn: ConflictKind, *, actor_id: int
-) -> None:
-    record_event(
-        session,
-        "conflict.withdrawn",
-        actor_id=actor_id,
-        actor_role=PANELLIST,
-        object_type="conflict_declaration",
-        object_id=declaration.id,
-        facts={
-            "round_id": declaration.round_id,
-            "bid_id": declaration.bid_id,
-            "withdrawn_kind": withdrawn.value,
-            "kind": declaration.kind.value,
-            "reason_sha256": hashlib.sha256(declaration.withdrawal_reason.encode("utf-8")).hexdigest(),
-        },
-    )
+def _declared(new: bool) -> str:
+    return "conflict.declared" if new else "conflict.changed"
 
 
 def record_own_group_recusals(session: DbSession, *, round_: Round, user_id: int) -> list[SystemRecusal]:
@@ -142,7 +133,7 @@ def record_own_group_recusals(session: DbSession, *, round_: Round, user_id: int
         declaration.by_system = True
         declaration.note = SYSTEM_RECUSAL_NOTE
         session.flush()
-        _declaration_event(session, declaration, new=new, actor_id=None)
+        _declaration_event(session, declaration, action=_declared(new), actor_id=None)
         made.append(SystemRecusal(bid, 0 if was_recused else _score_count(session, user_id, bid.id)))
     return made
 
@@ -258,9 +249,18 @@ def save_declarations(
             declaration.withdrawal_reason = choice.withdrawal_reason.strip()
         session.flush()
         if withdrawn_kind is not None:
-            _withdrawal_event(session, declaration, withdrawn_kind, actor_id=user.id)
+            # The reason is free text: it stays on the declaration, the chain holds its hash.
+            reason_sha256 = hashlib.sha256(declaration.withdrawal_reason.encode("utf-8")).hexdigest()
+            _declaration_event(
+                session,
+                declaration,
+                action="conflict.withdrawn",
+                actor_id=user.id,
+                withdrawn_kind=withdrawn_kind.value,
+                reason_sha256=reason_sha256,
+            )
         else:
-            _declaration_event(session, declaration, new=new, actor_id=user.id)
+            _declaration_event(session, declaration, action=_declared(new), actor_id=user.id)
         excluded = _score_count(session, user.id, bid.id) if declaration.recused and not was_recused else 0
         results.append(DeclarationResult(bid, declaration, changed=True, excluded_scores=excluded))
     return Declared(results, made)
