@@ -7,18 +7,17 @@ from datetime import date
 from typing import Any
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSubmitInput, GovTextInput
-from wtforms import BooleanField, StringField, SubmitField
-from wtforms.validators import Length
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSubmitInput
+from wtforms import BooleanField, SubmitField
 
 from grants.awards import services
 from grants.forms_fields import (
     DatePartsField,
     Needed,
-    OneLine,
     OneUseForm,
     PoundsField,
     full_name_field,
+    line_text,
     long_text,
     reason_field,
 )
@@ -93,13 +92,11 @@ class WithdrawForm(OneUseForm):
 class PaymentForm(OneUseForm):
     amount = PoundsField("Amount paid", validators=[Needed(services.PAYMENT_AMOUNT_REQUIRED)], invalid=AMOUNT_FORMAT)
     paid_on = DatePartsField("Date paid", what="The date paid", description="For example, 27 3 2026")
-    reference = StringField(
+    reference = line_text(
         "Payment reference (optional)",
-        widget=GovTextInput(),
-        validators=[
-            OneLine("The reference"),
-            Length(max=services.MAX_REFERENCE, message="Keep the reference to 120 characters or fewer"),
-        ],
+        what="The reference",
+        limit=services.MAX_REFERENCE,
+        too_long="Keep the reference to 120 characters or fewer",
     )
     submit = SubmitField("Record payment", widget=GovSubmitInput())
 

@@ -8,11 +8,11 @@ from typing import Any, TypeVar
 
 from flask import request
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
-from wtforms import Field, HiddenField, SelectField, SelectMultipleField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput
+from wtforms import Field, HiddenField, SelectField, SelectMultipleField, SubmitField
+from wtforms.validators import DataRequired
 
-from grants.forms_fields import GetForm, OneLine
+from grants.forms_fields import GetForm, line_text
 from grants.voting.services import UNCHECKED, Unchecked, ordinal
 
 RANK_FIELD = re.compile(r"rank_(\d{1,18})")
@@ -128,14 +128,16 @@ class PaperBallot:
     """What a paper ballot adds to the panellist's own form: whose ballot it is, and staff's button."""
 
     panellist = HiddenField(validators=[DataRequired(message="Choose whose paper ballot you are recording")])
-    voter_receipt = StringField(
+    voter_receipt = line_text(
         "Receipt code of their current ballot (only if they have already voted)",
-        widget=GovTextInput(),
+        limit=40,
+        too_long="A receipt code is 16 letters and numbers",
+        optional=True,
+        what="The receipt code",
         description=(
             "A paper ballot replaces a ballot already cast only if the panellist handed in that ballot's receipt"
             " code with it. Leave this empty if they have not voted."
         ),
-        validators=[OneLine("The receipt code"), Length(max=40, message="A receipt code is 16 letters and numbers")],
     )
     submit = SubmitField("Record this paper ballot", widget=GovSubmitInput())
 
@@ -152,14 +154,12 @@ class PaperRankBidsForm(PaperBallot, RankBidsForm):
 
 
 class CheckReceiptForm(FlaskForm):
-    code = StringField(
+    code = line_text(
         "Your receipt code",
-        widget=GovTextInput(),
+        what="The receipt code",
+        required="Enter your receipt code",
+        limit=40,
+        too_long="A receipt code is 16 letters and numbers, like K7QF-2MZD-9WXA-PV4C",
         description="16 letters and numbers, like K7QF-2MZD-9WXA-PV4C. Capitals and dashes do not matter.",
-        validators=[
-            OneLine("The receipt code"),
-            DataRequired(message="Enter your receipt code"),
-            Length(max=40, message="A receipt code is 16 letters and numbers, like K7QF-2MZD-9WXA-PV4C"),
-        ],
     )
     submit = SubmitField("Check my ballot", widget=GovSubmitInput())
