@@ -96,6 +96,7 @@ ROUTE_MODULES: dict[str, tuple[str, ...]] = {
     "awards": ("routes",),
     "reports": ("group_routes", "staff_routes"),
     "audit": ("routes",),
+    "integrity": ("routes",),
     "transparency": ("routes",),
 }
 

@@ -7,6 +7,7 @@ about what the value may be belong to the services.
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -18,7 +19,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import EmailField, Field, StringField, SubmitField, TextAreaField
+from wtforms import EmailField, Field, HiddenField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, StopValidation
 
 from grants.files import MAX_LINK_LENGTH
@@ -356,3 +357,17 @@ class ContinueForm(FlaskForm):
 
 class ButtonForm(FlaskForm):
     """A POST with only its CSRF token: a button that changes something and asks nothing more."""
+
+
+class OneUseForm(FlaskForm):
+    """A form that moves money (a payment, an offer, a ratification, a departure, a change to an award): it carries
+    a one-use token, fresh each time the page draws it, and `grants.web.act_once` acts on the form once only."""
+
+    form_token = HiddenField()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A form drawn for a page gets a fresh token; a form sent keeps the one it carried (none, if it had none,
+        # which the service refuses), so sending it again after a refusal is still the same form.
+        if self.form_token.raw_data is None:
+            self.form_token.data = secrets.token_urlsafe(32)

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Generic, ParamSpec, TypeVar
 
-from flask import Flask
+from flask import Flask, flash, request
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
@@ -23,6 +24,8 @@ from wtforms import Field
 from grants.auth.permissions import current_person
 from grants.domain import DomainError
 from grants.extensions import db
+from grants.forms_fields import OneUseForm
+from grants.idempotency import AlreadyRecorded, spend_form_token
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -53,6 +56,11 @@ class Outcome(Generic[T]):
     def __bool__(self) -> bool:
         return self.ok
 
+    @property
+    def already(self) -> str | None:
+        """For a one-use form sent again: the message that says it was already recorded (else None)."""
+        return self.error.message if isinstance(self.error, AlreadyRecorded) else None
+
 
 def attempt(form: FlaskForm, service: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Outcome[T]:
     """Call a service; if a rule says no, undo the request's work and put the message on the form.
@@ -71,6 +79,39 @@ def act(form: FlaskForm, service: Callable[..., T], /, **kwargs: Any) -> Outcome
     """`attempt` for a service that acts as the signed-in person: it is given the request's session and `actor=`
     the person, with the route's own arguments (and `now=utcnow()`, for a service that takes the time)."""
     return attempt(form, service, db.session, actor=current_person(), **kwargs)
+
+
+def form_purpose() -> str:
+    """What a one-use token is spent on: the page the form was sent to (its endpoint and the ids in its address)."""
+    args = ",".join(f"{key}={value}" for key, value in sorted((request.view_args or {}).items()))
+    return f"{request.endpoint}:{args}"
+
+
+def act_once(form: OneUseForm, service: Callable[..., T], /, *, what: str, now: datetime, **kwargs: Any) -> Outcome[T]:
+    """`act` for a form that moves money: the form's one-use token is spent in the same transaction as the
+    service's work, so the same form sent twice (a double click, two tabs, a replay) acts once. The second time
+    the outcome's `already` says "`what` was already recorded" and nothing is changed."""
+    actor = current_person()
+
+    def once() -> T:
+        spend_form_token(
+            db.session, token=form.form_token.data, purpose=form_purpose(), actor=actor, what=what, now=now
+        )
+        return service(db.session, actor=actor, now=now, **kwargs)
+
+    return attempt(form, once)
+
+
+def flash_outcome(done: Outcome[T], message: str | Callable[[T], str]) -> bool:
+    """After `act_once`: flash `message` (or `message(what the service returned)`) on success, or plainly that the
+    form was already recorded when it was sent again. True for either (the route redirects); False on a refusal
+    (the route shows the form again)."""
+    if done.already:
+        flash(done.already, "info")
+        return True
+    if done:
+        flash(message(done.value) if callable(message) else message, "success")  # type: ignore[arg-type]
+    return bool(done)
 
 
 def chosen_file(field: Field, message: str) -> FileStorage | None:

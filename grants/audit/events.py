@@ -4,7 +4,9 @@
 scans the code base for every action recorded and checks it is registered, and that nothing here is unused.
 Two pages word events: the decision trail (`action_words`, for auditors and staff, one line per event of a
 round) and a bid's own history on the screening page (`history_words`, which reads like a timeline of the bid
-and may depend on the event's facts).
+and may depend on the event's facts). An action may also be flagged for auditors (`flag_for_auditors`, always or
+depending on its facts): the auditor's integrity page lists every flagged event (`flagged`), so an action opts in
+here and nowhere else.
 
 An action is `<realm>.<what happened>`; the realm is the first part. Events already in a chain are never
 rewritten, so both wordings still read sensibly for an action that is no longer recorded.
@@ -33,6 +35,10 @@ class Action:
     object_type: str
     words: str
     history: str | Callable[[Facts], str] | None = None
+    # Whether an auditor should look at this event (a departure, a reopening, a paper ballot, ...): always, or
+    # when its facts say so. `why` says in plain words what makes it worth a look.
+    flag_for_auditors: bool | Callable[[Facts], bool] = False
+    why: str = ""
 
     @property
     def realm(self) -> str:
@@ -58,6 +64,19 @@ def _bid_screened(facts: Facts) -> str:
     return f"Screened: marked {outcome}"
 
 
+def _screening_changed(facts: Facts) -> bool:
+    return str(facts.get("previous", "")) in _SCREENED
+
+
+def _reopened_or_closed_early(facts: Facts) -> bool:
+    return "reason" in facts or bool(facts.get("closed_early"))
+
+
+def _below_the_ask(facts: Facts) -> bool:
+    asked, offered = facts.get("asked_pence"), facts.get("amount_pence")
+    return isinstance(asked, int) and isinstance(offered, int) and offered < asked
+
+
 ACTIONS: tuple[Action, ...] = (
     # roles and invitations (grants/auth, grants/admin); sign-ins go to the security log instead
     Action("role.granted", "user", "Role granted"),
@@ -68,7 +87,13 @@ ACTIONS: tuple[Action, ...] = (
     # rounds (grants/rounds)
     Action("round.created", "round", "Round created"),
     Action("round.updated", "round", "Round updated"),
-    Action("round.status_changed", "round", "Round moved"),
+    Action(
+        "round.status_changed",
+        "round",
+        "Round moved",
+        flag_for_auditors=_reopened_or_closed_early,
+        why="A round moved back (reopened) or closed before its closing time",
+    ),
     # groups and bids (grants/bids, grants/screening)
     Action("group.created", "group", "Group created"),
     Action("group.updated", "group", "Group updated"),
@@ -78,32 +103,85 @@ ACTIONS: tuple[Action, ...] = (
     Action("bid.withdrawn", "bid", "Bid withdrawn by the group", history="Withdrawn by the group"),
     Action("bid.attachment_added", "bid", "File added to the bid", history="File added"),
     Action("bid.attachment_removed", "bid", "File removed from the bid", history="File removed"),
-    Action("bid.screened", "bid", "Bid screened", history=_bid_screened),
+    Action(
+        "bid.screened",
+        "bid",
+        "Bid screened",
+        history=_bid_screened,
+        flag_for_auditors=_screening_changed,
+        why="A late change: a bid's screening outcome was changed",
+    ),
     # the panel (grants/panel)
     Action("panel.conduct_accepted", "panel_member", "Panel conduct accepted"),
     Action("panel.chair_appointed", "panel_member", "Panel chair appointed"),
     Action("conflict.declared", "conflict_declaration", "Conflict of interest declared"),
     Action("conflict.changed", "conflict_declaration", "Conflict of interest declaration changed"),
+    Action(
+        "conflict.withdrawn",
+        "conflict_declaration",
+        "Declared conflict of interest withdrawn",
+        history="A panellist withdrew a declared conflict",
+        flag_for_auditors=True,
+        why="A panellist withdrew a declared conflict while scoring was open, and may now score the bid",
+    ),
     Action("score.given", "score", "Score given"),
     Action("score.changed", "score", "Score changed"),
     Action("deliberation.note_added", "deliberation_note", "Deliberation note added"),
     # the vote (grants/voting)
     Action("ballot.cast", "ballot", "Ballot cast"),
     Action("ballot.replaced", "ballot", "Ballot replaced"),
-    Action("ballot.recorded_on_paper", "ballot", "Paper ballot recorded by staff"),
+    Action(
+        "ballot.recorded_on_paper",
+        "ballot",
+        "Paper ballot recorded by staff",
+        flag_for_auditors=True,
+        why="Staff recorded a ballot on a panellist's behalf",
+    ),
     # the decision (grants/decisions, grants/rounds)
     Action("tally.recorded", "round", "Tally recorded"),
-    Action("decision.departed", "bid", "Staff departed from the panel's result"),
+    Action(
+        "decision.departed",
+        "bid",
+        "Staff departed from the panel's result",
+        flag_for_auditors=True,
+        why="Staff departed from the panel's result",
+    ),
     Action("decision.departure_withdrawn", "bid", "Departure withdrawn"),
     Action("decision.ratified", "round", "Result ratified"),
-    Action("decision.undone", "round", "Ratified result undone (vote reopened)"),
+    Action(
+        "decision.undone",
+        "round",
+        "Ratified result undone (vote reopened)",
+        flag_for_auditors=True,
+        why="A decided round was reopened",
+    ),
     # awards (grants/awards)
-    Action("award.offered", "award", "Grant offered"),
+    Action(
+        "award.offered",
+        "award",
+        "Grant offered",
+        flag_for_auditors=_below_the_ask,
+        why="The grant offered is less than the group asked for",
+    ),
     Action("award.accepted", "award", "Offer accepted"),
     Action("award.declined", "award", "Offer declined"),
     Action("award.withdrawn", "award", "Offer withdrawn"),
     Action("award.closed", "award", "Award closed"),
+    Action(
+        "award.republished",
+        "award",
+        "Published grant details re-published",
+        flag_for_auditors=True,
+        why="A late change: what the public data says about a grant was changed after it was published",
+    ),
     Action("payment.recorded", "award", "Payment recorded"),
+    Action(
+        "payment.reversed",
+        "award",
+        "Payment reversed",
+        flag_for_auditors=True,
+        why="A payment was reversed as recorded in error",
+    ),
     Action("feedback.sent", "bid", "Feedback sent to the group"),
     # reports (grants/reports)
     Action("report.photo_added", "report", "Report photo added"),
@@ -116,6 +194,14 @@ ACTIONS: tuple[Action, ...] = (
     Action("theme.added", "theme", "Theme added"),
     Action("story.selection_opened", "round", "Story selection opened"),
     Action("story.selection_closed", "round", "Story selection closed"),
+    Action(
+        "story.selection_reopened",
+        "round",
+        "Closed story selection reopened",
+        flag_for_auditors=True,
+        why="A late change: the closed choice of most significant stories was reopened",
+    ),
+    Action("story.share_approved", "report", "Story approved by staff for the public page"),
     Action("story.chosen", "report", "Story chosen"),
     Action("story.unchosen", "report", "Story unchosen"),
     # audit (grants/audit)
@@ -165,6 +251,19 @@ def registered(action: str, object_type: str | None) -> Action:
     if object_type != entry.object_type:
         raise UnknownAction(f"{action!r} is recorded about a {entry.object_type}, not {object_type!r}")
     return entry
+
+
+def flagged(action: str, facts: Facts) -> Action | None:
+    """The registered action if an event of it, with these facts, is one an auditor should look at; else None."""
+    entry = REGISTRY.get(action)
+    if entry is None or not entry.flag_for_auditors:
+        return None
+    flag = entry.flag_for_auditors
+    return entry if (flag(facts) if callable(flag) else flag) else None
+
+
+# The actions that may be flagged: the integrity page reads only their events.
+FLAGGABLE: frozenset[str] = frozenset(a.name for a in ACTIONS if a.flag_for_auditors)
 
 
 def _capitalised(words: str) -> str:

@@ -375,6 +375,11 @@ def can_read_bid_trail(user: User, bid: Bid) -> bool:
     return can_read_round(user, bid.round) and bid.status != BidStatus.DRAFT
 
 
+def can_read_integrity(user: User, funder: Funder) -> bool:
+    """The funder's integrity flags (departures, reopenings, paper ballots, ...): its auditors and staff."""
+    return is_auditor_of(user, funder.id) or is_staff_of(user, funder.id)
+
+
 def can_export_audit(user: User, round_: Round) -> bool:
     """The round's exports (they name panellists): auditors of its funder."""
     return is_auditor_of(user, round_.funder_id)

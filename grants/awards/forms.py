@@ -4,6 +4,7 @@ services.py, whose messages land next to the field they name."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSubmitInput
@@ -13,6 +14,7 @@ from grants.awards import services
 from grants.forms_fields import (
     DatePartsField,
     Needed,
+    OneUseForm,
     PoundsField,
     full_name_field,
     line_text,
@@ -23,7 +25,7 @@ from grants.forms_fields import (
 AMOUNT_FORMAT = "Enter the amount in pounds, like 1250 or 1250.50"
 
 
-class OfferForm(FlaskForm):
+class OfferForm(OneUseForm):
     amount = PoundsField(
         "Amount offered",
         validators=[Needed(services.AMOUNT_REQUIRED)],
@@ -58,26 +60,36 @@ class OfferForm(FlaskForm):
         fields = (self.report_date_1, self.report_date_2, self.report_date_3, self.report_date_4)
         return [f.data for f in fields if f.data is not None]
 
+    def terms(self) -> dict[str, Any]:
+        """The offer as typed, in the words `make_offer` takes."""
+        return {
+            "amount_pence": self.amount.data,
+            "reduced_reason": self.reduced_reason.data or "",
+            "conditions": self.conditions.data or "",
+            "report_dates": self.report_dates(),
+            "withhold_name": bool(self.withhold_name.data),
+        }
 
-class AcceptForm(FlaskForm):
+
+class AcceptForm(OneUseForm):
     name = full_name_field(limit=services.MAX_NAME)
     confirm = BooleanField("We accept the conditions", widget=GovCheckboxInput())
     submit = SubmitField("Accept the offer", widget=GovSubmitInput())
 
 
-class DeclineForm(FlaskForm):
+class DeclineForm(OneUseForm):
     reason = reason_field(
         "Why are you declining? (optional)", "This helps the funder. You do not have to say.", limit=services.MAX_TEXT
     )
     submit = SubmitField("Decline the offer", widget=GovSubmitInput())
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(OneUseForm):
     reason = reason_field("Why are you withdrawing this offer?", "The group reads this", limit=services.MAX_TEXT)
     submit = SubmitField("Withdraw the offer", widget=GovSubmitInput())
 
 
-class PaymentForm(FlaskForm):
+class PaymentForm(OneUseForm):
     amount = PoundsField("Amount paid", validators=[Needed(services.PAYMENT_AMOUNT_REQUIRED)], invalid=AMOUNT_FORMAT)
     paid_on = DatePartsField("Date paid", what="The date paid", description="For example, 27 3 2026")
     reference = line_text(
@@ -89,7 +101,19 @@ class PaymentForm(FlaskForm):
     submit = SubmitField("Record payment", widget=GovSubmitInput())
 
 
-class CloseForm(FlaskForm):
+REVERSAL_HINT = "For example, it was recorded twice or for the wrong amount. Auditors read this."
+
+
+class ReversalForm(OneUseForm):
+    reason = reason_field("Why are you reversing this payment?", REVERSAL_HINT, limit=services.MAX_TEXT)
+    submit = SubmitField("Reverse this payment", widget=GovSubmitInput())
+
+
+class RepublishForm(OneUseForm):
+    submit = SubmitField("Re-publish with the group's details as they are now", widget=GovSubmitInput())
+
+
+class CloseForm(OneUseForm):
     submit = SubmitField("Close the award", widget=GovSubmitInput())
 
 

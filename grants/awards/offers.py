@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from grants.audit.chain import record_event
+from grants.awards.publication import publish_grant
 from grants.awards.queries import committed_pence
 from grants.awards.rules import (
     ACCEPTED_OR_LATER,
@@ -24,6 +23,7 @@ from grants.awards.rules import (
     OFFER_ROUND_STATUSES,
     STAFF,
     move,
+    record_award_event,
     too_long,
 )
 from grants.bids.audience import bid_recipients
@@ -136,15 +136,7 @@ def make_offer(
 
     if round_.status == RoundStatus.DECIDED:
         change_status(session, round=round_, to=RoundStatus.AWARDING, actor=actor, now=now)
-    record_event(
-        session,
-        "award.offered",
-        actor_id=actor.id,
-        actor_role=STAFF,
-        object_type="award",
-        object_id=award.id,
-        facts={"round_id": round_.id, "bid_id": bid.id, "award_id": award.id, "amount_pence": amount_pence},
-    )
+    record_award_event(session, "award.offered", award, actor, amount_pence=amount_pence, asked_pence=bid.amount_pence)
     _email_group(session, award, "awards/offer")
     return award
 
@@ -184,6 +176,8 @@ def accept_offer(
         raise DomainError(ACCEPT_CONFIRM_REQUIRED, "confirm")
     award.accepted_name = name
     _answer(session, award, AwardStatus.ACCEPTED, actor, now)
+    # An accepted award is a grant made: what the public reads about it is fixed now.
+    publish_grant(session, award=award, now=now)
 
 
 def decline_offer(session: DbSession, *, award: Award, reason: str, actor: User, now: datetime) -> None:
@@ -206,7 +200,7 @@ def _answer(session: DbSession, award: Award, to: AwardStatus, actor: User, now:
     award.responded_at = now
     session.flush()
     accepted = to == AwardStatus.ACCEPTED
-    _record(session, "award.accepted" if accepted else "award.declined", award, actor, APPLICANT)
+    record_award_event(session, "award.accepted" if accepted else "award.declined", award, actor, APPLICANT)
     _email_staff(session, award, accepted=accepted)
 
 
@@ -229,30 +223,18 @@ def withdraw_offer(session: DbSession, *, award: Award, reason: str, actor: User
     award.withdrawn_at = now
     award.withdrawal_reason = reason
     session.flush()
-    _record(session, "award.withdrawn", award, actor, STAFF, previous=previous.value)
+    record_award_event(session, "award.withdrawn", award, actor, STAFF, previous=previous.value)
     _email_group(session, award, "awards/withdrawn")
 
 
-def close_award(session: DbSession, *, award: Award, actor: User) -> None:
-    """Close an award paid in full once its reporting is done."""
+def close_award(session: DbSession, *, award: Award, actor: User, now: datetime) -> None:
+    """Close an award paid in full once its reporting is done (at `now`, which the audit chain stamps itself)."""
     _lock(session, award)
     if award.status != AwardStatus.PAID_IN_FULL:
         raise DomainError("An award can be closed once it has been paid in full", "status")
     move(award, AwardStatus.CLOSED)
     session.flush()
-    _record(session, "award.closed", award, actor, STAFF)
-
-
-def _record(session: DbSession, action: str, award: Award, actor: User, role: str, **extra: Any) -> None:
-    record_event(
-        session,
-        action,
-        actor_id=actor.id,
-        actor_role=role,
-        object_type="award",
-        object_id=award.id,
-        facts={"round_id": award.round_id, "bid_id": award.bid_id, "award_id": award.id, **extra},
-    )
+    record_award_event(session, "award.closed", award, actor, STAFF)
 
 
 # --- emails -----------------------------------------------------------------------------------------------------

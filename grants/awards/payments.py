@@ -9,15 +9,17 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from grants.audit.chain import record_event
-from grants.awards.rules import MAX_REFERENCE, STAFF, move, too_long
+from grants.awards.rules import MAX_REFERENCE, MAX_TEXT, move, record_award_event, too_long
 from grants.database import DbSession
-from grants.domain import DomainError
+from grants.decisions.services import text_sha256
+from grants.domain import DomainError, typed_text
 from grants.models import Award, AwardStatus, Payment, User
 from grants.money import format_pounds
 from grants.timefmt import today_in_london
 
 PAYMENT_AMOUNT_REQUIRED = "Enter the amount paid, in pounds"
+REVERSAL_REASON_REQUIRED = "Say why this payment is being reversed, for example that it was recorded twice"
+REVERSAL_REASON_TOO_LONG = f"Keep the reason to {MAX_TEXT:,} characters or fewer"
 PAYMENT_DATE_FUTURE = "The date paid must be today or in the past"
 
 
@@ -87,18 +89,74 @@ def record_payment(
     if award.paid_pence == award.amount_pence:
         move(award, AwardStatus.PAID_IN_FULL)
     session.flush()
-    record_event(
-        session,
-        "payment.recorded",
-        actor_id=actor.id,
-        actor_role=STAFF,
-        object_type="award",
-        object_id=award.id,
-        facts={
-            "award_id": award.id,
-            "payment_id": payment.id,
-            "amount_pence": amount_pence,
-            "paid_pence": award.paid_pence,
-        },
-    )
+    _payment_event(session, "payment.recorded", award=award, payment=payment, actor=actor)
     return payment
+
+
+def _payment_event(
+    session: DbSession, action: str, *, award: Award, payment: Payment, actor: User, **extra: Any
+) -> None:
+    record_award_event(
+        session,
+        action,
+        award,
+        actor,
+        payment_id=payment.id,
+        amount_pence=payment.amount_pence,
+        paid_pence=award.paid_pence,
+        **extra,
+    )
+
+
+def reverse_payment(
+    session: DbSession, *, award: Award, payment: Payment, reason: str, actor: User, now: datetime
+) -> Payment:
+    """Undo a payment recorded in error with a reversing entry (its negative, dated London's day at `now`, with
+    the reason): the payment itself is kept, the award's total paid goes down by its amount, and an award that was
+    paid in full is open for payments again. A payment is reversed once; a reversal is never reversed."""
+    reason = typed_text(reason, MAX_TEXT, "reason", missing=REVERSAL_REASON_REQUIRED, too_long=REVERSAL_REASON_TOO_LONG)
+    if payment.award_id != award.id or payment.is_reversal:
+        raise DomainError("Only a payment of this award can be reversed", "reason")
+    if award.status not in (AwardStatus.ACCEPTED, AwardStatus.PAID_IN_FULL):
+        raise DomainError(f"This award is {award.status.label.lower()}, so its payments cannot be reversed", "reason")
+    # The same one statement as a payment: two reversals at once cannot take the total below nothing, and the
+    # unique reverses_id stops the same payment being reversed twice.
+    statement = (
+        sa.update(Award)
+        .where(Award.id == award.id, Award.paid_pence >= payment.amount_pence)
+        .values(paid_pence=Award.paid_pence - payment.amount_pence)
+        .execution_options(synchronize_session=False)
+    )
+    reversal = Payment(
+        award_id=award.id,
+        amount_pence=-payment.amount_pence,
+        paid_on=today_in_london(now),
+        reference=f"Reversal of the payment of {payment.paid_on.isoformat()}"[:MAX_REFERENCE],
+        recorded_by_id=actor.id,
+        reverses_id=payment.id,
+        reason=reason,
+    )
+    try:
+        with session.begin_nested():
+            updated = cast(sa.CursorResult[Any], session.execute(statement)).rowcount
+            session.add(reversal)
+            session.flush()
+    except IntegrityError:
+        updated = 0
+    session.refresh(award)
+    if updated != 1:
+        raise DomainError("This payment has already been reversed", "reason")
+    if award.status == AwardStatus.PAID_IN_FULL:
+        move(award, AwardStatus.ACCEPTED)
+    session.flush()
+    # The reason is free text: the chain holds its hash, the payment row the words.
+    _payment_event(
+        session,
+        "payment.reversed",
+        award=award,
+        payment=reversal,
+        actor=actor,
+        reverses_payment_id=payment.id,
+        reason_sha256=text_sha256(reason),
+    )
+    return reversal

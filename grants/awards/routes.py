@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from collections.abc import Callable
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import login_required
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -24,15 +27,18 @@ from grants.awards.forms import (
     FeedbackForm,
     OfferForm,
     PaymentForm,
+    RepublishForm,
+    ReversalForm,
     WithdrawForm,
 )
 from grants.awards.offers import accept_offer, close_award, decline_offer, make_offer, withdraw_offer
-from grants.awards.payments import record_payment
+from grants.awards.payments import record_payment, reverse_payment
+from grants.awards.publication import changed_since_published, republish_grant
 from grants.bids.audience import bid_recipients
 from grants.extensions import db
-from grants.models import Award, AwardStatus, Bid, Role, Round, utcnow
+from grants.models import Award, AwardStatus, Bid, Payment, Role, Round, utcnow
 from grants.money import format_pounds
-from grants.web import act
+from grants.web import act, act_once, flash_outcome
 
 # --- staff: the round's awards ----------------------------------------------------------------------------------
 
@@ -61,40 +67,31 @@ def offer(bid_id: int) -> str | Response:
         return redirect(url_for("awards.round_awards", round_id=bid.round_id))
     form = OfferForm()
     if not form.is_submitted():
-        form.amount.data = bid.amount_pence
+        form.amount.data = bid.amount_pence  # what the group asked for, to start from
+    if not form.validate_on_submit():
         return _offer_page(bid, form)
-    if (
-        form.validate()
-        and (
-            done := act(
-                form,
-                make_offer,
-                bid=bid,
-                amount_pence=form.amount.data,
-                reduced_reason=form.reduced_reason.data or "",
-                conditions=form.conditions.data or "",
-                report_dates=form.report_dates(),
-                withhold_name=bool(form.withhold_name.data),
-                now=utcnow(),
-            )
-        )
-        and done.value is not None
+    done = act_once(form, make_offer, what="This offer", bid=bid, now=utcnow(), **form.terms())
+    if flash_outcome(
+        done,
+        lambda made: (
+            f"Offer of {format_pounds(made.amount_pence)} made for {bid.reference}. We have emailed the group."
+        ),
     ):
-        award = done.value
-        flash(
-            f"Offer of {format_pounds(award.amount_pence)} made for {bid.reference}. We have emailed the group.",
-            "success",
+        # Sent again, the offer page leads to the award the first post made.
+        made = done.value
+        return redirect(
+            url_for("awards.award", award_id=made.id) if made is not None else url_for("awards.offer", bid_id=bid.id)
         )
-        return redirect(url_for("awards.award", award_id=award.id))
     return _offer_page(bid, form)
 
 
 # --- staff: one award -------------------------------------------------------------------------------------------
 
 
-def _award_page(award: Award, **forms: FlaskForm) -> str:
+def _award_page(award: Award, *, reversing: int | None = None, **forms: FlaskForm) -> str:
     payment_form = forms.get("payment_form") or PaymentForm(formdata=None)
     withdraw_form = forms.get("withdraw_form") or WithdrawForm(formdata=None)
+    reversal_form = forms.get("reversal_form") or ReversalForm(formdata=None)
     # The form with errors is passed as `form` too, so base.html shows its error summary.
     failed = next((f for f in forms.values() if f.errors), None)
     return render_template(
@@ -105,6 +102,11 @@ def _award_page(award: Award, **forms: FlaskForm) -> str:
         payment_form=payment_form,
         withdraw_form=withdraw_form,
         close_form=CloseForm(formdata=None),
+        reversal_form=reversal_form,
+        republish_form=forms.get("republish_form") or RepublishForm(formdata=None),
+        changed_since_published=changed_since_published(award),
+        reversing=reversing,
+        reversed_ids={p.reverses_id for p in award.payments if p.reverses_id is not None},
         form=failed,
         still_to_pay=award.amount_pence - award.paid_pence,
     )
@@ -116,24 +118,29 @@ def award(award_id: int) -> str:
     return _award_page(load_or_404(Award, award_id, can_manage_award))
 
 
+def _paid_message(award: Award, amount_pence: int) -> str:
+    full = " The award is now paid in full." if award.status == AwardStatus.PAID_IN_FULL else ""
+    return f"Payment of {format_pounds(amount_pence)} recorded.{full}"
+
+
 @bp.post("/staff/awards/<int:award_id>/payments")
 @role_required(Role.STAFF)
 def pay(award_id: int) -> str | Response:
     award = load_or_404(Award, award_id, can_manage_award)
     form = PaymentForm()
-    if form.validate() and act(
+    if not form.validate():
+        return _award_page(award, payment_form=form)
+    done = act_once(
         form,
         record_payment,
+        what="This payment",
         award=award,
         amount_pence=form.amount.data,
         paid_on=form.paid_on.data,
         reference=form.reference.data or "",
         now=utcnow(),
-    ):
-        message = f"Payment of {format_pounds(form.amount.data)} recorded."
-        if award.status == AwardStatus.PAID_IN_FULL:
-            message += " The award is now paid in full."
-        flash(message, "success")
+    )
+    if flash_outcome(done, lambda _: _paid_message(award, form.amount.data or 0)):
         return redirect(url_for("awards.award", award_id=award_id))
     return _award_page(load_or_404(Award, award_id, can_manage_award), payment_form=form)
 
@@ -143,8 +150,12 @@ def pay(award_id: int) -> str | Response:
 def withdraw(award_id: int) -> str | Response:
     award = load_or_404(Award, award_id, can_manage_award)
     form = WithdrawForm()
-    if form.validate() and act(form, withdraw_offer, award=award, reason=form.reason.data or "", now=utcnow()):
-        flash("Offer withdrawn. We have emailed the group.", "success")
+    if not form.validate():
+        return _award_page(award, withdraw_form=form)
+    done = act_once(
+        form, withdraw_offer, what="This withdrawal", award=award, reason=form.reason.data or "", now=utcnow()
+    )
+    if flash_outcome(done, "Offer withdrawn. We have emailed the group."):
         return redirect(url_for("awards.award", award_id=award_id))
     return _award_page(load_or_404(Award, award_id, can_manage_award), withdraw_form=form)
 
@@ -155,12 +166,48 @@ def close(award_id: int) -> Response:
     award = load_or_404(Award, award_id, can_manage_award)
     form = CloseForm()
     if form.validate():
-        done = act(form, close_award, award=award)
-        if done:
-            flash("Award closed.", "success")
-        elif done.error is not None:
+        done = act_once(form, close_award, what="Closing this award", award=award, now=utcnow())
+        if not flash_outcome(done, "Award closed.") and done.error is not None:
             flash(done.error.message, "info")
     return redirect(url_for("awards.award", award_id=award_id))
+
+
+@bp.post("/staff/awards/<int:award_id>/payments/<int:payment_id>/reverse")
+@role_required(Role.STAFF)
+def reverse(award_id: int, payment_id: int) -> str | Response:
+    """Reverse a payment recorded in error: a reversing entry with a reason, never a deletion."""
+    award = load_or_404(Award, award_id, can_manage_award)
+    payment = db.get_or_404(Payment, payment_id)
+    if payment.award_id != award.id:
+        abort(404)
+    form = ReversalForm()
+    if form.validate():
+        done = act_once(
+            form,
+            reverse_payment,
+            what="This reversal",
+            award=award,
+            payment=payment,
+            reason=form.reason.data or "",
+            now=utcnow(),
+        )
+        if flash_outcome(done, f"Payment of {format_pounds(payment.amount_pence)} reversed."):
+            return redirect(url_for("awards.award", award_id=award_id))
+    return _award_page(load_or_404(Award, award_id, can_manage_award), reversal_form=form, reversing=payment.id)
+
+
+@bp.post("/staff/awards/<int:award_id>/republish")
+@role_required(Role.STAFF)
+def republish(award_id: int) -> str | Response:
+    """Re-publish a grant's public details on purpose, after the group changed: a new dateModified, logged."""
+    award = load_or_404(Award, award_id, can_manage_award)
+    form = RepublishForm()
+    if form.validate() and flash_outcome(
+        act_once(form, republish_grant, what="This re-publication", award=award, now=utcnow()),
+        "Re-published: the public page and the open data now show the group's details as they are.",
+    ):
+        return redirect(url_for("awards.award", award_id=award_id))
+    return _award_page(load_or_404(Award, award_id, can_manage_award), republish_form=form)
 
 
 # --- the group: accept or decline -------------------------------------------------------------------------------
@@ -186,35 +233,45 @@ def respond(bid_id: int) -> str:
     return _respond_page(load_or_404(Bid, bid_id, can_answer_offer))
 
 
+def _answer(
+    bid_id: int, form: AcceptForm | DeclineForm, service: Callable[..., None], done: str, **values: Any
+) -> str | Response:
+    """The group's answer to its offer, sent once: back to the bid with `done`, or the page again with the message."""
+    bid = load_or_404(Bid, bid_id, can_answer_offer)
+    which = "accept" if isinstance(form, AcceptForm) else "decline"
+    if form.validate() and flash_outcome(
+        act_once(form, service, what="Your answer", award=queries.award_of(db.session, bid), now=utcnow(), **values),
+        done,
+    ):
+        return redirect(url_for("bids.view", bid_id=bid_id))
+    return _respond_page(load_or_404(Bid, bid_id, can_answer_offer), **{which: form})
+
+
 @bp.post("/bids/<int:bid_id>/offer")
 @login_required
 def accept(bid_id: int) -> str | Response:
-    bid = load_or_404(Bid, bid_id, can_answer_offer)
     form = AcceptForm()
-    if form.validate() and act(
+    return _answer(
+        bid_id,
         form,
         accept_offer,
-        award=queries.award_of(db.session, bid),
+        "You have accepted the offer. Thank you: we will be in touch about payment.",
         name=form.name.data or "",
         conditions_accepted=bool(form.confirm.data),
-        now=utcnow(),
-    ):
-        flash("You have accepted the offer. Thank you: we will be in touch about payment.", "success")
-        return redirect(url_for("bids.view", bid_id=bid_id))
-    return _respond_page(load_or_404(Bid, bid_id, can_answer_offer), accept=form)
+    )
 
 
 @bp.post("/bids/<int:bid_id>/offer/decline")
 @login_required
 def decline(bid_id: int) -> str | Response:
-    bid = load_or_404(Bid, bid_id, can_answer_offer)
     form = DeclineForm()
-    if form.validate() and act(
-        form, decline_offer, award=queries.award_of(db.session, bid), reason=form.reason.data or "", now=utcnow()
-    ):
-        flash("You have declined the offer. We have told the funder.", "success")
-        return redirect(url_for("bids.view", bid_id=bid_id))
-    return _respond_page(load_or_404(Bid, bid_id, can_answer_offer), decline=form)
+    return _answer(
+        bid_id,
+        form,
+        decline_offer,
+        "You have declined the offer. We have told the funder.",
+        reason=form.reason.data or "",
+    )
 
 
 # --- staff: feedback to unfunded groups -------------------------------------------------------------------------

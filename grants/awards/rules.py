@@ -3,8 +3,12 @@ and the one table of the moves an award may make."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from grants.audit.chain import record_event
+from grants.database import DbSession
 from grants.domain import DomainError, StateTransitionError
-from grants.models import Award, AwardStatus, Role, RoundStatus
+from grants.models import Award, AwardStatus, Role, RoundStatus, User
 
 MIN_REPORT_DATES = 1
 MAX_REPORT_DATES = 4
@@ -31,6 +35,8 @@ AWARD_MOVES: frozenset[tuple[AwardStatus, AwardStatus]] = frozenset(
         (AwardStatus.OFFERED, AwardStatus.WITHDRAWN),
         (AwardStatus.ACCEPTED, AwardStatus.WITHDRAWN),
         (AwardStatus.ACCEPTED, AwardStatus.PAID_IN_FULL),
+        # A payment reversed (recorded in error) opens a paid-in-full award for payments again.
+        (AwardStatus.PAID_IN_FULL, AwardStatus.ACCEPTED),
         (AwardStatus.PAID_IN_FULL, AwardStatus.CLOSED),
     }
 )
@@ -49,3 +55,13 @@ def move(award: Award, to: AwardStatus) -> None:
             f"An award that is {award.status.label.lower()} cannot become {to.label.lower()}", "status"
         )
     award.status = to
+
+
+def record_award_event(
+    session: DbSession, action: str, award: Award, actor: User, role: str = STAFF, **extra: Any
+) -> None:
+    """The audit event of a change to an award, with the round, bid and award it is about and `extra` facts."""
+    facts = {"round_id": award.round_id, "bid_id": award.bid_id, "award_id": award.id, **extra}
+    record_event(
+        session, action, actor_id=actor.id, actor_role=role, object_type="award", object_id=award.id, facts=facts
+    )

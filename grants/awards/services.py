@@ -34,7 +34,13 @@ from grants.awards.offers import (
     make_offer,
     withdraw_offer,
 )
-from grants.awards.payments import PAYMENT_AMOUNT_REQUIRED, PAYMENT_DATE_FUTURE, record_payment
+from grants.awards.payments import (
+    PAYMENT_AMOUNT_REQUIRED,
+    PAYMENT_DATE_FUTURE,
+    REVERSAL_REASON_REQUIRED,
+    record_payment,
+    reverse_payment,
+)
 from grants.awards.queries import committed_pence
 from grants.awards.rules import (
     ACCEPTED_OR_LATER,
@@ -77,6 +83,7 @@ __all__ = [
     "REPORT_DATES_DIFFERENT",
     "REPORT_DATES_IN_FUTURE",
     "REPORT_DATES_REQUIRED",
+    "REVERSAL_REASON_REQUIRED",
     "ROUND_NOT_DECIDED",
     "WITHDRAW_REASON_REQUIRED",
     "accept_offer",
@@ -87,6 +94,7 @@ __all__ = [
     "feedback_refused",
     "make_offer",
     "record_payment",
+    "reverse_payment",
     "send_feedback",
     "withdraw_offer",
 ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput
 from wtforms import SelectField, SubmitField
 from wtforms.validators import ValidationError
@@ -18,10 +17,10 @@ from grants.decisions.services import (
     REOPEN_REASON_REQUIRED,
     REOPEN_REASON_TOO_LONG,
 )
-from grants.forms_fields import long_text
+from grants.forms_fields import OneUseForm, long_text
 
 
-class RatifyForm(FlaskForm):
+class RatifyForm(OneUseForm):
     note = long_text(
         "Note (optional)",
         limit=MAX_NOTE_LENGTH,
@@ -31,7 +30,7 @@ class RatifyForm(FlaskForm):
     submit = SubmitField("Ratify as it stands", widget=GovSubmitInput())
 
 
-class DepartureForm(FlaskForm):
+class DepartureForm(OneUseForm):
     bid = SelectField(
         "Which funded bid are you departing from?",
         widget=GovSelect(),
@@ -62,11 +61,11 @@ class DepartureForm(FlaskForm):
             raise ValidationError(BID_REQUIRED)
 
 
-class WithdrawDepartureForm(FlaskForm):
+class WithdrawDepartureForm(OneUseForm):
     submit = SubmitField("Take back this departure", widget=GovSubmitInput())
 
 
-class ReopenForm(FlaskForm):
+class ReopenForm(OneUseForm):
     reopen_reason = long_text(
         "Why are you reopening the vote?",
         limit=MAX_REOPEN_REASON_LENGTH,

@@ -23,7 +23,7 @@ from grants.domain import DomainError
 from grants.extensions import db
 from grants.models import Departure, Role, Round, RoundStatus, utcnow
 from grants.money import format_pounds
-from grants.web import act
+from grants.web import act_once, flash_outcome
 
 
 def _departure_choices(panel: queries.ResultView, departed: set[int]) -> list[tuple[str, str]]:
@@ -93,8 +93,12 @@ def tally(round_id: int) -> str:
 def ratify(round_id: int) -> str | Response:
     round_ = load_or_404(Round, round_id, can_manage_round)
     form = RatifyForm()
-    if form.validate() and act(form, services.ratify, round_=round_, note=form.note.data or "", now=utcnow()):
-        flash(f"Ratified: {round_.code} is decided. The panel and auditors can see the decision.", "success")
+    if form.validate() and flash_outcome(
+        act_once(
+            form, services.ratify, what="This ratification", round_=round_, note=form.note.data or "", now=utcnow()
+        ),
+        f"Ratified: {round_.code} is decided. The panel and auditors can see the decision.",
+    ):
         return redirect(url_for("decisions.tally", round_id=round_id))
     return _tally_page(round_, ratify_form=form, failed=form)
 
@@ -104,15 +108,21 @@ def ratify(round_id: int) -> str | Response:
 def depart(round_id: int) -> str | Response:
     round_ = load_or_404(Round, round_id, can_manage_round)
     form = DepartureForm()
-    if (
-        form.validate()
-        and (
-            done := act(
-                form, services.depart, round_=round_, bid_id=form.bid_id(), reason=form.reason.data or "", now=utcnow()
-            )
-        )
-        and done.value is not None
-    ):
+    if not form.validate():
+        return _tally_page(round_, departure_form=form, failed=form)
+    done = act_once(
+        form,
+        services.depart,
+        what="This departure",
+        round_=round_,
+        bid_id=form.bid_id(),
+        reason=form.reason.data or "",
+        now=utcnow(),
+    )
+    if done.already:
+        flash(done.already, "info")
+        return redirect(url_for("decisions.tally", round_id=round_id))
+    if done.value is not None:
         flash(
             f"You have departed from the panel's result for {_reference(round_, done.value)}. Check the resulting"
             " result, then ratify.",
@@ -136,10 +146,15 @@ def withdraw_departure(round_id: int, departure_id: int) -> Response:
     form = WithdrawDepartureForm()
     if form.validate():
         reference = _reference(round_, departure)
-        done = act(form, services.withdraw_departure, round_=round_, departure=departure, now=utcnow())
-        if done:
-            flash(f"The departure for {reference} is taken back.", "success")
-        elif done.error is not None:
+        done = act_once(
+            form,
+            services.withdraw_departure,
+            what="Taking back this departure",
+            round_=round_,
+            departure=departure,
+            now=utcnow(),
+        )
+        if not flash_outcome(done, f"The departure for {reference} is taken back.") and done.error is not None:
             flash(done.error.message, "error")
     return redirect(url_for("decisions.tally", round_id=round_id))
 
@@ -149,14 +164,18 @@ def withdraw_departure(round_id: int, departure_id: int) -> Response:
 def reopen(round_id: int) -> str | Response:
     round_ = load_or_404(Round, round_id, can_manage_round)
     form = ReopenForm()
-    if form.validate() and act(
-        form, services.undo_ratification, round_=round_, reason=form.reopen_reason.data or "", now=utcnow()
+    if form.validate() and flash_outcome(
+        act_once(
+            form,
+            services.undo_ratification,
+            what="This reopening",
+            round_=round_,
+            reason=form.reopen_reason.data or "",
+            now=utcnow(),
+        ),
+        "The vote is reopened and the ratification is undone. To let panellists change their ballots, set a"
+        " later closing time for voting.",
     ):
-        flash(
-            "The vote is reopened and the ratification is undone. To let panellists change their ballots, set a"
-            " later closing time for voting.",
-            "success",
-        )
         return redirect(url_for("decisions.tally", round_id=round_id))
     return _tally_page(round_, reopen_form=form, failed=form)
 

@@ -32,6 +32,7 @@ from grants.reports.group_services import report_for, save_draft, submit_report
 from grants.reports.staff_services import (
     GROUP,
     STAFF,
+    approve_sharing,
     choose_stories,
     open_selection,
     pick_quote,
@@ -195,6 +196,8 @@ def story(
     if report is None:
         raise RuntimeError("the demo's report was not saved")
     submit_report(session, report=report, share_publicly=spec["share_publicly"], actor=writer, now=clock.at(STORY))
+    if spec["share_publicly"]:
+        approve_sharing(session, report=report, actor=staff, now=clock.at(STORY))
     send_message(session, report=report, author=staff, side=STAFF, text=spec["staff_message"])
     if member is not None:
         send_message(session, report=report, author=member, side=GROUP, text=spec["group_reply"])

@@ -1,10 +1,11 @@
 """All models, imported here so the metadata is complete for migrations."""
 
 from grants.models.audit import AuditEvent, Checkpoint
-from grants.models.awards import Award, AwardStatus, Feedback, Payment, ReportDate
+from grants.models.awards import Award, AwardStatus, Feedback, Payment, PublishedGrant, ReportDate
 from grants.models.base import Base, utcnow
 from grants.models.bids import Answer, Attachment, Bid, BidStatus, BudgetLine
 from grants.models.decisions import Departure, Ratification, TallyRun
+from grants.models.form_tokens import UsedFormToken
 from grants.models.funders import Funder
 from grants.models.groups import Group, GroupKind, GroupMember
 from grants.models.outbox import OutboxEmail
@@ -74,6 +75,7 @@ __all__ = [
     "PasswordReset",
     "Payment",
     "PendingRegistration",
+    "PublishedGrant",
     "Question",
     "Ratification",
     "RecoveryCode",
@@ -98,6 +100,7 @@ __all__ = [
     "TallyRun",
     "Theme",
     "TwoFactor",
+    "UsedFormToken",
     "User",
     "VotingMethod",
     "utcnow",

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from grants.models.base import Base, CreatedAtMixin, enum_column
+from grants.models.base import Base, CreatedAtMixin, UtcDateTime, enum_column
 
 if TYPE_CHECKING:
     from grants.models.bids import Bid
@@ -62,7 +62,10 @@ class Award(CreatedAtMixin, Base):
 
     bid: Mapped[Bid] = relationship()
     offered_by: Mapped[User] = relationship(foreign_keys=[offered_by_id])
-    payments: Mapped[list[Payment]] = relationship(back_populates="award", order_by="Payment.paid_on")
+    payments: Mapped[list[Payment]] = relationship(
+        back_populates="award", order_by=lambda: [Payment.paid_on, Payment.id]
+    )
+    published: Mapped[PublishedGrant | None] = relationship(back_populates="award")
     report_dates: Mapped[list[ReportDate]] = relationship(
         back_populates="award", order_by="ReportDate.due_on", cascade="all, delete-orphan"
     )
@@ -88,7 +91,12 @@ class ReportDate(Base):
 
 
 class Payment(CreatedAtMixin, Base):
-    """Money paid to the group against its award."""
+    """Money paid to the group against its award, or the reversing entry of a payment recorded in error.
+
+    Payments are never deleted or changed: a mistake is undone by a reversing entry (`reverses_id` names the
+    payment, the amount is its negative, `reason` says why), so the payments of an award always add up to what it
+    has been paid, and each payment is reversed at most once.
+    """
 
     __tablename__ = "payment"
 
@@ -98,10 +106,45 @@ class Payment(CreatedAtMixin, Base):
     paid_on: Mapped[date] = mapped_column(sa.Date)
     reference: Mapped[str] = mapped_column(sa.String(120), default="", server_default="")
     recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    reverses_id: Mapped[int | None] = mapped_column(sa.ForeignKey("payment.id"), unique=True, nullable=True)
+    reason: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
 
     award: Mapped[Award] = relationship(back_populates="payments")
+    recorded_by: Mapped[User] = relationship(foreign_keys=[recorded_by_id])
 
-    __table_args__ = (sa.CheckConstraint("amount_pence > 0", name="amount_positive"),)
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(reverses_id IS NULL AND amount_pence > 0) OR (reverses_id IS NOT NULL AND amount_pence < 0)",
+            name="amount_signed",
+        ),
+    )
+
+    @property
+    def is_reversal(self) -> bool:
+        return self.reverses_id is not None
+
+
+class PublishedGrant(Base):
+    """What the public data says about a grant, captured when it is published (the group accepts the award).
+
+    Later changes to the group do not reach the public page or the 360Giving data until staff re-publish it
+    (grants/awards/publication.py), which updates this copy and `modified_at` (the data's `dateModified`).
+    """
+
+    __tablename__ = "published_grant"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    award_id: Mapped[int] = mapped_column(sa.ForeignKey("award.id"), unique=True)
+    group_name: Mapped[str] = mapped_column(sa.String(200))
+    group_kind: Mapped[str] = mapped_column(sa.String(40))
+    registration_number: Mapped[str | None] = mapped_column(sa.String(40), nullable=True)
+    area: Mapped[str] = mapped_column(sa.String(200))
+    bid_title: Mapped[str] = mapped_column(sa.String(200))
+    published_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    modified_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    published_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), nullable=True)
+
+    award: Mapped[Award] = relationship(back_populates="published")
 
 
 class Feedback(CreatedAtMixin, Base):

@@ -70,11 +70,18 @@ class ConflictDeclaration(CreatedAtMixin, Base):
     note: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     by_system: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
+    # A declared conflict taken back while scoring was open: when, and the panellist's reason (the chair and staff
+    # see it on the panel's progress page). Kept if the panellist later declares a conflict again.
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    withdrawal_reason: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
 
     bid: Mapped[Bid] = relationship()
     user: Mapped[User] = relationship()
 
-    __table_args__ = (sa.UniqueConstraint("user_id", "bid_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "bid_id"),
+        sa.CheckConstraint("withdrawn_at IS NULL OR withdrawal_reason <> ''", name="withdrawal_has_reason"),
+    )
 
     @property
     def recused(self) -> bool:

@@ -40,6 +40,10 @@ class Report(CreatedAtMixin, Base):
     recording_url: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")
     # The group's choice, when sending, whether its story may appear on a public page.
     share_publicly: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # A story the group offers to share is public only once staff approve it (shared by the group, then approved
+    # by staff, then public); a change of the group's mind takes it off the public page again.
+    share_approved_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    share_approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), nullable=True)
     submitted_at: Mapped[datetime | None] = mapped_column(nullable=True)
     # Set when staff recorded the story from a phone call or visit ("tell us another way").
     recorded_by_staff_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), nullable=True)
@@ -173,8 +177,15 @@ class StoryChoice(CreatedAtMixin, Base):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
     report_id: Mapped[int] = mapped_column(sa.ForeignKey("report.id"))
     reason: Mapped[str] = mapped_column(sa.Text)
+    # Who chose, as what: a panellist of the round, or funder staff. Only the panel's picks are "why the panel
+    # chose it"; staff picks are shown as staff's.
+    chosen_as: Mapped[str] = mapped_column(sa.String(10), default="panellist", server_default="panellist")
 
     selection: Mapped[StorySelection] = relationship(back_populates="choices")
     report: Mapped[Report] = relationship()
+    user: Mapped[User] = relationship()
 
-    __table_args__ = (sa.UniqueConstraint("selection_id", "user_id", "report_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("selection_id", "user_id", "report_id"),
+        sa.CheckConstraint("chosen_as IN ('panellist', 'staff')", name="chosen_as_known"),
+    )

@@ -23,6 +23,7 @@ from grants.panel.services.declarations import (
     CONFLICT_NOTE_REQUIRED,
     CONFLICT_NOTE_TOO_LONG,
     MAX_DECLARATION_NOTE,
+    WITHDRAWAL_REASON_TOO_LONG,
     DeclarationChoice,
 )
 from grants.panel.services.deliberation import MAX_DELIBERATION_NOTE, NOTE_REQUIRED, NOTE_TOO_LONG
@@ -95,6 +96,10 @@ class DeclarationsForm(FlaskForm):
     def note_field(self, bid_id: int) -> Any:
         return self._fields.get(f"note_{bid_id}")
 
+    def withdrawal_field(self, bid_id: int) -> Any:
+        """Where a panellist says why they take back a declared conflict (only for bids they declared one with)."""
+        return self._fields.get(f"withdrawal_{bid_id}")
+
     def validate(self, extra_validators: Mapping[str, Any] | None = None) -> bool:
         ok = super().validate(extra_validators)
         for bid_id, group in self.bid_groups.items():
@@ -110,7 +115,12 @@ class DeclarationsForm(FlaskForm):
     def choices(self) -> list[DeclarationChoice]:
         """The answers given on this page (unanswered bids left out)."""
         return [
-            DeclarationChoice(bid_id, ConflictKind(self.kind_field(bid_id).data), self.note_field(bid_id).data or "")
+            DeclarationChoice(
+                bid_id,
+                ConflictKind(self.kind_field(bid_id).data),
+                self.note_field(bid_id).data or "",
+                withdrawal_reason=(self.withdrawal_field(bid_id).data or "") if self.withdrawal_field(bid_id) else "",
+            )
             for bid_id in self.bid_groups
             if self.kind_field(bid_id).data
         ]
@@ -157,6 +167,17 @@ def declarations_form(
                 description="A few words are enough, like “My sister runs this group”.",
             ),
         )
+        if row.recused and not no_withdrawing:
+            setattr(
+                Form,
+                f"withdrawal_{bid.id}",
+                long_text(
+                    "If you are withdrawing this conflict, say why",
+                    limit=MAX_DECLARATION_NOTE,
+                    too_long=WITHDRAWAL_REASON_TOO_LONG,
+                    description="Only if you now answer “No conflict”. The chair and the funder's staff see it.",
+                ),
+            )
         if row.declaration is not None:
             data[f"kind_{bid.id}"] = row.declaration.kind.value
             data[f"note_{bid.id}"] = row.declaration.note

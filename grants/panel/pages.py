@@ -29,6 +29,8 @@ def summary_page(round_: Round, *, staff: bool, form: NoteForm | None, hidden: s
         form=form,
         notes_closed=notes_not_open_reason(round_, now),
         hidden=hidden,
+        # Who withdrew a conflict, and why, is for the chair (who may add notes) and staff, not the whole panel.
+        withdrawn=queries.withdrawn_conflicts(db.session, round_) if staff or form is not None else None,
     )
 
 

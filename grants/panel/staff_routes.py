@@ -77,6 +77,7 @@ def staff_panel(round_id: int) -> str | Response:
         round=round_,
         form=form,
         panel=queries.staff_panel(db.session, round_, now=now),
+        withdrawn=queries.withdrawn_conflicts(db.session, round_),
         decided=round_.is_decided,
     )
 

@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from grants.awards.publication import public_details
 from grants.database import DbSession
 from grants.models import (
     Award,
@@ -147,11 +148,14 @@ def choosers_count(session: DbSession, selection: StorySelection | None) -> int:
 
 @dataclass
 class SignificantStory:
-    """A story picked as most significant: how often, and the reasons given (never by whom)."""
+    """A story picked as most significant: how often by the panel and its reasons, and apart from them any picks
+    by the funder's staff (never by whom). A staff pick never counts as the panel's."""
 
     report: Report
     picks: int
     reasons: list[str] = field(default_factory=list)
+    staff_picks: int = 0
+    staff_reasons: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -201,9 +205,16 @@ def learning_summary(session: DbSession, round_id: int) -> LearningSummary:
             if report is None:
                 continue
             story = significant.setdefault(report.id, SignificantStory(report=report, picks=0))
-            story.picks += 1
-            story.reasons.append(choice.reason)
-    ranked = sorted(significant.values(), key=lambda s: (-s.picks, s.report.submitted_at or datetime.min, s.report.id))
+            if choice.chosen_as == "panellist":
+                story.picks += 1
+                story.reasons.append(choice.reason)
+            else:
+                story.staff_picks += 1
+                story.staff_reasons.append(choice.reason)
+    ranked = sorted(
+        significant.values(),
+        key=lambda s: (-s.picks, -s.staff_picks, s.report.submitted_at or datetime.min, s.report.id),
+    )
     quotes: list[QuoteLine] = []
     if ids:
         for quote in session.scalars(
@@ -238,13 +249,14 @@ class PublicStory:
 
 
 def shareable_stories(session: DbSession, round_id: int) -> list[PublicStory]:
-    """The only stories of a round that may ever reach a public page: sent, and shared by the group's own choice."""
-    query = _sent_in_round(round_id).where(Report.share_publicly.is_(True))
+    """The only stories of a round that may ever reach a public page: sent, shared by the group's own choice, and
+    approved by staff (shared by the group, then approved by staff, then public)."""
+    query = _sent_in_round(round_id).where(Report.share_publicly.is_(True), Report.share_approved_at.is_not(None))
     return [
         PublicStory(
             report_id=r.id,
             round_id=round_id,
-            group_name=None if r.award.withhold_name else r.award.bid.group.name,
+            group_name=None if r.award.withhold_name else public_details(r.award).group_name,
             answers=tuple({"prompt": a.get("prompt", ""), "text": a.get("text", "")} for a in r.answers or []),
             recording_url=r.recording_url,
             submitted_at=r.submitted_at,

@@ -10,7 +10,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSelect, Go
 from wtforms import SelectField, SelectMultipleField, SubmitField
 
 from grants.forms_fields import ButtonForm as ButtonForm
-from grants.forms_fields import GetForm, line_text, long_text
+from grants.forms_fields import GetForm, line_text, long_text, reason_field
 from grants.models import Report, Theme
 from grants.reports import staff_services as services
 
@@ -50,6 +50,15 @@ class QuoteForm(FlaskForm):
         description="Copy the group's words exactly from one of their answers",
     )
     submit = SubmitField("Keep this quote", widget=GovSubmitInput())
+
+
+class ReopenSelectionForm(FlaskForm):
+    reason = reason_field(
+        "Why are you reopening the selection?",
+        "The picks were fixed when it closed. Your reason is logged for auditors.",
+        limit=services.MAX_REOPEN_REASON,
+    )
+    submit = SubmitField("Reopen the selection", widget=GovSubmitInput())
 
 
 class ThemeFilterForm(GetForm):

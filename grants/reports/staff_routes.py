@@ -33,6 +33,7 @@ from grants.reports.staff_forms import (
     ButtonForm,
     MessageForm,
     QuoteForm,
+    ReopenSelectionForm,
     ThemeFilterForm,
     ThemesForm,
     story_choice_form,
@@ -175,6 +176,22 @@ def pick_quote(report_id: int) -> str | Response:
     )
 
 
+@bp.post("/staff/reports/<int:report_id>/share")
+@role_required(Role.STAFF)
+def approve_sharing(report_id: int) -> str | Response:
+    """Approve a story the group offered to share: only then is it on the public page."""
+    return _on_report(
+        report_id,
+        ButtonForm(),
+        "share_form",
+        services.approve_sharing,
+        "Approved: the story is now on the funder's public page.",
+        "main-content",
+        actor=current_person(),
+        now=utcnow(),
+    )
+
+
 @bp.post("/staff/reports/<int:report_id>/quotes/<int:quote_id>/remove")
 @role_required(Role.STAFF)
 def remove_quote(report_id: int, quote_id: int) -> Response:
@@ -228,7 +245,8 @@ def _selection_page(round_: Round, form: FlaskForm | None = None) -> str:
         selection=selection,
         story_count=len(queries.sent_report_ids(db.session, round_.id)),
         choosers=queries.choosers_count(db.session, selection),
-        button_form=form or ButtonForm(formdata=None),
+        button_form=form if isinstance(form, ButtonForm) else ButtonForm(formdata=None),
+        reopen_form=form if isinstance(form, ReopenSelectionForm) else ReopenSelectionForm(formdata=None),
         form=form,
     )
 
@@ -261,6 +279,20 @@ def open_selection(round_id: int) -> str | Response:
 @role_required(Role.STAFF)
 def close_selection(round_id: int) -> str | Response:
     return _change_selection(round_id, services.close_selection, "The selection is closed.", now=utcnow())
+
+
+@bp.post("/staff/rounds/<int:round_id>/stories/reopen")
+@role_required(Role.STAFF)
+def reopen_selection(round_id: int) -> str | Response:
+    """Reopen a closed selection: only this way, with a reason that is logged for auditors."""
+    round_ = load_or_404(Round, round_id, can_manage_round)
+    form = ReopenSelectionForm()
+    if form.validate() and act(
+        form, services.reopen_selection, round_=round_, reason=form.reason.data or "", now=utcnow()
+    ):
+        flash("The selection is open again. We have emailed the panel.", "success")
+        return redirect(url_for("reports.staff_selection", round_id=round_id))
+    return _selection_page(load_or_404(Round, round_id, can_manage_round), form)
 
 
 @bp.route("/rounds/<int:round_id>/stories", methods=["GET", "POST"])

@@ -29,6 +29,7 @@ from grants.models import (
     Theme,
     User,
 )
+from grants.panel import rules
 from grants.reports import queries
 
 GROUP = "group"
@@ -51,7 +52,14 @@ QUOTE_NOT_IN_REPORT = "A quote must be the group's own words: copy it exactly fr
 QUOTE_ALREADY_PICKED = "You have already picked this quote"
 SELECTION_ALREADY_OPEN = "The selection is already open"
 SELECTION_NOT_OPEN = "The selection of most significant stories is not open"
+SELECTION_NOT_CLOSED = "Only a closed selection can be reopened"
 SELECTION_CLOSED = "The selection has closed, so picks can no longer be changed"
+SELECTION_CLOSED_REOPEN = (
+    "The selection is closed and its picks are fixed. To reopen it, say why: the reopening is logged for auditors"
+)
+REOPEN_REASON_REQUIRED = "Say why you are reopening the selection, for example that a panellist could not take part"
+MAX_REOPEN_REASON = 500
+REOPEN_REASON_TOO_LONG = f"Keep the reason to {MAX_REOPEN_REASON} characters or fewer"
 NO_STORIES = "No group in this round has sent its story yet"
 TOO_MANY_PICKS = f"Choose at most {MAX_PICKS} stories"
 STORY_NOT_IN_ROUND = "Choose from the stories sent in this round"
@@ -187,6 +195,24 @@ def remove_quote(session: DbSession, *, quote: ReportQuote, actor: User) -> None
     _staff_event(session, "report.quote_removed", actor, "report", report_id, report_id=report_id, quote_id=quote_id)
 
 
+# --- sharing a story publicly -----------------------------------------------------------------------------------
+
+SHARE_NOT_OFFERED = "The group did not agree to share this story, so it cannot go on the public page"
+SHARE_ALREADY_APPROVED = "This story is already approved for the public page"
+
+
+def approve_sharing(session: DbSession, *, report: Report, actor: User, now: datetime) -> None:
+    """A story the group offered to share goes on the public page once staff have read it and approve it."""
+    if report.submitted_at is None or not report.share_publicly:
+        raise DomainError(SHARE_NOT_OFFERED, "share")
+    if report.share_approved_at is not None:
+        raise DomainError(SHARE_ALREADY_APPROVED, "share")
+    report.share_approved_at = now
+    report.share_approved_by_id = actor.id
+    session.flush()
+    _staff_event(session, "story.share_approved", actor, "report", report.id, report_id=report.id)
+
+
 # --- the most significant change --------------------------------------------------------------------------------
 
 
@@ -215,14 +241,32 @@ def open_selection(session: DbSession, *, round_: Round, actor: User) -> StorySe
     selection = queries.selection_for_round(session, round_.id)
     if selection is not None and selection.closed_at is None:
         raise DomainError(SELECTION_ALREADY_OPEN, "selection")
-    if selection is None:
-        selection = StorySelection(round_id=round_.id, opened_by_id=actor.id)
-        session.add(selection)
-    else:
-        selection.closed_at = None
+    if selection is not None:
+        # Closing fixed the picks: only an explicit reopening, with a reason, changes that (reopen_selection).
+        raise DomainError(SELECTION_CLOSED_REOPEN, "selection")
+    selection = StorySelection(round_id=round_.id, opened_by_id=actor.id)
+    session.add(selection)
     session.flush()
     facts = {"round_id": round_.id, "selection_id": selection.id}
     _staff_event(session, "story.selection_opened", actor, "round", round_.id, **facts)
+    _email_panel(session, round_)
+    return selection
+
+
+def reopen_selection(session: DbSession, *, round_: Round, reason: str, actor: User, now: datetime) -> StorySelection:
+    """Reopen a closed selection, with a reason that goes in the audit chain (flagged for auditors); the panel is
+    invited again. The picks made before are kept and may be changed until it closes again."""
+    selection = queries.selection_for_round(session, round_.id)
+    if selection is None or selection.closed_at is None:
+        raise DomainError(SELECTION_NOT_CLOSED, "reason")
+    reason = typed_text(
+        reason, MAX_REOPEN_REASON, "reason", missing=REOPEN_REASON_REQUIRED, too_long=REOPEN_REASON_TOO_LONG
+    )
+    closed_at = selection.closed_at
+    selection.closed_at = None
+    session.flush()
+    facts = {"round_id": round_.id, "selection_id": selection.id, "closed_at": closed_at.isoformat(), "reason": reason}
+    _staff_event(session, "story.selection_reopened", actor, "round", round_.id, **facts)
     _email_panel(session, round_)
     return selection
 
@@ -239,14 +283,20 @@ def close_selection(session: DbSession, *, round_: Round, actor: User, now: date
     return selection
 
 
-def _story_event(session: DbSession, action: str, *, user: User, round_: Round, report_id: int) -> None:
+def _story_event(
+    session: DbSession, action: str, *, user: User, round_: Round, report_id: int, chosen_as: str | None = None
+) -> None:
+    facts: dict[str, Any] = {"round_id": round_.id, "report_id": report_id}
+    if chosen_as is not None:
+        facts["chosen_as"] = chosen_as
     record_event(
         session,
         action,
         actor_id=user.id,
+        actor_role=chosen_as,
         object_type="report",
         object_id=report_id,
-        facts={"round_id": round_.id, "report_id": report_id},
+        facts=facts,
     )
 
 
@@ -273,6 +323,9 @@ def choose_stories(session: DbSession, *, round_: Round, user: User, picks: Mapp
         reasons[report_id] = reason
     # Serialise one person's changes (PostgreSQL; SQLite's write lock already does).
     session.refresh(selection, with_for_update=True)
+    # A panellist's pick is the panel's; anyone else who may choose (the funder's staff) picks as staff, and is
+    # never counted as "why the panel chose it".
+    chosen_as = "panellist" if rules.seat(session, round_.id, user.id) is not None else "staff"
     current = queries.choices_of(session, selection, user.id)
     for report_id, choice in current.items():
         if report_id not in reasons:
@@ -281,16 +334,19 @@ def choose_stories(session: DbSession, *, round_: Round, user: User, picks: Mapp
     kept: list[StoryChoice] = []
     for report_id, reason in reasons.items():
         existing = current.get(report_id)
-        if existing is not None and existing.reason == reason:
+        if existing is not None and existing.reason == reason and existing.chosen_as == chosen_as:
             kept.append(existing)
             continue
         if existing is None:
-            existing = StoryChoice(selection_id=selection.id, user_id=user.id, report_id=report_id, reason=reason)
+            existing = StoryChoice(
+                selection_id=selection.id, user_id=user.id, report_id=report_id, reason=reason, chosen_as=chosen_as
+            )
             session.add(existing)
         else:
             existing.reason = reason
+            existing.chosen_as = chosen_as
         kept.append(existing)
         session.flush()
-        _story_event(session, "story.chosen", user=user, round_=round_, report_id=report_id)
+        _story_event(session, "story.chosen", user=user, round_=round_, report_id=report_id, chosen_as=chosen_as)
     session.flush()
     return kept

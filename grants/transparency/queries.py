@@ -10,6 +10,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import InstrumentedAttribute, selectinload
 
+from grants.awards.publication import public_details
 from grants.database import DbSession
 from grants.decisions.queries import funded_bid_ids
 from grants.models import (
@@ -56,6 +57,7 @@ def published_awards(session: DbSession, funder: Funder, *, round_id: int | None
             selectinload(Award.bid).selectinload(Bid.round),
             selectinload(Award.report_dates),
             selectinload(Award.payments),
+            selectinload(Award.published),
         )
         .order_by(Award.id)
     )
@@ -70,27 +72,33 @@ def _latest(*moments: datetime | None) -> datetime:
 
 def grant_data(award: Award, *, round_url: str | None = None) -> GrantData:
     """An award as the export's plain data (the only fields of a group that may reach open data)."""
-    bid, group = award.bid, award.bid.group
+    bid, details = award.bid, public_details(award)  # as published, not as the group is now
     report_days = [r.due_on for r in award.report_dates]
+    published = award.published
     return GrantData(
         award_id=award.id,
-        bid_title=bid.title,
+        bid_title=details.bid_title,
         amount_awarded_pence=award.amount_pence,
         amount_applied_pence=bid.amount_pence,
         amount_disbursed_pence=award.paid_pence,
         award_date=award.created_at.astimezone(LONDON).date(),
         planned_start=award.responded_at.astimezone(LONDON).date() if award.responded_at else None,
         planned_end=max(report_days) if report_days else None,
-        group_id=group.id,
-        group_name=group.name,
-        group_kind=group.kind.value,
-        registration_number=group.registration_number,
-        area=group.area,
+        group_id=bid.group_id,
+        group_name=details.group_name,
+        group_kind=details.group_kind,
+        registration_number=details.registration_number,
+        area=details.area,
         withhold_name=award.withhold_name,
         round_code=bid.round.code,
         round_title=bid.round.title,
         round_url=round_url,
-        modified_at=_latest(award.created_at, award.responded_at, *(p.created_at for p in award.payments)),
+        modified_at=_latest(
+            award.created_at,
+            award.responded_at,
+            published.modified_at if published is not None else None,
+            *(p.created_at for p in award.payments),
+        ),
     )
 
 
@@ -223,8 +231,9 @@ def _funded_lines(session: DbSession, round_: Round) -> list[FundedLine]:
         named = award is not None and award.status in PUBLISHED_STATUSES and not award.withhold_name
         if award is not None and award.withhold_name:
             group, area, summary = WITHHELD_LABEL, "", ""
-        elif named:
-            group, area, summary = bid.group.name, public_area(bid.group.area), bid.title
+        elif named and award is not None:
+            details = public_details(award)
+            group, area, summary = details.group_name, public_area(details.area), details.bid_title
         else:
             group, area, summary = PENDING_LABEL, public_area(bid.group.area), ""
         amount = award.amount_pence if award is not None else (bid.amount_pence or 0)

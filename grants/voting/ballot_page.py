@@ -66,6 +66,7 @@ def cast_from_form(
             bid_ids=None if ranked else chosen,
             recorded_by=recorded_by,
             replaces=form.replaces_id(),
+            voter_receipt=form.receipt_typed(),
             now=now,
         )
 

@@ -50,6 +50,10 @@ class BallotForm(FlaskForm):
     def empty_confirmed(self) -> bool:
         return self.confirm_empty.data == "y"
 
+    def receipt_typed(self) -> str:
+        """The receipt code of the ballot a paper ballot replaces (a panellist's own form has none)."""
+        return ""
+
 
 class ChooseBidsForm(BallotForm):
     """Approval, budget and equal shares: tick bids."""
@@ -124,7 +128,21 @@ class PaperBallot:
     """What a paper ballot adds to the panellist's own form: whose ballot it is, and staff's button."""
 
     panellist = HiddenField(validators=[DataRequired(message="Choose whose paper ballot you are recording")])
+    voter_receipt = line_text(
+        "Receipt code of their current ballot (only if they have already voted)",
+        limit=40,
+        too_long="A receipt code is 16 letters and numbers",
+        optional=True,
+        what="The receipt code",
+        description=(
+            "A paper ballot replaces a ballot already cast only if the panellist handed in that ballot's receipt"
+            " code with it. Leave this empty if they have not voted."
+        ),
+    )
     submit = SubmitField("Record this paper ballot", widget=GovSubmitInput())
+
+    def receipt_typed(self) -> str:
+        return str(self.voter_receipt.data or "")
 
 
 class PaperChooseBidsForm(PaperBallot, ChooseBidsForm):

@@ -22,6 +22,7 @@ from grants.audit.chain import record_event
 from grants.auth.permissions import can_record_paper_ballot
 from grants.database import DbSession
 from grants.domain import DomainError
+from grants.mail import send_email
 from grants.models import Ballot, BallotChoice, Bid, Role, Round, RoundStatus, User, VotingMethod
 from grants.money import format_pounds
 from grants.panel import rules
@@ -36,6 +37,7 @@ LIMITED_METHODS = frozenset({VotingMethod.APPROVAL, VotingMethod.EQUAL_SHARES})
 
 # Where a refusal goes on the ballot forms: by the list of bids (or by the ranks it names, for a ranked ballot).
 BIDS = "bids"
+RECEIPT = "voter_receipt"
 
 NO_BALLOT = "This round has no ballot to cast: the panel's scores are the vote"
 NOT_ON_BALLOT = "One of the bids chosen is not on this ballot. Choose only from the bids listed"
@@ -172,6 +174,23 @@ class _Words:
         return f"You declared a conflict with {bid_label(bid)}, so you cannot vote for it"
 
 
+def _check_receipt(current: Ballot, typed: str, words: _Words) -> None:
+    """A paper ballot replaces a panellist's current ballot only with its receipt code, typed by staff from what
+    the panellist handed in; DomainError by the receipt code field otherwise."""
+    if not typed.strip():
+        raise DomainError(
+            f"{words.name} already has a ballot. A paper ballot can replace it only if they have handed in its"
+            " receipt code with their paper ballot: type that code",
+            RECEIPT,
+        )
+    if receipts.normalise_code(typed) != current.receipt_code:
+        raise DomainError(
+            f"That is not the receipt code of {words.name}'s current ballot, so nothing was changed. Check the code"
+            " they handed in",
+            RECEIPT,
+        )
+
+
 def _check_choices(
     session: DbSession, *, round_: Round, voter: User, chosen: Sequence[int], ranked: bool, words: _Words
 ) -> list[Bid]:
@@ -213,6 +232,7 @@ def cast_ballot(
     ranking: Sequence[int] | None = None,
     recorded_by: User | None = None,
     replaces: int | Unchecked | None = UNCHECKED,
+    voter_receipt: str = "",
     now: datetime,
 ) -> CastResult:
     """Cast (or replace) a panellist's ballot while voting is open at `now`; `recorded_by` is the staff member
@@ -221,7 +241,9 @@ def cast_ballot(
     Approval, budget and equal shares take `bid_ids` (a set); ranked takes `ranking` (first choice first). An
     empty ballot is allowed: abstaining still counts as a ballot cast. `replaces` is the id of the ballot the form
     was based on (None for none): if the current ballot is another one, the form was replayed or is stale, and
-    AlreadyRecorded is raised. The caller commits.
+    AlreadyRecorded is raised. A paper ballot may replace the panellist's current ballot only with that ballot's
+    receipt code (`voter_receipt`, which the panellist gave staff with their paper ballot): their vote is theirs.
+    The panellist is emailed about every paper ballot recorded for them. The caller commits.
     """
     on_paper = recorded_by is not None
     words = _Words(voter, on_paper)
@@ -259,6 +281,8 @@ def cast_ballot(
     current_id = current.id if current is not None else None
     if replaces is not UNCHECKED and replaces != current_id:
         raise AlreadyRecorded(ALREADY_RECORDED_PAPER if on_paper else ALREADY_RECORDED, BIDS)
+    if on_paper and current is not None:
+        _check_receipt(current, voter_receipt, words)
     try:
         if current is not None:
             current.is_current = False
@@ -312,4 +336,14 @@ def cast_ballot(
         object_id=ballot.id,
         facts=facts,
     )
+    if recorded_by is not None:
+        send_email(
+            session,
+            to=voter.email,
+            template="voting/paper_recorded",
+            person=voter,
+            round=round_,
+            replaced=current_id is not None,
+            recorded_at=now,
+        )
     return CastResult(ballot=ballot, receipt_code=code, replaced_id=current_id, on_paper=on_paper)

@@ -107,6 +107,7 @@ class Scenario:
     decided_bid_c: int  # funded, no offer yet
     departure: int
     award_a: int
+    payment_a: int  # a payment against A's award
     sent_date: int  # A's first report date: its report is sent
     sent_report: int
     quote: int
@@ -191,6 +192,9 @@ def build(app: Flask) -> Scenario:
         )
         awards.accept_offer(
             s, award=award, name="Ada Applicant", conditions_accepted=True, actor=applicant_a, now=utcnow()
+        )
+        payment = awards.record_payment(
+            s, award=award, amount_pence=100_00, paid_on=today, reference="BACS", actor=staff, now=utcnow()
         )
         sent_date, draft_date = award.report_dates
         group_reports.save_draft(s, report_date=sent_date, texts=[STORY], recording_url="", actor=applicant_a)
@@ -302,6 +306,7 @@ def build(app: Flask) -> Scenario:
             decided_bid_c=setting.bids["C"],
             departure=departure.id,
             award_a=award.id,
+            payment_a=payment.id,
             sent_date=sent_date.id,
             sent_report=sent.id,
             quote=quote.id,

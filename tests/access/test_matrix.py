@@ -206,6 +206,8 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "awards.pay": {"POST": STAFF},
     "awards.withdraw": {"POST": STAFF},
     "awards.close": {"POST": STAFF},
+    "awards.reverse": {"POST": STAFF},
+    "awards.republish": {"POST": STAFF},
     "awards.feedback": both(STAFF),
     "awards.respond": {"GET": GROUP_A},
     "awards.accept": {"POST": GROUP_A},
@@ -226,9 +228,11 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "reports.tag": {"POST": STAFF},
     "reports.pick_quote": {"POST": STAFF},
     "reports.remove_quote": {"POST": STAFF},
+    "reports.approve_sharing": {"POST": STAFF},
     "reports.staff_selection": {"GET": STAFF},
     "reports.open_selection": {"POST": STAFF},
     "reports.close_selection": {"POST": STAFF},
+    "reports.reopen_selection": {"POST": STAFF},
     "reports.stories": both(STORY_CHOOSERS),
     "reports.learning_summary": {"GET": LEARNING_READERS},
     "reports.learning_export": {"GET": LEARNING_READERS},
@@ -240,6 +244,9 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "audit.log_jsonl": {"GET": AUDITOR_EXPORTS},
     "audit.funder_export_jsonl": {"GET": AUDIT_READERS},  # ids, never names: the funder's staff may check too
     "audit.pabulib_ballots": {"GET": AUDIT_READERS},  # not public: a small panel's ballots could be recognised
+    # integrity: what an auditor should look at
+    "integrity.flags": {"GET": AUDIT_READERS},
+    "integrity.paper_ballots": {"GET": AUDIT_READERS},
 }
 
 # Access bugs found by this matrix and not fixed yet: (endpoint, method, persona) -> the answer given today.
@@ -255,6 +262,7 @@ DEFAULT_OBJECTS: dict[str, str] = {
     "round_id": "decided_round",
     "bid_id": "decided_bid_a",
     "award_id": "award_a",
+    "payment_id": "payment_a",
     "report_date_id": "draft_date",
     "report_id": "sent_report",
     "photo_id": "draft_photo",

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from flask import Flask
 from sqlalchemy.orm import Session
 
+from grants.awards import services
 from grants.models import (
     Bid,
     ConflictDeclaration,
@@ -19,6 +20,8 @@ from grants.models import (
     RoundStatus,
     Score,
     TallyRun,
+    User,
+    utcnow,
 )
 from grants.timefmt import today_in_london
 from tests.support.db import app_session
@@ -198,3 +201,27 @@ def bid(app: Flask, bid_id: int) -> Bid:
         found = s.get(Bid, bid_id)
         assert found is not None
         return found
+
+
+def accepted_award(app: Flask, setting: Setting, amount_pence: int = 500_00) -> int:
+    """Offer the first funded bid `amount_pence` and have its group accept; the award's id."""
+    with app_session(app) as s:
+        funded, staff, member = (
+            s.get(Bid, setting.funded_id),
+            s.get(User, setting.staff_id),
+            s.get(User, setting.member_id),
+        )
+        assert funded is not None and staff is not None and member is not None
+        award = services.make_offer(
+            s,
+            bid=funded,
+            amount_pence=amount_pence,
+            reduced_reason="" if amount_pence >= (funded.amount_pence or 0) else "We can fund part of it",
+            conditions="",
+            report_dates=[future(90)],
+            withhold_name=False,
+            actor=staff,
+            now=utcnow(),
+        )
+        services.accept_offer(s, award=award, name="Maria Okafor", conditions_accepted=True, actor=member, now=utcnow())
+        return award.id

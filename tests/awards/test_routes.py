@@ -22,6 +22,7 @@ from tests.awards.helpers import (
     offer_form,
 )
 from tests.support.db import app_session, emails, events
+from tests.support.forms import once
 from tests.support.signin import signed_in
 
 
@@ -48,7 +49,7 @@ def _award(app: Flask) -> Award:
 
 
 def _make_offer(staff: FlaskClient, setting: Setting, **overrides: object) -> int:
-    response = staff.post(f"/staff/bids/{setting.funded_id}/offer", data=offer_form(**overrides))
+    response = staff.post(f"/staff/bids/{setting.funded_id}/offer", data=once(offer_form(**overrides)))
     assert response.status_code == 302, response.text
     match = re.fullmatch(r"/staff/awards/(\d+)", response.headers["Location"])
     assert match
@@ -58,7 +59,7 @@ def _make_offer(staff: FlaskClient, setting: Setting, **overrides: object) -> in
 def _pay(staff: FlaskClient, award_id: int, amount: str) -> TestResponse:
     return staff.post(
         f"/staff/awards/{award_id}/payments",
-        data={"amount": amount, "paid_on": date_parts(london_today()), "reference": "BACS"},
+        data=once({"amount": amount, "paid_on": date_parts(london_today()), "reference": "BACS"}),
     )
 
 
@@ -82,7 +83,7 @@ def test_offer_accept_pay_in_full_and_close(
     assert "Read the offer and accept or decline it" in bid_page and "£500" in bid_page
     offer_page = member.get(f"/bids/{setting.funded_id}/offer")
     assert offer_page.status_code == 200 and "Spend it by the end of the year." in offer_page.text
-    response = member.post(f"/bids/{setting.funded_id}/offer", data={"name": "Maria Okafor", "confirm": "y"})
+    response = member.post(f"/bids/{setting.funded_id}/offer", data=once({"name": "Maria Okafor", "confirm": "y"}))
     assert response.headers["Location"] == f"/bids/{setting.funded_id}"
     assert _award(app).status == AwardStatus.ACCEPTED
     assert "accepted" in emails(app)[-1].subject
@@ -97,7 +98,7 @@ def test_offer_accept_pay_in_full_and_close(
     bid_page = member.get(f"/bids/{setting.funded_id}").text
     assert "Paid so far" in bid_page and "(paid in full)" in bid_page
 
-    assert staff.post(f"/staff/awards/{award_id}/close").status_code == 302
+    assert staff.post(f"/staff/awards/{award_id}/close", data=once()).status_code == 302
     assert _award(app).status == AwardStatus.CLOSED
     actions = [e.action for e in events(app) if e.object_type == "award"]
     assert actions == [
@@ -113,7 +114,7 @@ def test_offer_accept_pay_in_full_and_close(
 
 def test_decline_with_a_reason(app: Flask, setting: Setting, staff: FlaskClient, member: FlaskClient) -> None:
     _make_offer(staff, setting)
-    response = member.post(f"/bids/{setting.funded_id}/offer/decline", data={"reason": "We have enough now"})
+    response = member.post(f"/bids/{setting.funded_id}/offer/decline", data=once({"reason": "We have enough now"}))
     assert response.status_code == 302
     award = _award(app)
     assert award.status == AwardStatus.DECLINED and award.decline_reason == "We have enough now"
@@ -133,7 +134,7 @@ def test_decline_with_a_reason(app: Flask, setting: Setting, staff: FlaskClient,
 def test_bad_offers_are_explained_and_nothing_is_saved(
     app: Flask, setting: Setting, staff: FlaskClient, overrides: dict[str, object], message: str
 ) -> None:
-    response = staff.post(f"/staff/bids/{setting.funded_id}/offer", data=offer_form(**overrides))
+    response = staff.post(f"/staff/bids/{setting.funded_id}/offer", data=once(offer_form(**overrides)))
     assert response.status_code == 200
     assert "There is a problem" in response.text and message in response.text
     with app_session(app) as s:
@@ -145,7 +146,7 @@ def test_offers_above_the_budget_are_refused(app: Flask) -> None:
     setting = make_setting(app, budget_pence=800_00)
     staff = signed_in(app.test_client(), setting.staff_email)
     _make_offer(staff, setting)
-    response = staff.post(f"/staff/bids/{setting.funded2_id}/offer", data=offer_form(amount="400"))
+    response = staff.post(f"/staff/bids/{setting.funded2_id}/offer", data=once(offer_form(amount="400")))
     assert response.status_code == 200
     assert "more than the budget of £800" in response.text
     with app_session(app) as s:
@@ -158,7 +159,7 @@ def test_a_payment_past_the_award_or_before_acceptance_is_refused(
     award_id = _make_offer(staff, setting)
     response = _pay(staff, award_id, "100")
     assert response.status_code == 200 and "once the group has accepted the offer" in response.text
-    member.post(f"/bids/{setting.funded_id}/offer", data={"name": "Maria Okafor", "confirm": "y"})
+    member.post(f"/bids/{setting.funded_id}/offer", data=once({"name": "Maria Okafor", "confirm": "y"}))
     assert _pay(staff, award_id, "400").status_code == 302
     response = _pay(staff, award_id, "150")
     assert response.status_code == 200
@@ -172,13 +173,16 @@ def test_accepting_without_ticking_and_after_withdrawal(
     app: Flask, setting: Setting, staff: FlaskClient, member: FlaskClient
 ) -> None:
     award_id = _make_offer(staff, setting)
-    response = member.post(f"/bids/{setting.funded_id}/offer", data={"name": "Maria Okafor"})
+    response = member.post(f"/bids/{setting.funded_id}/offer", data=once({"name": "Maria Okafor"}))
     assert response.status_code == 200 and "Tick to confirm that your group accepts the conditions" in response.text
-    response = staff.post(f"/staff/awards/{award_id}/withdraw", data={"reason": ""})
+    response = staff.post(f"/staff/awards/{award_id}/withdraw", data=once({"reason": ""}))
     assert response.status_code == 200 and "Enter why you are withdrawing this offer" in response.text
     assert _award(app).status == AwardStatus.OFFERED
-    assert staff.post(f"/staff/awards/{award_id}/withdraw", data={"reason": "Failed due diligence"}).status_code == 302
-    response = member.post(f"/bids/{setting.funded_id}/offer", data={"name": "Maria Okafor", "confirm": "y"})
+    assert (
+        staff.post(f"/staff/awards/{award_id}/withdraw", data=once({"reason": "Failed due diligence"})).status_code
+        == 302
+    )
+    response = member.post(f"/bids/{setting.funded_id}/offer", data=once({"name": "Maria Okafor", "confirm": "y"}))
     assert response.status_code == 200 and "can no longer be accepted" in response.text
     assert _award(app).status == AwardStatus.WITHDRAWN
     assert "Failed due diligence" in member.get(f"/bids/{setting.funded_id}").text
@@ -186,8 +190,8 @@ def test_accepting_without_ticking_and_after_withdrawal(
 
 def test_accepting_twice_says_so(app: Flask, setting: Setting, staff: FlaskClient, member: FlaskClient) -> None:
     _make_offer(staff, setting)
-    member.post(f"/bids/{setting.funded_id}/offer", data={"name": "Maria Okafor", "confirm": "y"})
-    response = member.post(f"/bids/{setting.funded_id}/offer", data={"name": "Maria Okafor", "confirm": "y"})
+    member.post(f"/bids/{setting.funded_id}/offer", data=once({"name": "Maria Okafor", "confirm": "y"}))
+    response = member.post(f"/bids/{setting.funded_id}/offer", data=once({"name": "Maria Okafor", "confirm": "y"}))
     assert response.status_code == 200 and "You have already accepted this offer" in response.text
 
 

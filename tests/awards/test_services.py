@@ -104,6 +104,7 @@ def test_offer_audit_event_has_the_facts(app: Flask, session: Session, setting: 
         "bid_id": setting.funded_id,
         "award_id": award.id,
         "amount_pence": 500_00,
+        "asked_pence": 500_00,
     }
     assert [e.facts["to"] for e in _events(session, "round.status_changed")] == ["awarding"]
 
@@ -308,7 +309,7 @@ def test_payments_until_paid_in_full_then_close(app: Flask, session: Session, se
         now=utcnow(),
     )
     assert award.paid_pence == 500_00 and award.status == AwardStatus.PAID_IN_FULL
-    services.close_award(session, award=award, actor=staff)
+    services.close_award(session, award=award, actor=staff, now=utcnow())
     session.commit()
     assert award.status == AwardStatus.CLOSED
     recorded = _events(session, "payment.recorded")
@@ -377,7 +378,7 @@ def test_a_payment_dated_in_the_future_is_refused(session: Session, setting: Set
 def test_only_an_award_paid_in_full_can_be_closed(session: Session, setting: Setting) -> None:
     award = _accepted(session, setting)
     with pytest.raises(DomainError, match="paid in full"):
-        services.close_award(session, award=award, actor=_get(session, User, setting.staff_id))
+        services.close_award(session, award=award, actor=_get(session, User, setting.staff_id), now=utcnow())
 
 
 # --- feedback ----------------------------------------------------------------------------------------------------

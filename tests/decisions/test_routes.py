@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 from grants.models import Departure, Ratification, Round, RoundStatus
 from tests.decisions.helpers import Setting, make_setting
 from tests.support.db import app_session
+from tests.support.forms import once, token_on
 from tests.support.signin import sign_in
 
 REASON = "The group could not show a bank account in its name: failed due diligence."
@@ -121,40 +122,55 @@ def test_the_tally_page_waits_for_the_vote_to_close(app: Flask, client: FlaskCli
     page = client.get(f"/staff/rounds/{setting.round_id}/tally").text
     assert "You can ratify once voting has closed" in page
     assert "Project A" not in page and "Ratify as it stands" not in page
-    response = client.post(f"/staff/rounds/{setting.round_id}/tally/ratify", data={"note": ""})
+    response = client.post(f"/staff/rounds/{setting.round_id}/tally/ratify", data=once({"note": ""}))
     assert response.status_code == 200 and "You can ratify once voting has closed" in response.text
     assert _status(app, setting) == RoundStatus.VOTING
 
 
 def test_ratify_as_it_stands_through_the_page(app: Flask, client: FlaskClient, setting: Setting) -> None:
     sign_in(client, setting.staff_email)
-    response = client.post(f"/staff/rounds/{setting.round_id}/tally/ratify", data={"note": "Well done, panel."})
+    response = client.post(f"/staff/rounds/{setting.round_id}/tally/ratify", data=once({"note": "Well done, panel."}))
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).text
     assert "Ratified:" in page and "Well done, panel." in page and "Reopen the vote" in page
     assert "Ratify as it stands" not in page
     assert _status(app, setting) == RoundStatus.DECIDED
-    again = client.post(f"/staff/rounds/{setting.round_id}/tally/ratify", data={"note": ""})
+    again = client.post(f"/staff/rounds/{setting.round_id}/tally/ratify", data=once({"note": ""}))
     assert "already been ratified" in again.text
+
+
+def test_the_same_departure_form_sent_twice_departs_once_and_says_so(
+    app: Flask, client: FlaskClient, setting: Setting
+) -> None:
+    sign_in(client, setting.staff_email)
+    page = client.get(f"/staff/rounds/{setting.round_id}/tally").text
+    token = token_on(page.split('tally/departures"')[-1])
+    data = {"bid": str(setting.bids["B"]), "reason": REASON, "form_token": token}
+    first = client.post(f"/staff/rounds/{setting.round_id}/tally/departures", data=data)
+    again = client.post(f"/staff/rounds/{setting.round_id}/tally/departures", data=data, follow_redirects=True)
+    assert first.status_code == 302
+    assert "This departure was already recorded, so nothing was changed" in again.text
+    with app_session(app) as s:
+        assert s.scalar(sa.select(sa.func.count()).select_from(Departure)) == 1
 
 
 def test_depart_then_compare_then_ratify_through_the_pages(app: Flask, client: FlaskClient, setting: Setting) -> None:
     sign_in(client, setting.staff_email)
     base = f"/staff/rounds/{setting.round_id}/tally"
-    missing = client.post(f"{base}/departures", data={"bid": str(setting.bids["B"]), "reason": ""})
+    missing = client.post(f"{base}/departures", data=once({"bid": str(setting.bids["B"]), "reason": ""}))
     assert missing.status_code == 200 and "Explain why you are departing" in missing.text
     assert "govuk-error-summary" in missing.text
-    unfunded = client.post(f"{base}/departures", data={"bid": str(setting.bids["D"]), "reason": REASON})
+    unfunded = client.post(f"{base}/departures", data=once({"bid": str(setting.bids["D"]), "reason": REASON}))
     assert "a bid the panel funded" in unfunded.text
 
-    response = client.post(f"{base}/departures", data={"bid": str(setting.bids["B"]), "reason": REASON})
+    response = client.post(f"{base}/departures", data=once({"bid": str(setting.bids["B"]), "reason": REASON}))
     assert response.status_code == 302
     page = client.get(base).text
     assert "Departed from" in page and REASON in page
     assert "beside the resulting result" in page
     assert "Ratify with departures" in page
 
-    assert client.post(f"{base}/ratify", data={"note": ""}).status_code == 302
+    assert client.post(f"{base}/ratify", data=once({"note": ""})).status_code == 302
     with app_session(app) as s:
         ratification = s.scalars(sa.select(Ratification)).one()
         assert ratification.ratified_run.result["funded_ids"] == [setting.bids[n] for n in "ACD"]
@@ -171,23 +187,23 @@ def test_depart_then_compare_then_ratify_through_the_pages(app: Flask, client: F
 def test_taking_back_a_departure(app: Flask, client: FlaskClient, setting: Setting) -> None:
     sign_in(client, setting.staff_email)
     base = f"/staff/rounds/{setting.round_id}/tally"
-    client.post(f"{base}/departures", data={"bid": str(setting.bids["B"]), "reason": REASON})
+    client.post(f"{base}/departures", data=once({"bid": str(setting.bids["B"]), "reason": REASON}))
     with app_session(app) as s:
         departure_id = s.scalars(sa.select(Departure.id)).one()
-    response = client.post(f"{base}/departures/{departure_id}/withdraw")
+    response = client.post(f"{base}/departures/{departure_id}/withdraw", data=once())
     assert response.status_code == 302
     with app_session(app) as s:
         assert s.scalar(sa.select(sa.func.count()).select_from(Departure)) == 0
-    assert client.post(f"{base}/departures/{departure_id}/withdraw").status_code == 404
+    assert client.post(f"{base}/departures/{departure_id}/withdraw", data=once()).status_code == 404
 
 
 def test_reopen_the_vote_through_the_page(app: Flask, client: FlaskClient, setting: Setting) -> None:
     sign_in(client, setting.staff_email)
     base = f"/staff/rounds/{setting.round_id}/tally"
-    client.post(f"{base}/ratify", data={"note": ""})
-    empty = client.post(f"{base}/reopen", data={"reopen_reason": ""})
+    client.post(f"{base}/ratify", data=once({"note": ""}))
+    empty = client.post(f"{base}/reopen", data=once({"reopen_reason": ""}))
     assert empty.status_code == 200 and "Enter why you are reopening the vote" in empty.text
-    response = client.post(f"{base}/reopen", data={"reopen_reason": "A paper ballot was missed"})
+    response = client.post(f"{base}/reopen", data=once({"reopen_reason": "A paper ballot was missed"}))
     assert response.status_code == 302
     assert _status(app, setting) == RoundStatus.VOTING
     with app_session(app) as s:

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from grants.models import AuditEvent, ConflictDeclaration, ConflictKind, RoundStatus, Score, utcnow
-from tests.panel.helpers import PANELLIST, declare, give_scores, make_panel
+from grants.models import AuditEvent, ConflictDeclaration, ConflictKind, PanelMember, RoundStatus, Score, utcnow
+from tests.panel.helpers import PANELLIST, STAFF, declare, give_scores, make_panel
 from tests.support.db import app_session, count
 from tests.support.scenarios import set_round as update_round
 from tests.support.signin import signed_in as sign_in_as
@@ -134,15 +134,31 @@ def test_a_conflict_declared_after_scoring_keeps_the_scores_but_says_they_will_n
         assert event.facts["kind"] == "personal"
 
 
-def test_a_conflict_can_be_withdrawn_while_scoring_is_open(app: Flask, client: FlaskClient) -> None:
+def test_a_conflict_withdrawn_while_scoring_is_open_needs_a_reason_and_is_logged(
+    app: Flask, client: FlaskClient
+) -> None:
     panel = make_panel(app)
-    declare(app, PANELLIST, panel.bid_ids[0], ConflictKind.OTHER, "Not sure")
+    bid_id = panel.bid_ids[0]
+    declare(app, PANELLIST, bid_id, ConflictKind.OTHER, "Not sure")
     sign_in_as(client, PANELLIST)
-    client.post(_url(panel.round_id), data={f"kind_{panel.bid_ids[0]}": "none", f"note_{panel.bid_ids[0]}": "x"})
+    assert "If you are withdrawing this conflict, say why" in client.get(_url(panel.round_id)).text
+
+    refused = client.post(_url(panel.round_id), data={f"kind_{bid_id}": "none", f"note_{bid_id}": "x"})
+    assert refused.status_code == 200 and "To withdraw it, say why" in refused.text
     with app_session(app) as s:
-        row = s.scalars(sa.select(ConflictDeclaration).where(ConflictDeclaration.bid_id == panel.bid_ids[0])).one()
-        assert (row.kind, row.note) == (ConflictKind.NONE, "")
-    assert client.get(f"/panel/rounds/{panel.round_id}/bids/{panel.bid_ids[0]}").status_code == 200
+        row = s.scalars(sa.select(ConflictDeclaration).where(ConflictDeclaration.bid_id == bid_id)).one()
+        assert row.kind == ConflictKind.OTHER
+
+    reason = "I mixed this group up with another one"
+    client.post(_url(panel.round_id), data={f"kind_{bid_id}": "none", f"withdrawal_{bid_id}": reason})
+    with app_session(app) as s:
+        row = s.scalars(sa.select(ConflictDeclaration).where(ConflictDeclaration.bid_id == bid_id)).one()
+        assert (row.kind, row.note, row.withdrawal_reason) == (ConflictKind.NONE, "", reason)
+        assert row.withdrawn_at is not None
+        (event,) = s.scalars(sa.select(AuditEvent).where(AuditEvent.action == "conflict.withdrawn"))
+        assert event.facts["withdrawn_kind"] == "other" and event.facts["bid_id"] == bid_id
+        assert reason not in str(event.facts)  # free text stays on the row; the chain holds its hash
+    assert client.get(f"/panel/rounds/{panel.round_id}/bids/{bid_id}").status_code == 200
 
 
 def test_after_scoring_closes_a_new_conflict_can_be_declared_but_none_withdrawn(
@@ -194,3 +210,24 @@ def test_a_bid_made_eligible_later_needs_an_answer_before_scoring_goes_on(app: F
     response = client.get(f"/panel/rounds/{panel.round_id}/bids")
     assert response.headers["Location"] == _url(panel.round_id)
     assert "You have answered for 2 of 3 bids" in client.get(_url(panel.round_id)).text
+
+
+def test_the_chair_and_staff_see_each_withdrawn_conflict_and_its_reason(app: Flask, client: FlaskClient) -> None:
+    panel = make_panel(app, panellists=2)
+    bid_id = panel.bid_ids[0]
+    declare(app, "panel2@example.com", bid_id, ConflictKind.PERSONAL, "My neighbour")
+    reason = "My neighbour left the group last year"
+    other = sign_in_as(app.test_client(), "panel2@example.com")
+    other.post(_url(panel.round_id), data={f"kind_{bid_id}": "none", f"withdrawal_{bid_id}": reason})
+    with app_session(app) as s:
+        seat = s.get(PanelMember, panel.member_ids[PANELLIST])
+        assert seat is not None
+        seat.is_chair = True
+
+    sign_in_as(client, PANELLIST)
+    chair_page = client.get(f"/panel/rounds/{panel.round_id}/summary").text
+    assert "Conflicts withdrawn" in chair_page and reason in chair_page
+    assert reason not in other.get(f"/panel/rounds/{panel.round_id}/summary").text  # not for the whole panel
+    staff = sign_in_as(app.test_client(), STAFF)
+    assert reason in staff.get(f"/staff/rounds/{panel.round_id}/panel").text
+    assert reason in staff.get(f"/staff/rounds/{panel.round_id}/summary").text

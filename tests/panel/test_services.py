@@ -137,9 +137,8 @@ def test_a_conflict_without_a_note_is_refused_by_the_service(session: Session, p
 def test_one_declaration_per_panellist_and_bid_whatever_is_sent(session: Session, panel: Panel) -> None:
     round_, user = _load(session, panel)
     for kind in (ConflictKind.OTHER, ConflictKind.PERSONAL, ConflictKind.NONE):
-        services.save_declarations(
-            session, round_=round_, user=user, choices=[DeclarationChoice(panel.bid_ids[0], kind, "note")], now=utcnow()
-        )
+        choice = DeclarationChoice(panel.bid_ids[0], kind, "note", withdrawal_reason="It was a different group")
+        services.save_declarations(session, round_=round_, user=user, choices=[choice], now=utcnow())
     rows = session.scalars(
         sa.select(ConflictDeclaration).where(
             ConflictDeclaration.user_id == user.id, ConflictDeclaration.bid_id == panel.bid_ids[0]

@@ -10,10 +10,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from grants.extensions import db
-from grants.models import Report, Theme
+from grants.models import Report, Theme, utcnow
 from grants.reports.queries import shareable_stories
 from tests.reports.staff_helpers import PANELLIST_NAME, Stories, make_stories
-from tests.support.db import app_session
+from tests.support.db import app_session, events
 from tests.support.security import csp_nonce
 from tests.support.signin import signed_in
 
@@ -51,8 +51,13 @@ def test_summary_shows_themes_significant_stories_quotes_and_shared(app: Flask, 
     text = page.text
     assert "Loneliness" in text and "Young people" in text
     assert '<td class="govuk-table__cell govuk-table__cell--numeric">2</td>' in text  # Loneliness: two stories
-    assert "Youth Football · chosen 2 times" in text
-    assert "The young people lead it now." in text and "Staff view." in text
+    # A staff member's pick is shown as staff's, never counted or quoted as the panel's.
+    assert "Youth Football · chosen 1 time by the panel, 1 by staff" in text
+    panel_part, staff_part = text.split("Why the panel chose it")[1].split(
+        "Why staff chose it (not the panel's choice)"
+    )
+    assert "The young people lead it now." in panel_part and "Staff view." not in panel_part
+    assert "Staff view." in staff_part
     assert "knew their neighbours by name" in text
     assert "Stories the groups agreed to share" in text
     shared = text.split("Stories the groups agreed to share")[1]
@@ -97,9 +102,30 @@ def test_auditor_reads_the_summary(app: Flask, client: FlaskClient) -> None:
     assert client.get(f"/staff/rounds/{st.round_id}/learning.html").status_code == 200
 
 
+def test_a_shared_story_is_public_only_once_staff_approve_it(app: Flask, client: FlaskClient) -> None:
+    st = make_stories(app)
+    with app.app_context():
+        assert shareable_stories(db.session, st.round_id) == []  # shared by the group, not yet approved
+    signed_in(client, st.setting.staff_email)
+    page = client.get(f"/staff/reports/{st.report_id}").text
+    assert "it goes public once you approve it" in page
+    assert client.post(f"/staff/reports/{st.report_id}/share").status_code == 302
+    assert "Public: approved by staff on" in client.get(f"/staff/reports/{st.report_id}").text
+    again = client.post(f"/staff/reports/{st.report_id}/share")
+    assert again.status_code == 200 and "already approved" in again.text
+    (event,) = events(app, "story.share_approved")
+    assert event.object_id == st.report_id and event.actor_id == st.setting.staff_id
+    with app.app_context():
+        assert [s.report_id for s in shareable_stories(db.session, st.round_id)] == [st.report_id]
+    # A story the group did not offer cannot be approved.
+    assert "did not agree to share" in client.post(f"/staff/reports/{st.report2_id}/share").text
+
+
 def test_only_stories_groups_chose_to_share_are_shareable(app: Flask) -> None:
     st = make_stories(app)
     with app.app_context():
+        for report in db.session.scalars(sa.select(Report)):
+            report.share_approved_at = utcnow()  # staff approve everything: still only what the group shared
         found = shareable_stories(db.session, st.round_id)
         assert [s.report_id for s in found] == [st.report_id]
         assert found[0].group_name == "Friends of Elm Park"

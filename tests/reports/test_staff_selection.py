@@ -67,9 +67,9 @@ def test_panellist_picks_two_stories_with_reasons_and_changes_them(app: Flask, c
     assert _picks(app, st.panellist_id) == {st.report2_id: "They run it themselves now."}
     chosen = events(app, "story.chosen")
     assert [e.facts for e in chosen] == [
-        {"round_id": st.round_id, "report_id": st.report_id},
-        {"round_id": st.round_id, "report_id": st.report2_id},
-        {"round_id": st.round_id, "report_id": st.report2_id},
+        {"round_id": st.round_id, "report_id": st.report_id, "chosen_as": "panellist"},
+        {"round_id": st.round_id, "report_id": st.report2_id, "chosen_as": "panellist"},
+        {"round_id": st.round_id, "report_id": st.report2_id, "chosen_as": "panellist"},
     ]
     assert [e.facts["report_id"] for e in events(app, "story.unchosen")] == [st.report_id]
 
@@ -128,12 +128,37 @@ def test_picks_are_refused_before_opening_and_after_closing(app: Flask, client: 
     assert "The selection closed on" in client.get(f"/rounds/{st.round_id}/stories").text
 
 
-def test_staff_may_pick_too(app: Flask, client: FlaskClient) -> None:
+def test_staff_may_pick_too_and_their_pick_is_recorded_as_staffs(app: Flask, client: FlaskClient) -> None:
     st = make_stories(app)
     _open(client, st)
     signed_in(client, st.setting.staff_email)
     assert _choose(client, st.round_id, {st.report2_id: "A model for others."}).status_code == 302
     assert _picks(app, st.setting.staff_id) == {st.report2_id: "A model for others."}
+    with app_session(app) as s:
+        assert s.scalars(sa.select(StoryChoice.chosen_as)).one() == "staff"
+    (event,) = events(app, "story.chosen")
+    assert event.actor_id == st.setting.staff_id and event.facts["chosen_as"] == "staff"
+
+
+def test_a_closed_selection_reopens_only_with_a_reason_that_is_logged(app: Flask, client: FlaskClient) -> None:
+    st = make_stories(app)
+    _open(client, st)
+    signed_in(client, st.setting.staff_email)
+    client.post(f"/staff/rounds/{st.round_id}/stories/close")
+
+    plain = client.post(f"/staff/rounds/{st.round_id}/stories")
+    assert plain.status_code == 200 and "To reopen it, say why" in plain.text
+    no_reason = client.post(f"/staff/rounds/{st.round_id}/stories/reopen", data={"reason": " "})
+    assert no_reason.status_code == 200 and "Say why you are reopening the selection" in no_reason.text
+    with app_session(app) as s:
+        assert s.scalars(sa.select(StorySelection.closed_at)).one() is not None
+
+    reason = "One panellist was in hospital when it closed"
+    assert client.post(f"/staff/rounds/{st.round_id}/stories/reopen", data={"reason": reason}).status_code == 302
+    with app_session(app) as s:
+        assert s.scalars(sa.select(StorySelection.closed_at)).one() is None
+    (event,) = events(app, "story.selection_reopened")
+    assert event.facts["reason"] == reason and event.actor_id == st.setting.staff_id
 
 
 def test_selection_cannot_open_with_no_stories(app: Flask, client: FlaskClient) -> None:

@@ -111,6 +111,7 @@ def make_published(app: Flask, *, withhold_second: bool = False) -> Published:
                     answers=[{"prompt": "What did you do?", "text": text}],
                     share_publicly=shared,
                     submitted_at=utcnow(),
+                    share_approved_at=utcnow() if shared else None,  # shared by the group, approved by staff
                 )
             )
         s.flush()

@@ -439,6 +439,52 @@ def test_staff_record_a_paper_ballot_marked_as_such(app: Flask, staff: FlaskClie
     assert "Recorded by staff from a paper ballot" in page and "Priya Shah" in page and match.group(0) in page
 
 
+def test_staff_cannot_overwrite_a_panellists_online_ballot_without_its_receipt_code(
+    app: Flask, staff: FlaskClient, setting: Setting
+) -> None:
+    a, b, _, _ = setting.bid_ids
+    panel_client = signed_in(app.test_client(), setting.panellist_email)
+    cast = panel_client.post(_vote_url(setting), data={"bids": [a], "replaces": ""}, follow_redirects=True)
+    code = CODE.search(cast.text)
+    assert code
+    (online_id, _, _), *_ = ballots(app, setting.round_id)
+    form = staff.get(_paper_url(setting), query_string={"panellist": setting.panellist_id}).text
+    assert "Receipt code of their current ballot" in form
+
+    data = {"panellist": setting.panellist_id, "bids": [b], "replaces": str(online_id)}
+    refused = staff.post(_paper_url(setting), data=data)
+    assert refused.status_code == 200 and "already has a ballot" in refused.text
+    assert ballots(app, setting.round_id) == [(online_id, True, [a])]
+
+    handed_in = staff.post(_paper_url(setting), data={**data, "voter_receipt": code.group(0)})
+    assert handed_in.status_code == 302
+    assert [(current, bids) for _, current, bids in ballots(app, setting.round_id)] == [(False, [a]), (True, [b])]
+
+
+def test_the_auditor_sees_every_paper_ballot(app: Flask, staff: FlaskClient, setting: Setting) -> None:
+    a, b, _, _ = setting.bid_ids
+    with app_session(app) as s:
+        round_ = s.get(Round, setting.round_id)
+        assert round_ is not None
+        (other,) = add_panellists(s, round_, 1)
+        other_id, other_name = other.id, other.name
+    panel_client = signed_in(app.test_client(), setting.panellist_email)
+    code = CODE.search(panel_client.post(_vote_url(setting), data={"bids": [a]}, follow_redirects=True).text)
+    assert code
+    staff.post(_paper_url(setting), data={"panellist": other_id, "bids": [b]})
+    staff.post(
+        _paper_url(setting), data={"panellist": setting.panellist_id, "bids": [b], "voter_receipt": code.group(0)}
+    )
+
+    auditor = signed_in(app.test_client(), setting.auditor_email)
+    page = auditor.get(f"/audit/rounds/{setting.round_id}/paper-ballots").text
+
+    assert "2 paper ballots" in page
+    rows = re.findall(r'<tr class="govuk-table__row">(.*?)</tr>', page, re.S)[1:]
+    assert other_name in rows[0] and "Priya Shah" in rows[0] and "Their first ballot" in rows[0]
+    assert "Panellist" in rows[1] and "Replaced an online ballot" in rows[1] and "Counts" in rows[1]
+
+
 def test_paper_ballots_follow_the_same_rules(app: Flask, staff: FlaskClient, setting: Setting) -> None:
     a, b, c, _ = setting.bid_ids
     declare_conflict(app, round_id=setting.round_id, user_id=setting.panellist_id, bid_id=a)

@@ -19,6 +19,7 @@ from grants.models import (
     ConflictDeclaration,
     ConflictKind,
     GroupMember,
+    OutboxEmail,
     PanelMember,
     Round,
     RoundStatus,
@@ -291,7 +292,7 @@ def test_the_unique_index_is_the_backstop_for_two_current_ballots(
 
 def test_a_paper_ballot_is_marked_and_logged_as_recorded_by_staff(app: Flask, setting: Setting) -> None:
     online = _cast(app, setting, bid_ids=[setting.bid_ids[0]])
-    paper = _cast(app, setting, bid_ids=[setting.bid_ids[1]], recorded_by="staff")
+    paper = _cast(app, setting, bid_ids=[setting.bid_ids[1]], recorded_by="staff", voter_receipt=online.receipt_code)
     with app_session(app) as s:
         stored = s.get(Ballot, paper.ballot.id)
         assert stored is not None and stored.recorded_by_staff_id == setting.staff_id and stored.is_current
@@ -300,6 +301,45 @@ def test_a_paper_ballot_is_marked_and_logged_as_recorded_by_staff(app: Flask, se
     assert event.actor_id == setting.staff_id and event.actor_role == "staff"
     assert event.facts["on_paper"] is True and event.facts["replaces"] == online.ballot.id
     assert event.facts["panellist_id"] == setting.panellist_id
+
+
+def test_a_paper_ballot_cannot_replace_a_panellists_ballot_without_its_receipt_code(
+    app: Flask, setting: Setting
+) -> None:
+    online = _cast(app, setting, bid_ids=[setting.bid_ids[0]])
+
+    missing = _refused(app, setting, bid_ids=[setting.bid_ids[1]], recorded_by="staff")
+    wrong = _refused(
+        app, setting, bid_ids=[setting.bid_ids[1]], recorded_by="staff", voter_receipt="AAAA-BBBB-CCCC-DDDD"
+    )
+
+    assert "already has a ballot" in missing.message and missing.field == "voter_receipt"
+    assert "not the receipt code" in wrong.message and wrong.field == "voter_receipt"
+    assert ballots(app, setting.round_id) == [(online.ballot.id, True, [setting.bid_ids[0]])]
+
+
+def test_a_paper_ballot_replaces_one_with_the_receipt_code_as_the_panellist_copied_it(
+    app: Flask, setting: Setting
+) -> None:
+    online = _cast(app, setting, bid_ids=[setting.bid_ids[0]])
+    copied = online.receipt_code.replace("-", " ").lower()
+
+    paper = _cast(app, setting, bid_ids=[setting.bid_ids[1]], recorded_by="staff", voter_receipt=copied)
+
+    assert paper.replaced_id == online.ballot.id
+    assert [current for _, current, _ in ballots(app, setting.round_id)] == [False, True]
+
+
+def test_the_panellist_is_emailed_about_every_paper_ballot_recorded_for_them(app: Flask, setting: Setting) -> None:
+    first = _cast(app, setting, bid_ids=[setting.bid_ids[0]], recorded_by="staff")
+    _cast(app, setting, bid_ids=[setting.bid_ids[1]], recorded_by="staff", voter_receipt=first.receipt_code)
+
+    with app_session(app) as s:
+        sent = list(s.scalars(sa.select(OutboxEmail).where(OutboxEmail.to_address == setting.panellist_email)))
+    assert len(sent) == 2 and all("paper ballot was recorded for you" in e.subject for e in sent)
+    assert "It replaces the ballot you had cast before" not in sent[0].body_text
+    assert "It replaces the ballot you had cast before" in sent[1].body_text
+    assert f"/panel/rounds/{setting.round_id}/vote" in sent[1].body_text
 
 
 def test_a_paper_ballot_follows_the_same_rules(app: Flask, setting: Setting) -> None:

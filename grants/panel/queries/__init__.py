@@ -6,10 +6,12 @@ from grants.panel.queries.progress import (
     MemberRow,
     Progress,
     StaffPanel,
+    WithdrawnConflict,
     my_progress,
     progress,
     staff_panel,
     story_selection,
+    withdrawn_conflicts,
 )
 from grants.panel.queries.reading import (
     AnsweredQuestion,
@@ -45,6 +47,7 @@ __all__ = [
     "ScoringList",
     "ScoringRow",
     "StaffPanel",
+    "WithdrawnConflict",
     "attachment_with_content",
     "declaration_rows",
     "deliberation_notes",
@@ -56,4 +59,5 @@ __all__ = [
     "scoring_list",
     "staff_panel",
     "story_selection",
+    "withdrawn_conflicts",
 ]

@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from grants.database import DbSession
 from grants.models import (
     Ballot,
+    Bid,
     ConflictDeclaration,
     Criterion,
     Invitation,
@@ -99,6 +100,32 @@ def progress(session: DbSession, round_: Round, user_ids: Iterable[int]) -> dict
             ballot_cast=user_id in voted,
         )
     return result
+
+
+@dataclass(frozen=True)
+class WithdrawnConflict:
+    """A declared conflict a panellist took back, with their reason: the chair and staff see each one."""
+
+    panellist: str
+    bid: Bid
+    withdrawn_at: datetime
+    reason: str
+    declared_again: bool  # they have since declared a conflict with the bid again
+
+
+def withdrawn_conflicts(session: DbSession, round_: Round) -> list[WithdrawnConflict]:
+    """Every conflict withdrawn in the round (the latest withdrawal per panellist and bid), oldest first."""
+    rows = session.scalars(
+        sa.select(ConflictDeclaration)
+        .where(ConflictDeclaration.round_id == round_.id, ConflictDeclaration.withdrawn_at.is_not(None))
+        .options(selectinload(ConflictDeclaration.user), selectinload(ConflictDeclaration.bid).selectinload(Bid.group))
+        .order_by(ConflictDeclaration.withdrawn_at, ConflictDeclaration.id)
+    )
+    return [
+        WithdrawnConflict(d.user.name, d.bid, d.withdrawn_at, d.withdrawal_reason, d.recused)
+        for d in rows
+        if d.withdrawn_at is not None
+    ]
 
 
 def my_progress(session: DbSession, round_: Round, user_id: int) -> Progress:

@@ -10,9 +10,11 @@ written here at the panellist's next write in the round, never by opening a page
 from __future__ import annotations
 
 import enum
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -27,6 +29,11 @@ MAX_DECLARATION_NOTE = 500
 SYSTEM_RECUSAL_NOTE = "You are a member of this group"
 CONFLICT_NOTE_REQUIRED = "Say in a few words what your conflict with {group} is"
 CONFLICT_NOTE_TOO_LONG = f"Keep your note to {MAX_DECLARATION_NOTE} characters or fewer"
+WITHDRAWAL_REASON_REQUIRED = (
+    "You declared a conflict with {group}. To withdraw it, say why: the panel's chair and the funder's staff will"
+    " see your reason"
+)
+WITHDRAWAL_REASON_TOO_LONG = f"Keep your reason to {MAX_DECLARATION_NOTE} characters or fewer"
 
 
 class DeclarationWindow(enum.Enum):
@@ -70,11 +77,16 @@ def _score_count(session: DbSession, user_id: int, bid_id: int) -> int:
 
 
 def _declaration_event(
-    session: DbSession, declaration: ConflictDeclaration, *, new: bool, actor_id: int | None
+    session: DbSession,
+    declaration: ConflictDeclaration,
+    *,
+    action: str,
+    actor_id: int | None,
+    **extra: Any,
 ) -> None:
     record_event(
         session,
-        "conflict.declared" if new else "conflict.changed",
+        action,
         actor_id=actor_id,
         actor_role="system" if declaration.by_system else PANELLIST,
         object_type="conflict_declaration",
@@ -85,8 +97,13 @@ def _declaration_event(
             "bid_id": declaration.bid_id,
             "kind": declaration.kind.value,
             "by_system": declaration.by_system,
+            **extra,
         },
     )
+
+
+def _declared(new: bool) -> str:
+    return "conflict.declared" if new else "conflict.changed"
 
 
 def record_own_group_recusals(session: DbSession, *, round_: Round, user_id: int) -> list[SystemRecusal]:
@@ -116,7 +133,7 @@ def record_own_group_recusals(session: DbSession, *, round_: Round, user_id: int
         declaration.by_system = True
         declaration.note = SYSTEM_RECUSAL_NOTE
         session.flush()
-        _declaration_event(session, declaration, new=new, actor_id=None)
+        _declaration_event(session, declaration, action=_declared(new), actor_id=None)
         made.append(SystemRecusal(bid, 0 if was_recused else _score_count(session, user_id, bid.id)))
     return made
 
@@ -131,6 +148,7 @@ class DeclarationChoice:
     bid_id: int
     kind: ConflictKind
     note: str = ""
+    withdrawal_reason: str = ""  # needed to take back a declared conflict
 
 
 @dataclass(frozen=True)
@@ -176,6 +194,14 @@ def _check_choice(
             " mistake, tell the funder's staff.",
             kind_field,
         )
+    if withdrawing:
+        # Taking back a conflict lets the panellist score and vote for the bid again: it needs a reason, which
+        # the chair and staff see on the panel's progress page and the chain records (as a hash).
+        reason_field = f"withdrawal_{choice.bid_id}"
+        if not choice.withdrawal_reason.strip():
+            raise DomainError(WITHDRAWAL_REASON_REQUIRED.format(group=bid.group.name), reason_field)
+        if len(choice.withdrawal_reason.strip()) > MAX_DECLARATION_NOTE:
+            raise DomainError(WITHDRAWAL_REASON_TOO_LONG, reason_field)
 
 
 def save_declarations(
@@ -215,10 +241,26 @@ def save_declarations(
         if declaration is None:
             declaration = ConflictDeclaration(round_id=round_.id, user_id=user.id, bid_id=bid.id, by_system=False)
             session.add(declaration)
+        withdrawn_kind = declaration.kind if was_recused and choice.kind == ConflictKind.NONE else None
         declaration.kind = choice.kind
         declaration.note = note
+        if withdrawn_kind is not None:
+            declaration.withdrawn_at = now
+            declaration.withdrawal_reason = choice.withdrawal_reason.strip()
         session.flush()
-        _declaration_event(session, declaration, new=new, actor_id=user.id)
+        if withdrawn_kind is not None:
+            # The reason is free text: it stays on the declaration, the chain holds its hash.
+            reason_sha256 = hashlib.sha256(declaration.withdrawal_reason.encode("utf-8")).hexdigest()
+            _declaration_event(
+                session,
+                declaration,
+                action="conflict.withdrawn",
+                actor_id=user.id,
+                withdrawn_kind=withdrawn_kind.value,
+                reason_sha256=reason_sha256,
+            )
+        else:
+            _declaration_event(session, declaration, action=_declared(new), actor_id=user.id)
         excluded = _score_count(session, user.id, bid.id) if declaration.recused and not was_recused else 0
         results.append(DeclarationResult(bid, declaration, changed=True, excluded_scores=excluded))
     return Declared(results, made)
