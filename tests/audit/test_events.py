@@ -47,6 +47,7 @@ def recorded_actions() -> tuple[dict[str, list[str]], list[str]]:
     # every wrapper in grants/, then read every call.
     wrappers: dict[str, int] = {"record_event": 1}
     modules: list[tuple[str, dict[ast.AST, dict[str, list[str]]]]] = []
+    functions: list[tuple[ast.FunctionDef, list[str], dict[str, list[str]]]] = []
     for path in sorted(GRANTS.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         where = str(path.relative_to(GRANTS.parent))
@@ -62,12 +63,24 @@ def recorded_actions() -> tuple[dict[str, list[str]], list[str]]:
                     if names is not None:
                         assigned.setdefault(node.targets[0].id, []).extend(names)
             local_actions[func] = assigned
+            functions.append((func, params, assigned))
+        modules.append((where, local_actions))
+    # A wrapper may call another wrapper (`_payment_event` -> `record_award_event` -> `record_event`): grow the
+    # set until no function passes one of its own parameters on as the action of a known wrapper.
+    grown = True
+    while grown:
+        grown = False
+        for func, params, assigned in functions:
+            if func.name in wrappers:
+                continue
             for node in ast.walk(func):
-                if isinstance(node, ast.Call) and _call_name(node) == "record_event" and len(node.args) > 1:
-                    arg = node.args[1]
+                name = _call_name(node) if isinstance(node, ast.Call) else None
+                if name in wrappers and isinstance(node, ast.Call) and len(node.args) > wrappers[name or ""]:
+                    arg = node.args[wrappers[name or ""]]
                     if isinstance(arg, ast.Name) and arg.id in params and arg.id not in assigned:
                         wrappers[func.name] = params.index(arg.id)
-        modules.append((where, local_actions))
+                        grown = True
+                        break
     for where, local_actions in modules:
         for func, assigned in local_actions.items():
             for node in ast.walk(func):

@@ -78,9 +78,9 @@ def _score_count(session: DbSession, user_id: int, bid_id: int) -> int:
 
 def _declaration_event(
     session: DbSession,
+    action: str,
     declaration: ConflictDeclaration,
     *,
-    action: str,
     actor_id: int | None,
     **extra: Any,
 ) -> None:
@@ -100,10 +100,6 @@ def _declaration_event(
             **extra,
         },
     )
-
-
-def _declared(new: bool) -> str:
-    return "conflict.declared" if new else "conflict.changed"
 
 
 def record_own_group_recusals(session: DbSession, *, round_: Round, user_id: int) -> list[SystemRecusal]:
@@ -133,7 +129,7 @@ def record_own_group_recusals(session: DbSession, *, round_: Round, user_id: int
         declaration.by_system = True
         declaration.note = SYSTEM_RECUSAL_NOTE
         session.flush()
-        _declaration_event(session, declaration, action=_declared(new), actor_id=None)
+        _declaration_event(session, "conflict.declared" if new else "conflict.changed", declaration, actor_id=None)
         made.append(SystemRecusal(bid, 0 if was_recused else _score_count(session, user_id, bid.id)))
     return made
 
@@ -253,14 +249,16 @@ def save_declarations(
             reason_sha256 = hashlib.sha256(declaration.withdrawal_reason.encode("utf-8")).hexdigest()
             _declaration_event(
                 session,
+                "conflict.withdrawn",
                 declaration,
-                action="conflict.withdrawn",
                 actor_id=user.id,
                 withdrawn_kind=withdrawn_kind.value,
                 reason_sha256=reason_sha256,
             )
         else:
-            _declaration_event(session, declaration, action=_declared(new), actor_id=user.id)
+            _declaration_event(
+                session, "conflict.declared" if new else "conflict.changed", declaration, actor_id=user.id
+            )
         excluded = _score_count(session, user.id, bid.id) if declaration.recused and not was_recused else 0
         results.append(DeclarationResult(bid, declaration, changed=True, excluded_scores=excluded))
     return Declared(results, made)
