@@ -97,6 +97,10 @@ ACTIONS: tuple[Action, ...] = (
     Action("decision.departure_withdrawn", "bid", "Departure withdrawn"),
     Action("decision.ratified", "round", "Result ratified"),
     Action("decision.undone", "round", "Ratified result undone (vote reopened)"),
+    # Two people for the decisions that move money (grants/decisions/confirmations.py).
+    Action("decision.proposed", "decision_proposal", "Decision proposed, for a second member of staff to confirm"),
+    Action("decision.confirmed", "decision_proposal", "Decision confirmed by a second member of staff"),
+    Action("decision.proposal_withdrawn", "decision_proposal", "Proposed decision withdrawn"),
     # awards (grants/awards)
     Action("award.offered", "award", "Grant offered"),
     Action("award.accepted", "award", "Offer accepted"),

@@ -12,9 +12,11 @@ from grants.auth.permissions import (
     can_manage_award,
     can_manage_round,
     can_manage_sent_bid,
+    current_person,
     load_or_404,
     role_required,
 )
+from grants.auth.permissions.duties import bid_refusal, refuse_if_conflicted, staff_conflicted
 from grants.awards import bp, queries
 from grants.awards.feedback import feedback_refused, send_feedback
 from grants.awards.forms import (
@@ -53,6 +55,7 @@ def _offer_page(bid: Bid, form: OfferForm) -> str:
 @role_required(Role.STAFF)
 def offer(bid_id: int) -> str | Response:
     bid = load_or_404(Bid, bid_id, can_manage_sent_bid)
+    refuse_if_conflicted(bid, doing="make this bid an offer")
     existing = queries.award_for_bid(db.session, bid.id)
     if existing is not None:
         return redirect(url_for("awards.award", award_id=existing.id))
@@ -97,6 +100,7 @@ def _award_page(award: Award, **forms: FlaskForm) -> str:
     withdraw_form = forms.get("withdraw_form") or WithdrawForm(formdata=None)
     # The form with errors is passed as `form` too, so base.html shows its error summary.
     failed = next((f for f in forms.values() if f.errors), None)
+    me = current_person()
     return render_template(
         "awards/award.html",
         award=award,
@@ -107,6 +111,7 @@ def _award_page(award: Award, **forms: FlaskForm) -> str:
         close_form=CloseForm(formdata=None),
         form=failed,
         still_to_pay=award.amount_pence - award.paid_pence,
+        conflict=bid_refusal(me, award.bid, "act on this award") if staff_conflicted(me, award.bid) else None,
     )
 
 
@@ -120,6 +125,7 @@ def award(award_id: int) -> str:
 @role_required(Role.STAFF)
 def pay(award_id: int) -> str | Response:
     award = load_or_404(Award, award_id, can_manage_award)
+    refuse_if_conflicted(award.bid, doing="record a payment on this award")
     form = PaymentForm()
     if form.validate() and act(
         form,
@@ -142,6 +148,7 @@ def pay(award_id: int) -> str | Response:
 @role_required(Role.STAFF)
 def withdraw(award_id: int) -> str | Response:
     award = load_or_404(Award, award_id, can_manage_award)
+    refuse_if_conflicted(award.bid, doing="withdraw this offer")
     form = WithdrawForm()
     if form.validate() and act(form, withdraw_offer, award=award, reason=form.reason.data or "", now=utcnow()):
         flash("Offer withdrawn. We have emailed the group.", "success")
@@ -153,6 +160,7 @@ def withdraw(award_id: int) -> str | Response:
 @role_required(Role.STAFF)
 def close(award_id: int) -> Response:
     award = load_or_404(Award, award_id, can_manage_award)
+    refuse_if_conflicted(award.bid, doing="close this award")
     form = CloseForm()
     if form.validate():
         done = act(form, close_award, award=award)
@@ -224,6 +232,7 @@ def decline(bid_id: int) -> str | Response:
 @role_required(Role.STAFF)
 def feedback(bid_id: int) -> str | Response:
     bid = load_or_404(Bid, bid_id, can_manage_sent_bid)
+    refuse_if_conflicted(bid, doing="send this group feedback")
     comments = queries.panel_comments(db.session, bid)
     sent = queries.sent_feedback_for_bid(db.session, bid.id)
     form = FeedbackForm()

@@ -75,3 +75,7 @@ class ReopenForm(FlaskForm):
         description="This is logged. The ratified result is kept, marked as undone.",
     )
     submit = SubmitField("Reopen the vote", widget=GovSubmitInput())
+
+
+class ProposalForm(FlaskForm):
+    """Confirm or withdraw a colleague's proposed decision: a button (and its CSRF token)."""

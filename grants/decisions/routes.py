@@ -16,12 +16,18 @@ from grants.auth.permissions import (
     load_or_404,
     role_required,
 )
-from grants.decisions import bp, queries, services, tallies
-from grants.decisions.forms import DepartureForm, RatifyForm, ReopenForm, WithdrawDepartureForm
+from grants.auth.permissions.duties import (
+    conflicted_in_decision,
+    decision_colleagues,
+    decision_refusal,
+    refuse_if_conflicted_in_decision,
+)
+from grants.decisions import bp, confirmations, queries, services, tallies
+from grants.decisions.forms import DepartureForm, ProposalForm, RatifyForm, ReopenForm, WithdrawDepartureForm
 from grants.decisions.results import references
 from grants.domain import DomainError
 from grants.extensions import db
-from grants.models import Departure, Role, Round, RoundStatus, utcnow
+from grants.models import DecisionProposal, Departure, ProposalKind, Role, Round, RoundStatus, utcnow
 from grants.money import format_pounds
 from grants.web import act
 
@@ -61,9 +67,19 @@ def _tally_page(
     departure_form = departure_form or DepartureForm(formdata=None)
     if panel is not None:
         departure_form.bid.choices = _departure_choices(panel, {d.bid_id for d in departures})
+    me = current_person()
+    proposals = confirmations.pending_proposals(session, round_.id)
     return render_template(
         "decisions/tally.html",
         round=round_,
+        proposals=proposals,
+        proposal_bids=queries.proposal_bids(session, proposals),
+        proposal_form=ProposalForm(formdata=None),
+        me=me,
+        conflict=decision_refusal(me, round_, "take part in this decision")
+        if conflicted_in_decision(me, round_)
+        else None,
+        colleagues=decision_colleagues(me, round_),
         ratification=ratification,
         not_ready=not_ready,
         problem=problem,
@@ -91,32 +107,63 @@ def tally(round_id: int) -> str:
 @bp.post("/staff/rounds/<int:round_id>/tally/ratify")
 @role_required(Role.STAFF)
 def ratify(round_id: int) -> str | Response:
-    round_ = load_or_404(Round, round_id, can_manage_round)
+    round_ = _decidable(round_id)
     form = RatifyForm()
-    if form.validate() and act(form, services.ratify, round_=round_, note=form.note.data or "", now=utcnow()):
-        flash(f"Ratified: {round_.code} is decided. The panel and auditors can see the decision.", "success")
+    if form.validate() and (
+        done := act(
+            form,
+            confirmations.decide,
+            round_=round_,
+            kind=ProposalKind.RATIFY,
+            text=form.note.data or "",
+            now=utcnow(),
+        )
+    ):
+        _flash_decided(done.value, f"Ratified: {round_.code} is decided. The panel and auditors can see the decision.")
         return redirect(url_for("decisions.tally", round_id=round_id))
     return _tally_page(round_, ratify_form=form, failed=form)
+
+
+def _decidable(round_id: int) -> Round:
+    """The round, for a member of staff who may take part in its decision (403 with who else can, if not)."""
+    round_ = load_or_404(Round, round_id, can_manage_round)
+    refuse_if_conflicted_in_decision(round_, doing="take part in this round's decision")
+    return round_
+
+
+PROPOSED = (
+    "You have proposed to {what}. A colleague on the funder's staff must confirm it before it is taken: they see"
+    " it on this page."
+)
+
+
+def _flash_decided(decided: confirmations.Decided | None, taken: str) -> None:
+    if decided is not None and decided.proposal is not None:
+        flash(PROPOSED.format(what=decided.proposal.kind.words), "success")
+    else:
+        flash(taken, "success")
 
 
 @bp.post("/staff/rounds/<int:round_id>/tally/departures")
 @role_required(Role.STAFF)
 def depart(round_id: int) -> str | Response:
-    round_ = load_or_404(Round, round_id, can_manage_round)
+    round_ = _decidable(round_id)
     form = DepartureForm()
-    if (
-        form.validate()
-        and (
-            done := act(
-                form, services.depart, round_=round_, bid_id=form.bid_id(), reason=form.reason.data or "", now=utcnow()
-            )
+    if form.validate() and (
+        done := act(
+            form,
+            confirmations.decide,
+            round_=round_,
+            kind=ProposalKind.DEPART,
+            bid_id=form.bid_id(),
+            text=form.reason.data or "",
+            now=utcnow(),
         )
-        and done.value is not None
     ):
-        flash(
-            f"You have departed from the panel's result for {_reference(round_, done.value)}. Check the resulting"
-            " result, then ratify.",
-            "success",
+        reference = references(db.session, round_).get(form.bid_id() or 0, "the bid")
+        _flash_decided(
+            done.value,
+            f"You have departed from the panel's result for {reference}. Check the resulting result, then ratify.",
         )
         return redirect(url_for("decisions.tally", round_id=round_id, _anchor="compare"))
     return _tally_page(round_, departure_form=form, failed=form)
@@ -147,18 +194,69 @@ def withdraw_departure(round_id: int, departure_id: int) -> Response:
 @bp.post("/staff/rounds/<int:round_id>/tally/reopen")
 @role_required(Role.STAFF)
 def reopen(round_id: int) -> str | Response:
-    round_ = load_or_404(Round, round_id, can_manage_round)
+    round_ = _decidable(round_id)
     form = ReopenForm()
-    if form.validate() and act(
-        form, services.undo_ratification, round_=round_, reason=form.reopen_reason.data or "", now=utcnow()
-    ):
-        flash(
-            "The vote is reopened and the ratification is undone. To let panellists change their ballots, set a"
-            " later closing time for voting.",
-            "success",
+    if form.validate() and (
+        done := act(
+            form,
+            confirmations.decide,
+            round_=round_,
+            kind=ProposalKind.REOPEN,
+            text=form.reopen_reason.data or "",
+            now=utcnow(),
         )
+    ):
+        _flash_decided(done.value, REOPENED)
         return redirect(url_for("decisions.tally", round_id=round_id))
     return _tally_page(round_, reopen_form=form, failed=form)
+
+
+REOPENED = (
+    "The vote is reopened and the ratification is undone. To let panellists change their ballots, set a later"
+    " closing time for voting."
+)
+TAKEN = {
+    ProposalKind.RATIFY: "Confirmed and ratified: the round is decided. The panel and auditors can see the decision.",
+    ProposalKind.DEPART: "Confirmed: the departure is made. Check the resulting result, then ratify.",
+    ProposalKind.REOPEN: "Confirmed. " + REOPENED,
+}
+
+
+def _proposal(round_: Round, proposal_id: int) -> DecisionProposal:
+    proposal = confirmations.proposal_in_round(db.session, round_.id, proposal_id)
+    if proposal is None:
+        abort(404)
+    return proposal
+
+
+@bp.post("/staff/rounds/<int:round_id>/tally/proposals/<int:proposal_id>/confirm")
+@role_required(Role.STAFF)
+def confirm_proposal(round_id: int, proposal_id: int) -> str | Response:
+    round_ = _decidable(round_id)
+    proposal = _proposal(round_, proposal_id)
+    form = ProposalForm()
+    if form.validate():
+        done = act(form, confirmations.confirm, proposal=proposal, now=utcnow())
+        if done:
+            flash(TAKEN[proposal.kind], "success")
+        elif done.error is not None:
+            flash(done.error.message, "error")
+    return redirect(url_for("decisions.tally", round_id=round_id))
+
+
+@bp.post("/staff/rounds/<int:round_id>/tally/proposals/<int:proposal_id>/withdraw")
+@role_required(Role.STAFF)
+def withdraw_proposal(round_id: int, proposal_id: int) -> Response:
+    round_ = _decidable(round_id)  # holding a decision back is taking part in it too
+    proposal = _proposal(round_, proposal_id)
+    form = ProposalForm()
+    if form.validate():
+        done = act(form, confirmations.withdraw, proposal=proposal, now=utcnow())
+        if done:
+            flash("The proposal is withdrawn. Nothing was decided.", "success")
+        elif done.error is not None:
+            flash(done.error.message, "error")
+    return redirect(url_for("decisions.tally", round_id=round_id))
 
 
 @bp.get("/rounds/<int:round_id>/decision")
