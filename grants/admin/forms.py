@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
-from wtforms import SelectField, StringField, SubmitField
+from wtforms import HiddenField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from grants.auth.forms import invitee_email_field
@@ -28,3 +28,9 @@ class InviteStaffForm(FlaskForm):
     funder_id = SelectField("Funder", widget=GovSelect(), coerce=int, validate_choice=True)
     email = invitee_email_field("Staff member's email address")
     submit = SubmitField("Send invitation", widget=GovSubmitInput())
+
+
+class TwoPersonForm(FlaskForm):
+    """Turn a funder's two-person rule on ("1") or off ("0")."""
+
+    on = HiddenField()

@@ -65,6 +65,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("invitation.accepted", "invitation", "Invitation accepted"),
     Action("invitation.revoked", "invitation", "Invitation revoked"),
     Action("funder.created", "funder", "Funder created"),
+    Action("funder.two_person_changed", "funder", "Two-person rule for money decisions turned on or off"),
     # rounds (grants/rounds)
     Action("round.created", "round", "Round created"),
     Action("round.updated", "round", "Round updated"),

@@ -149,6 +149,7 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "admin.index": {"GET": SITE_ADMIN},
     "admin.create": {"POST": SITE_ADMIN},
     "admin.invite_staff": {"POST": SITE_ADMIN},
+    "admin.two_person": {"POST": SITE_ADMIN},  # the funder's staff, whom the rule binds, cannot turn it off
     # rounds, for staff
     "rounds.new": both(STAFF),
     "rounds.overview": {"GET": STAFF},

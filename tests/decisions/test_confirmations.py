@@ -27,7 +27,7 @@ from grants.models import (
 from grants.rounds.services import change_status
 from tests.decisions.helpers import Setting, make_setting, two_step
 from tests.support.db import app_session
-from tests.support.factories import make_staff
+from tests.support.factories import make_admin, make_staff
 from tests.support.signin import sign_in
 
 REASON = "The group could not show a bank account in its name: failed due diligence."
@@ -240,3 +240,25 @@ def test_the_only_member_of_staff_is_told_why_a_second_person_is_needed_and_how_
     page = client.get(_tally(setting)).text
     assert "You proposed this, so a colleague must confirm it" in page
     assert "Invite a colleague or an auditor" in page and 'href="/staff"' in page
+
+
+def test_only_the_site_admin_turns_the_two_person_rule_off_and_then_one_person_decides(
+    app: Flask, client: FlaskClient, setting: Setting
+) -> None:
+    with app_session(app) as s:
+        admin = make_admin(s, email="admin@example.org")
+        funder_id = s.get(Round, setting.round_id).funder_id  # type: ignore[union-attr]
+        assert admin.id
+    sign_in(client, setting.staff_email)
+    assert client.post(f"/admin/funders/{funder_id}/two-person", data={"on": "0"}).status_code == 403
+    client.post("/sign-out")
+    sign_in(client, "admin@example.org")
+    assert "Let one person decide" in client.get("/admin/").text
+    turned = client.post(f"/admin/funders/{funder_id}/two-person", data={"on": "0"}, follow_redirects=True)
+    assert "now lets one member of staff take the decisions that move money" in turned.text
+    (changed,) = _events(app, "funder.two_person_changed")
+    assert changed.facts == {"two_person_decisions": False}
+    client.post("/sign-out")
+    sign_in(client, setting.staff_email)
+    client.post(f"{_tally(setting)}/ratify", data={"note": ""})
+    assert _status(app, setting) == RoundStatus.DECIDED
