@@ -30,7 +30,6 @@ def _page(funder_form: FunderForm, invite_form: InviteStaffForm) -> str:
         rows=rows,
         funder_form=funder_form,
         invite_form=invite_form,
-        two_person_form=TwoPersonForm(formdata=None),
         form=form,
     )
 

@@ -28,6 +28,7 @@ from grants.decisions.tallies import STAFF
 from grants.domain import DomainError
 from grants.models import DecisionProposal, ProposalKind, Round, User
 
+PROPOSAL = "decision_proposal"  # the kind of object the proposal's audit events are about
 # The form field each kind of decision's messages go by, on the tally page.
 FIELDS = {ProposalKind.RATIFY: "note", ProposalKind.DEPART: "bid", ProposalKind.REOPEN: "reopen_reason"}
 
@@ -35,6 +36,15 @@ CONFLICTED = "You have a conflict with a bid this decision decides, so a colleag
 OWN_PROPOSAL = "You proposed this, so a colleague must confirm it: two people take each decision that moves money"
 NOT_PENDING = "This proposal has already been confirmed or withdrawn. Reload the page to see where things stand"
 ALREADY_PROPOSED = "{who} has already proposed this. A colleague can confirm it below, or withdraw it"
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A decision staff ask for: its kind, its note or reason, and the bid (for a departure)."""
+
+    kind: ProposalKind
+    text: str = ""
+    bid_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -82,52 +92,34 @@ def _lock(session: DbSession, round_: Round, *, actor: User, field: str) -> None
 
 
 def _take(
-    session: DbSession,
-    *,
-    kind: ProposalKind,
-    text: str,
-    bid_id: int | None,
-    round_: Round,
-    actor: User,
-    now: datetime,
-    proposal: DecisionProposal | None,
+    session: DbSession, asked: Asked, *, round_: Round, actor: User, now: datetime, proposal: DecisionProposal | None
 ) -> Any:
     """Take the decision itself (the decisions services check its rules, and the second person, again)."""
     common: dict[str, Any] = {"round_": round_, "actor": actor, "now": now, "proposal": proposal}
-    if kind == ProposalKind.RATIFY:
-        return services.ratify(session, note=text, **common)
-    if kind == ProposalKind.DEPART:
-        return services.depart(session, bid_id=bid_id, reason=text, **common)
-    return services.undo_ratification(session, reason=text, **common)
+    if asked.kind == ProposalKind.RATIFY:
+        return services.ratify(session, note=asked.text, **common)
+    if asked.kind == ProposalKind.DEPART:
+        return services.depart(session, bid_id=asked.bid_id, reason=asked.text, **common)
+    return services.undo_ratification(session, reason=asked.text, **common)
 
 
-def _checked(
-    session: DbSession, *, round_: Round, kind: ProposalKind, bid_id: int | None, text: str, now: datetime
-) -> tuple[int | None, str, str]:
+def _checked(session: DbSession, asked: Asked, *, round_: Round, now: datetime) -> tuple[int | None, str, str]:
     """The decision's own rules, as at `now`: (bid, tidied text, the ratified result's digest for a ratification)."""
-    if kind == ProposalKind.RATIFY:
-        found = services.check_ratification(session, round_=round_, note=text, now=now)
+    if asked.kind == ProposalKind.RATIFY:
+        found = services.check_ratification(session, round_=round_, note=asked.text, now=now)
         return None, found.note, found.ratified.result.digest
-    if kind == ProposalKind.DEPART:
-        bid, reason = services.check_departure(session, round_=round_, bid_id=bid_id, reason=text, now=now)
+    if asked.kind == ProposalKind.DEPART:
+        bid, reason = services.check_departure(session, round_=round_, bid_id=asked.bid_id, reason=asked.text, now=now)
         return bid, reason, ""
-    _, reason = services.check_reopening(session, round_=round_, reason=text)
+    _, reason = services.check_reopening(session, round_=round_, reason=asked.text)
     return None, reason, ""
 
 
-def propose(
-    session: DbSession,
-    *,
-    round_: Round,
-    kind: ProposalKind,
-    actor: User,
-    now: datetime,
-    text: str = "",
-    bid_id: int | None = None,
-) -> DecisionProposal:
+def propose(session: DbSession, *, round_: Round, asked: Asked, actor: User, now: datetime) -> DecisionProposal:
     """Propose a decision for a colleague to confirm, after checking it as the decision itself would be."""
+    kind = asked.kind
     _lock(session, round_, actor=actor, field=FIELDS[kind])
-    bid, text, digest = _checked(session, round_=round_, kind=kind, bid_id=bid_id, text=text, now=now)
+    bid, text, digest = _checked(session, asked, round_=round_, now=now)
     for waiting in pending_proposals(session, round_.id):
         if waiting.kind == kind and waiting.bid_id == bid:
             raise DomainError(ALREADY_PROPOSED.format(who=waiting.proposed_by.name), FIELDS[kind])
@@ -152,16 +144,8 @@ def confirm(session: DbSession, *, proposal: DecisionProposal, actor: User, now:
     proposal.confirmed_by_id, proposal.confirmed_at = actor.id, now
     session.flush()
     _log(session, "decision.confirmed", proposal, actor=actor)
-    return _take(
-        session,
-        kind=proposal.kind,
-        text=proposal.text,
-        bid_id=proposal.bid_id,
-        round_=round_,
-        actor=actor,
-        now=now,
-        proposal=proposal,
-    )
+    asked = Asked(proposal.kind, proposal.text, proposal.bid_id)
+    return _take(session, asked, round_=round_, actor=actor, now=now, proposal=proposal)
 
 
 def withdraw(session: DbSession, *, proposal: DecisionProposal, actor: User, now: datetime) -> None:
@@ -175,39 +159,17 @@ def withdraw(session: DbSession, *, proposal: DecisionProposal, actor: User, now
     _log(session, "decision.proposal_withdrawn", proposal, actor=actor)
 
 
-def decide(
-    session: DbSession,
-    *,
-    round_: Round,
-    kind: ProposalKind,
-    actor: User,
-    now: datetime,
-    text: str = "",
-    bid_id: int | None = None,
-) -> Decided:
+def decide(session: DbSession, *, round_: Round, asked: Asked, actor: User, now: datetime) -> Decided:
     """What the tally page's buttons do: propose the decision where the funder asks for two people, else take it."""
     if round_.funder.two_person_decisions:
-        return Decided(propose(session, round_=round_, kind=kind, actor=actor, now=now, text=text, bid_id=bid_id))
-    _lock(session, round_, actor=actor, field=FIELDS[kind])
-    taken = _take(session, kind=kind, text=text, bid_id=bid_id, round_=round_, actor=actor, now=now, proposal=None)
-    return Decided(None, taken)
+        return Decided(propose(session, round_=round_, asked=asked, actor=actor, now=now))
+    _lock(session, round_, actor=actor, field=FIELDS[asked.kind])
+    return Decided(None, _take(session, asked, round_=round_, actor=actor, now=now, proposal=None))
 
 
 def _log(session: DbSession, action: str, proposal: DecisionProposal, *, actor: User, **extra: str) -> None:
-    record_event(
-        session,
-        action,
-        actor_id=actor.id,
-        actor_role=STAFF,
-        object_type="decision_proposal",
-        object_id=proposal.id,
-        facts={
-            "round_id": proposal.round_id,
-            "proposal_id": proposal.id,
-            "kind": proposal.kind.value,
-            "bid_id": proposal.bid_id,
-            "proposed_by_id": proposal.proposed_by_id,
-            "digest": proposal.digest,
-            **extra,
-        },
-    )
+    facts: dict[str, Any] = {"round_id": proposal.round_id, "proposal_id": proposal.id, "kind": proposal.kind.value}
+    facts |= {"bid_id": proposal.bid_id, "proposed_by_id": proposal.proposed_by_id, "digest": proposal.digest}
+    facts |= extra
+    by, about = actor.id, proposal.id
+    record_event(session, action, actor_id=by, actor_role=STAFF, object_type=PROPOSAL, object_id=about, facts=facts)

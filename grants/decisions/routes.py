@@ -23,13 +23,14 @@ from grants.auth.permissions.duties import (
     refuse_if_conflicted_in_decision,
 )
 from grants.decisions import bp, confirmations, queries, services, tallies
+from grants.decisions.confirmations import Asked
 from grants.decisions.forms import DepartureForm, ProposalForm, RatifyForm, ReopenForm, WithdrawDepartureForm
 from grants.decisions.results import references
 from grants.domain import DomainError
 from grants.extensions import db
 from grants.models import DecisionProposal, Departure, ProposalKind, Role, Round, RoundStatus, utcnow
 from grants.money import format_pounds
-from grants.web import act
+from grants.web import Outcome, act
 
 
 def _departure_choices(panel: queries.ResultView, departed: set[int]) -> list[tuple[str, str]]:
@@ -74,7 +75,6 @@ def _tally_page(
         round=round_,
         proposals=proposals,
         proposal_bids=queries.proposal_bids(session, proposals),
-        proposal_form=ProposalForm(formdata=None),
         me=me,
         conflict=decision_refusal(me, round_, "take part in this decision")
         if conflicted_in_decision(me, round_)
@@ -109,19 +109,14 @@ def tally(round_id: int) -> str:
 def ratify(round_id: int) -> str | Response:
     round_ = _decidable(round_id)
     form = RatifyForm()
-    if form.validate() and (
-        done := act(
-            form,
-            confirmations.decide,
-            round_=round_,
-            kind=ProposalKind.RATIFY,
-            text=form.note.data or "",
-            now=utcnow(),
-        )
-    ):
+    if form.validate() and (done := _decide(form, round_, Asked(ProposalKind.RATIFY, form.note.data or ""))):
         _flash_decided(done.value, f"Ratified: {round_.code} is decided. The panel and auditors can see the decision.")
         return redirect(url_for("decisions.tally", round_id=round_id))
     return _tally_page(round_, ratify_form=form, failed=form)
+
+
+def _decide(form: FlaskForm, round_: Round, asked: Asked) -> Outcome[confirmations.Decided]:
+    return act(form, confirmations.decide, round_=round_, asked=asked, now=utcnow())
 
 
 def _decidable(round_id: int) -> Round:
@@ -149,17 +144,8 @@ def _flash_decided(decided: confirmations.Decided | None, taken: str) -> None:
 def depart(round_id: int) -> str | Response:
     round_ = _decidable(round_id)
     form = DepartureForm()
-    if form.validate() and (
-        done := act(
-            form,
-            confirmations.decide,
-            round_=round_,
-            kind=ProposalKind.DEPART,
-            bid_id=form.bid_id(),
-            text=form.reason.data or "",
-            now=utcnow(),
-        )
-    ):
+    asked = Asked(ProposalKind.DEPART, form.reason.data or "", form.bid_id())
+    if form.validate() and (done := _decide(form, round_, asked)):
         reference = references(db.session, round_).get(form.bid_id() or 0, "the bid")
         _flash_decided(
             done.value,
@@ -196,16 +182,7 @@ def withdraw_departure(round_id: int, departure_id: int) -> Response:
 def reopen(round_id: int) -> str | Response:
     round_ = _decidable(round_id)
     form = ReopenForm()
-    if form.validate() and (
-        done := act(
-            form,
-            confirmations.decide,
-            round_=round_,
-            kind=ProposalKind.REOPEN,
-            text=form.reopen_reason.data or "",
-            now=utcnow(),
-        )
-    ):
+    if form.validate() and (done := _decide(form, round_, Asked(ProposalKind.REOPEN, form.reopen_reason.data or ""))):
         _flash_decided(done.value, REOPENED)
         return redirect(url_for("decisions.tally", round_id=round_id))
     return _tally_page(round_, reopen_form=form, failed=form)

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from grants.awards.services import accept_offer, decline_offer, make_offer, record_payment, send_feedback
 from grants.database import DbSession
-from grants.decisions.confirmations import confirm, propose
+from grants.decisions.confirmations import Asked, confirm, propose
 from grants.decisions.queries import funded_bid_ids
 from grants.demo.data import DEMO, Spec
 from grants.demo.journey import accepts, move_on
@@ -122,7 +122,8 @@ def decide(session: DbSession, round_: Round, team: tuple[User, User], note: str
     staff, colleague = team
     clock.at(DECIDED)
     move_on(session, round_, staff, clock, RoundStatus.DECIDED)
-    proposal = propose(session, round_=round_, kind=ProposalKind.RATIFY, actor=staff, text=note, now=clock.tick())
+    ratifying = Asked(ProposalKind.RATIFY, note)
+    proposal = propose(session, round_=round_, asked=ratifying, actor=staff, now=clock.tick())
     confirm(session, proposal=proposal, actor=colleague, now=clock.tick())
 
 

@@ -95,11 +95,15 @@ class ProposalKind(enum.StrEnum):
 
     @property
     def words(self) -> str:
-        return {
-            ProposalKind.RATIFY: "ratify the result",
-            ProposalKind.DEPART: "depart from the panel's result",
-            ProposalKind.REOPEN: "reopen the vote",
-        }[self]
+        """What a proposal of this kind proposes to do, for the tally page: "ratify the result"."""
+        return _PROPOSAL_WORDS[self]
+
+
+_PROPOSAL_WORDS = {
+    ProposalKind.RATIFY: "ratify the result",
+    ProposalKind.DEPART: "depart from the panel's result",
+    ProposalKind.REOPEN: "reopen the vote",
+}
 
 
 class DecisionProposal(CreatedAtMixin, Base):

@@ -107,6 +107,10 @@ class ScreeningForm(FlaskForm):
             raise ValidationError(REASON_REQUIRED)
 
 
+_NOTE = "Say in a few words what the conflict is"
+_NOTE_HINT = "Your colleagues and auditors read this. From now on, another member of staff acts on this bid."
+
+
 class StaffConflictForm(FlaskForm):
     """A member of staff declares their own conflict of interest with a bid."""
 
@@ -116,12 +120,7 @@ class StaffConflictForm(FlaskForm):
         choices=[(k.value, k.label) for k in ConflictKind if k != ConflictKind.NONE],
         invalid_choice_message="Choose what kind of conflict you have with this bid",
     )
-    note = long_text(
-        "Say in a few words what the conflict is",
-        limit=MAX_DECLARATION_NOTE,
-        too_long=CONFLICT_NOTE_TOO_LONG,
-        description="Your colleagues and auditors read this. From now on, another member of staff acts on this bid.",
-    )
+    note = long_text(_NOTE, limit=MAX_DECLARATION_NOTE, too_long=CONFLICT_NOTE_TOO_LONG, description=_NOTE_HINT)
     submit = SubmitField("Declare the conflict", widget=GovSubmitInput())
 
     def conflict_kind(self) -> ConflictKind:

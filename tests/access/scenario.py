@@ -188,9 +188,8 @@ def build(app: Flask) -> Scenario:
         s.flush()
 
         # The decided round: a reopening proposed, then A's award, accepted, with a sent report and a draft.
-        proposal = confirmations.propose(
-            s, round_=decided, kind=ProposalKind.REOPEN, actor=staff, text="A paper ballot was missed.", now=now
-        )
+        reopening = confirmations.Asked(ProposalKind.REOPEN, "A paper ballot was missed.")
+        proposal = confirmations.propose(s, round_=decided, asked=reopening, actor=staff, now=now)
         today = today_in_london()
         award = awards.make_offer(
             s,

@@ -199,5 +199,6 @@ def two_step(
     assert round_ is not None and staff is not None and colleague is not None
     at = now or utcnow()
     bid_id = setting.bids[bid] if bid else None
-    proposal = confirmations.propose(session, round_=round_, kind=kind, actor=staff, now=at, text=text, bid_id=bid_id)
+    asked = confirmations.Asked(kind, text, bid_id)
+    proposal = confirmations.propose(session, round_=round_, asked=asked, actor=staff, now=at)
     return confirmations.confirm(session, proposal=proposal, actor=colleague, now=at)

@@ -30,6 +30,7 @@ from tests.support.db import app_session
 from tests.support.factories import make_admin, make_staff
 from tests.support.signin import sign_in
 
+RATIFY = confirmations.Asked(ProposalKind.RATIFY)
 REASON = "The group could not show a bank account in its name: failed due diligence."
 
 
@@ -110,7 +111,7 @@ def test_nobody_confirms_their_own_proposal_in_the_service_or_the_database(app: 
     with app_session(app) as s:
         round_, staff = s.get(Round, setting.round_id), s.get(User, setting.staff_id)
         assert round_ is not None and staff is not None
-        proposal = confirmations.propose(s, round_=round_, kind=ProposalKind.RATIFY, actor=staff, now=utcnow())
+        proposal = confirmations.propose(s, round_=round_, asked=RATIFY, actor=staff, now=utcnow())
         with pytest.raises(DomainError, match="a colleague must confirm it"):
             confirmations.confirm(s, proposal=proposal, actor=staff, now=utcnow())
     with app_session(app) as s, pytest.raises(sa.exc.IntegrityError):
@@ -159,7 +160,7 @@ def test_a_ratification_proposed_before_a_departure_is_not_confirmed_after_it(ap
         round_ = s.get(Round, setting.round_id)
         staff, colleague = s.get(User, setting.staff_id), s.get(User, setting.colleague_id)
         assert round_ is not None and staff is not None and colleague is not None
-        ratifying = confirmations.propose(s, round_=round_, kind=ProposalKind.RATIFY, actor=staff, now=utcnow())
+        ratifying = confirmations.propose(s, round_=round_, asked=RATIFY, actor=staff, now=utcnow())
         two_step(s, setting, ProposalKind.DEPART, bid="B", text=REASON)
         with pytest.raises(DomainError, match="The result has changed since this ratification was proposed"):
             confirmations.confirm(s, proposal=ratifying, actor=colleague, now=utcnow())
