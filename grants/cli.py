@@ -329,17 +329,38 @@ def export_360giving_command(funder_slug: str | None, round_code: str | None, fm
     click.echo(f"Wrote {funder.name}'s 360Giving {fmt} to {output}.")
 
 
+@security_cli.command("end-sessions")
+@click.option("--email", help="The account whose sessions end.")
+@click.option("--all", "everyone", is_flag=True, help="End every session of every account.")
+@click.option("--disable", is_flag=True, help="Also stop the account (--email) signing in at all.")
+def security_end_sessions_command(email: str | None, everyone: bool, disable: bool) -> None:
+    """Sign one account (or everyone) out of every browser at once; with --disable, keep the account out."""
+    from grants.auth.services import end_sessions, find_user_by_email
+    from grants.models import utcnow
+
+    if bool(email) == everyone or (disable and everyone):
+        raise click.UsageError("Give --email (optionally with --disable), or --all.")
+    user = find_user_by_email(db.session, email) if email else None
+    if email and user is None:
+        raise click.ClickException(f"No account with the email address {email!r}.")
+    ended = end_sessions(db.session, user=user, disable=disable, now=utcnow())
+    db.session.commit()
+    click.echo(f"Ended {ended} session(s)" + (f"; {email} can no longer sign in." if disable else "."))
+
+
 @security_cli.command("prune")
 def security_prune_command() -> None:
-    """Delete security log entries older than SECURITY_LOG_DAYS (run daily, e.g. from cron)."""
+    """Delete personal data past its keeping time: old security log entries, expired kept forms, unconfirmed
+    registrations and reset links (run daily, e.g. from cron)."""
     from flask import current_app
 
-    from grants.auth.security_log import prune_security_log
+    from grants.auth.housekeeping import prune
+    from grants.models import utcnow
 
     days = int(current_app.config["SECURITY_LOG_DAYS"])
-    removed = prune_security_log(db.session, days=days)
+    pruned = prune(db.session, now=utcnow(), security_log_days=days)
     db.session.commit()
-    click.echo(f"Removed {removed} security log entr{'y' if removed == 1 else 'ies'} older than {days} days.")
+    click.echo(pruned.summary() + f" (the security log keeps {days} days)")
 
 
 def register_cli(app: Flask) -> None:

@@ -115,6 +115,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         # Rate limits (Flask-Limiter, grants.auth.throttle): counted in RATELIMIT_STORAGE_URI, moving windows.
         "RATELIMIT_STORAGE_URI": ratelimit_storage,
         "RATELIMIT_STRATEGY": "moving-window",
+        # Redis down: count in each worker's memory until it is back, rather than answer every limited page 500.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_HEADERS_ENABLED": _bool(os.environ.get("RATELIMIT_HEADERS_ENABLED"), default=True),
         # How many reverse proxies (load balancer, nginx) stand in front of the app and set X-Forwarded-For.
         # 0: the connecting address is the client's. Set it exactly: a larger number lets a client choose its

@@ -39,8 +39,13 @@ def _page(code: int, **context: object) -> tuple[str, int]:
 
 
 def bad_request(error: HTTPException) -> tuple[str, int]:
-    """400, including a form sent without a valid CSRF token."""
-    return _page(400, csrf_failed=isinstance(error, CSRFError), back_url=_back_url())
+    """400, including a form sent without a valid CSRF token (logged: a forged request from another site is seen)."""
+    csrf_failed = isinstance(error, CSRFError)
+    if csrf_failed:
+        current_app.logger.warning(
+            "Refused (CSRF: %s) %s %r from %s", error.description, request.method, request.path, request.remote_addr
+        )
+    return _page(400, csrf_failed=csrf_failed, back_url=_back_url())
 
 
 def forbidden(error: HTTPException) -> tuple[str, int]:
@@ -66,6 +71,13 @@ def too_many_requests(error: HTTPException) -> tuple[str, int, dict[str, str]]:
     """429: a rate limit (grants.auth.throttle) was reached. Says how long to wait, in words and in Retry-After."""
     breached = limiter.current_limit
     seconds = max(1, math.ceil(breached.window.reset_time - time.time())) if breached is not None else 60
+    current_app.logger.warning(
+        "Refused (429, limit %s) %s %r from %s",
+        breached.limit if breached is not None else None,
+        request.method,
+        request.path,
+        request.remote_addr,
+    )
     page, code = _page(429, wait=wait_words(seconds), back_url=_back_url())
     return page, code, {"Retry-After": str(seconds)}
 

@@ -19,8 +19,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import EmailField, Field, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, StopValidation
+from wtforms.validators import DataRequired, Email, Length, Optional, StopValidation
 
+from grants.files import MAX_LINK_LENGTH
 from grants.money import parse_pounds, pounds_as_typed
 from grants.text import TextRefused, clean_line, clean_text
 from grants.timefmt import LONDON
@@ -259,6 +260,40 @@ def long_text(
     )
 
 
+def line_text(
+    label: str,
+    *,
+    limit: int | None = None,
+    too_long: str = "",
+    required: str | None = None,
+    optional: bool = False,
+    what: str | None = None,
+    description: str = "",
+    **kw: Any,
+) -> StringField:
+    """A single-line text input (`OneLine` first, so the text is cleaned before any rule): required with the
+    message `required`, or `optional` (empty stops the checks), and at most `limit` characters (`too_long`)."""
+    validators: list[Any] = [OneLine(what)]
+    if required is not None:
+        validators.append(DataRequired(message=required))
+    if optional:
+        validators.append(Optional())
+    if limit is not None:
+        validators.append(Length(max=limit, message=too_long or f"Keep this to {limit:,} characters or fewer"))
+    return StringField(label, widget=GovTextInput(), description=description, validators=validators, **kw)
+
+
+def link_field(label: str, *, description: str) -> StringField:
+    """An optional web address (a recording of a bid or a report); whether it is a link is the service's rule."""
+    return line_text(
+        label,
+        what="The link",
+        limit=MAX_LINK_LENGTH,
+        too_long=f"A link must be {MAX_LINK_LENGTH} characters or fewer",
+        description=description,
+    )
+
+
 def reason_field(label: str, description: str, *, limit: int) -> TextAreaField:
     """A reason someone else reads (why a bid or an offer is withdrawn or declined): plain text, `limit` at most."""
     return long_text(
@@ -272,10 +307,8 @@ def reason_field(label: str, description: str, *, limit: int) -> TextAreaField:
 
 def full_name_field(*, limit: int) -> StringField:
     """The name a group's member signs with (sending a bid, accepting an offer)."""
-    return StringField(
-        "Your full name",
-        widget=GovTextInput(),
-        validators=[OneLine("Your name"), Length(max=limit, message=f"Keep your name to {limit} characters or fewer")],
+    return line_text(
+        "Your full name", what="Your name", limit=limit, too_long=f"Keep your name to {limit} characters or fewer"
     )
 
 

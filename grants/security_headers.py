@@ -83,7 +83,7 @@ def content_security_policy(nonce: str | None) -> str:
         "style-src": own,
         "img-src": "'self' data:",
         "object-src": "'none'",
-        "base-uri": "'self'",
+        "base-uri": "'none'",  # no page needs a <base>; an injected one could not redirect relative links
         "form-action": "'self'",
         "frame-ancestors": "'none'",
     }
@@ -104,7 +104,8 @@ def _add_security_headers(response: Response) -> Response:
     headers["Content-Security-Policy"] = content_security_policy(g.get(_NONCE))
     max_age = current_app.config.get("HSTS_MAX_AGE_SECONDS") or 0
     if max_age > 0:
-        headers["Strict-Transport-Security"] = f"max-age={int(max_age)}"
+        # includeSubDomains: no host under ours can be reached over plain HTTP either (and set cookies for it).
+        headers["Strict-Transport-Security"] = f"max-age={int(max_age)}; includeSubDomains"
     endpoint = request.endpoint or ""
     personal = endpoint not in OWN_CACHING and (endpoint not in CACHEABLE_WHEN_SIGNED_OUT or _signed_in())
     if personal and "no-store" not in headers.get("Cache-Control", ""):

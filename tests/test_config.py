@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 
 from grants import create_app
 from grants.config import ConfigError, load_config
@@ -70,6 +71,20 @@ def test_production_cookies_are_host_only_secure_cookies_the_browser_will_keep(
     for name in ("__Host-session=", "__Host-remember_token="):
         (cookie,) = [c for c in cookies if c.startswith(name)]
         assert "Secure" in cookie and "Path=/" in cookie and "Domain=" not in cookie, cookie
+
+
+def test_session_cookies_are_hidden_from_scripts_and_not_sent_by_other_sites_posts(
+    app: Flask, client: FlaskClient
+) -> None:
+    """HttpOnly (a script in the page cannot read them) and SameSite=Lax (another site's form posts without them),
+    in every environment."""
+    with app_session(app) as s:
+        make_user(s, email="ada@example.com")
+    response = client.post("/sign-in", data={"email": "ada@example.com", "password": PASSWORD, "remember": "y"})
+    cookies = {c.split("=", 1)[0]: c for c in response.headers.getlist("Set-Cookie")}
+    assert set(cookies) >= {"session", "remember_token"}
+    for cookie in cookies.values():
+        assert "HttpOnly" in cookie and "SameSite=Lax" in cookie, cookie
 
 
 def test_production_refuses_to_start_without_a_shared_store_for_rate_limits(monkeypatch: pytest.MonkeyPatch) -> None:

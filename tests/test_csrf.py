@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pytest
@@ -51,3 +52,13 @@ def test_registration_with_the_token_from_the_form_works(app: Flask, client: Fla
     assert client.post(link, data={"csrf_token": _token(client.get(link).text)}).status_code == 302
     with app_session(app) as s:
         assert s.scalar(sa.select(sa.func.count()).select_from(User)) == 1
+
+
+def test_a_form_posted_without_its_token_is_logged_with_where_it_came_from(
+    client: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING):
+        response = client.post("/register", data={"name": "Ada"}, environ_base={"REMOTE_ADDR": "192.0.2.7"})
+    assert response.status_code == 400
+    logged = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Refused (CSRF")]
+    assert logged == ["Refused (CSRF: The CSRF token is missing.) POST '/register' from 192.0.2.7"]

@@ -11,10 +11,11 @@ import re
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
 from grants.config import load_config
-from tests.support.security import csp_nonce, header_problems, inline_code_problems
+from tests.support.security import csp_nonce, header_problems, inline_code_problems, parse_csp
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 NONCED = 'nonce="{{ csp_nonce() }}"'
@@ -117,6 +118,28 @@ def test_hsts_is_on_in_production_and_off_in_development_and_tests(monkeypatch: 
     assert load_config({"TESTING": True})["HSTS_MAX_AGE_SECONDS"] == 0
 
 
+def test_production_settings_send_hsts_for_a_year_with_subdomains(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The header as production's own settings make it (not a value the test chose)."""
+    monkeypatch.setenv("GRANTS_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "x" * 32)
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
+    monkeypatch.delenv("HSTS_MAX_AGE_SECONDS", raising=False)
+    app.config["HSTS_MAX_AGE_SECONDS"] = load_config()["HSTS_MAX_AGE_SECONDS"]
+    response = client.get("/sign-in", base_url="https://localhost")
+    hsts = response.headers["Strict-Transport-Security"]
+    assert re.fullmatch(r"max-age=(\d+); includeSubDomains", hsts), hsts
+    assert int(hsts.split(";")[0].removeprefix("max-age=")) >= 31536000
+    assert header_problems(response, signed_in=False, production=True) == []
+
+
+def test_the_policy_allows_no_base_element_and_no_plugins(client: FlaskClient) -> None:
+    directives = parse_csp(client.get("/").headers["Content-Security-Policy"])
+    assert directives["base-uri"] == ["'none'"]
+    assert directives["object-src"] == ["'none'"]
+
+
 class TestInProduction:
     @pytest.fixture
     def app_config(self) -> dict[str, object]:
@@ -124,5 +147,5 @@ class TestInProduction:
 
     def test_every_response_carries_hsts(self, client: FlaskClient) -> None:
         for response in (client.get("/"), client.get("/sign-in"), client.get("/no-such-page")):
-            assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
+            assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
             assert header_problems(response, signed_in=False, production=True) == []

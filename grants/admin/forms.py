@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
-from wtforms import HiddenField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput
+from wtforms import HiddenField, SelectField, SubmitField
 
 from grants.auth.forms import invitee_email_field
-from grants.forms_fields import OneLine
+from grants.forms_fields import line_text
 
 
 class FunderForm(FlaskForm):
-    name = StringField(
+    name = line_text(
         "Funder's name",
-        widget=GovTextInput(),
-        validators=[
-            OneLine("The funder's name"),
-            DataRequired(message="Enter the funder's name"),
-            Length(max=200, message="Name must be 200 characters or fewer"),
-        ],
+        what="The funder's name",
+        required="Enter the funder's name",
+        limit=200,
+        too_long="Name must be 200 characters or fewer",
     )
     submit = SubmitField("Create funder", widget=GovSubmitInput())
 

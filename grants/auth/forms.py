@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovPasswordInput, GovSubmitInput, GovTextInput
-from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
-from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovPasswordInput, GovSubmitInput
+from wtforms import BooleanField, EmailField, PasswordField, SubmitField
+from wtforms.validators import EqualTo, InputRequired, Length
 
 from grants.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
-from grants.forms_fields import ContinueForm, OneLine, email_field
+from grants.forms_fields import ContinueForm, email_field, line_text
 
 EMAIL_REQUIRED = "Enter your email address"
 
@@ -50,15 +50,13 @@ def invitee_email_field(label: str) -> EmailField:
 
 
 class RegisterForm(FlaskForm):
-    name = StringField(
+    name = line_text(
         "Your name",
-        widget=GovTextInput(),
+        what="Your name",
+        required="Enter your name",
+        limit=120,
+        too_long="Name must be 120 characters or fewer",
         render_kw={"autocomplete": "name"},
-        validators=[
-            OneLine("Your name"),
-            DataRequired(message="Enter your name"),
-            Length(max=120, message="Name must be 120 characters or fewer"),
-        ],
     )
     email = _email_field()
     password = _new_password_field()

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from grants.auth import bp, invitations, services, throttle
@@ -45,6 +46,14 @@ def _too_many(page: str, exc: throttle.Throttled) -> Response:
     response = make_response(page, 429)
     response.headers["Retry-After"] = str(exc.retry_after)
     return response
+
+
+def _refused(form: FlaskForm, exc: DomainError, template: str) -> Response | None:
+    """Put a refused password check on its field; a throttled one answers 429 at once (None: show the form)."""
+    put_error(form, exc)
+    if isinstance(exc, throttle.Throttled):
+        return _too_many(render_template(template, form=form), exc)
+    return None
 
 
 def _after_sign_in() -> Response:
@@ -108,9 +117,8 @@ def sign_in() -> str | Response:
             )
         except DomainError as exc:
             # Not `attempt`: the failed attempt's log entry must be kept, and this page (a 200) commits it.
-            put_error(form, exc)
-            if isinstance(exc, throttle.Throttled):
-                return _too_many(render_template("auth/sign_in.html", form=form), exc)
+            if (held_back := _refused(form, exc, "auth/sign_in.html")) is not None:
+                return held_back
         else:
             remember = bool(form.remember.data)
             if (second := second_step(user, remember=remember)) is not None:
@@ -180,9 +188,8 @@ def change_password() -> str | Response:
             )
         except DomainError as exc:
             # Not `attempt`: the log entry for a wrong current password must be kept; this page (a 200) commits it.
-            put_error(form, exc)
-            if isinstance(exc, throttle.Throttled):
-                return _too_many(render_template("auth/change_password.html", form=form), exc)
+            if (held_back := _refused(form, exc, "auth/change_password.html")) is not None:
+                return held_back
         else:
             # Every session, this one included, has ended; this browser starts a new one.
             start_session(user, remember=False)

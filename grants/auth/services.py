@@ -18,6 +18,7 @@ from grants.database import DbSession
 from grants.domain import DomainError
 from grants.mail import send_email
 from grants.models import (
+    LoginSession,
     PasswordReset,
     PendingRegistration,
     User,
@@ -156,6 +157,20 @@ def authenticate(session: DbSession, *, email: str, password: str, source_ip: st
         user.password_hash = hash_password(password)
     record_security_event(session, "sign_in.succeeded", user=user, source_ip=source_ip)
     return user
+
+
+def end_sessions(session: DbSession, *, user: User | None, now: datetime, disable: bool = False) -> int:
+    """A site admin ends every session of one account (a lost laptop, a copied cookie), or of every account with
+    `user=None`; `disable` also stops the account signing in at all. Returns how many sessions ended."""
+    if user is None:
+        result = session.execute(sa.update(LoginSession).where(LoginSession.ended_at.is_(None)).values(ended_at=now))
+        ended = int(result.rowcount or 0)  # type: ignore[attr-defined]
+    else:
+        user.is_disabled = user.is_disabled or disable
+        ended = end_all_sessions(session, user)
+    kind = "account.disabled" if disable else "sessions.ended"
+    record_security_event(session, kind, user=user, facts={"sessions_ended": ended, "everyone": user is None}, now=now)
+    return ended
 
 
 def record_sign_out(session: DbSession, user: User) -> None:

@@ -30,16 +30,19 @@ import hashlib
 import hmac
 import math
 import time
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from flask import current_app, request
 from flask_login import current_user
 from limits import RateLimitItem, RateLimitItemPerDay, RateLimitItemPerMinute
+from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
 from grants.domain import DomainError
 from grants.extensions import limiter
+
+T = TypeVar("T")
 
 # 5 failures in 15 minutes, then 6 in 30, 7 in an hour, ... 10 in 8 hours: each failure doubles the wait.
 BACK_OFF: tuple[RateLimitItem, ...] = tuple(RateLimitItemPerMinute(5 + k, 15 * 2**k) for k in range(6))
@@ -80,8 +83,23 @@ class Throttled(DomainError):
         self.retry_after = max(1, math.ceil(wait_seconds))
 
 
-def _strategy() -> MovingWindowRateLimiter:
-    return MovingWindowRateLimiter(limiter.storage)
+# Where the counts go while the shared storage cannot be reached: this worker's memory. Limits then hold per
+# worker (weaker, but never none) and nobody is shown an error page; the first failure after the storage comes
+# back counts there again. Flask-Limiter does the same for the page limits (RATELIMIT_IN_MEMORY_FALLBACK_ENABLED).
+_FALLBACK = MovingWindowRateLimiter(MemoryStorage())
+
+
+def _counted(count: Callable[[MovingWindowRateLimiter], T]) -> T:
+    """Run `count` against the shared storage, or against this worker's memory while that is unreachable."""
+    storage = limiter.storage
+    try:
+        return count(MovingWindowRateLimiter(storage))
+    except storage.base_exceptions:
+        current_app.logger.warning(
+            "rate-limit storage %s unreachable: counting failed sign-ins in this worker's memory",
+            current_app.config.get("RATELIMIT_STORAGE_URI"),
+        )
+        return count(_FALLBACK)
 
 
 def account_key(email: str) -> str:
@@ -127,30 +145,43 @@ def _scoped(identifiers: tuple[str, ...]) -> tuple[str, ...]:
 
 def _wait(items: Sequence[RateLimitItem], *identifiers: str) -> float:
     """Seconds until every exhausted one of `items` has room again (0: none is exhausted)."""
-    strategy, now, wait, ids = _strategy(), time.time(), 0.0, _scoped(identifiers)
-    for item in items:
-        if not strategy.test(item, *ids):
-            wait = max(wait, strategy.get_window_stats(item, *ids).reset_time - now)
-    return wait
+    ids = _scoped(identifiers)
+
+    def wait(strategy: MovingWindowRateLimiter) -> float:
+        now, longest = time.time(), 0.0
+        for item in items:
+            if not strategy.test(item, *ids):
+                longest = max(longest, strategy.get_window_stats(item, *ids).reset_time - now)
+        return longest
+
+    return _counted(wait)
 
 
 def _has_failed(items: Sequence[RateLimitItem], *identifiers: str) -> bool:
-    longest = max(items, key=lambda item: item.get_expiry())
-    return _strategy().get_window_stats(longest, *_scoped(identifiers)).remaining < longest.amount
+    longest, ids = max(items, key=lambda item: item.get_expiry()), _scoped(identifiers)
+    return _counted(lambda strategy: strategy.get_window_stats(longest, *ids).remaining < longest.amount)
 
 
 def _hit(items: Sequence[RateLimitItem], *identifiers: str) -> bool:
     """Count one failure in each window; True when this failure used up a window (the next attempt waits)."""
-    strategy, ids = _strategy(), _scoped(identifiers)
-    for item in items:
-        strategy.hit(item, *ids)
-    return any(not strategy.test(item, *ids) for item in items)
+    ids = _scoped(identifiers)
+
+    def hit(strategy: MovingWindowRateLimiter) -> bool:
+        for item in items:
+            strategy.hit(item, *ids)
+        return any(not strategy.test(item, *ids) for item in items)
+
+    return _counted(hit)
 
 
 def _clear(items: Sequence[RateLimitItem], *identifiers: str) -> None:
-    strategy, ids = _strategy(), _scoped(identifiers)
-    for item in items:
-        strategy.clear(item, *ids)
+    ids = _scoped(identifiers)
+
+    def clear(strategy: MovingWindowRateLimiter) -> None:
+        for item in items:
+            strategy.clear(item, *ids)
+
+    _counted(clear)
 
 
 # --- signing in ---------------------------------------------------------------------------------------------

@@ -6,8 +6,10 @@ accepted is kept, and a code of that step or an earlier one is refused. Wrong co
 these pages) are counted per account in the security log: after FAILED_CODE_LIMIT in FAILED_CODE_WINDOW even
 the right code is refused until the window has passed.
 
-Every change goes in the security log (grants.auth.security_log): two_factor.enabled, .disabled, .failed,
-.throttled, .recovery_code_used and .recovery_codes_renewed.
+Every change and every code goes in the security log (grants.auth.security_log): two_factor.enabled, .disabled,
+.code_accepted, .failed, .throttled, .recovery_code_used and .recovery_codes_renewed. A change to the second factor
+(a new device, new recovery codes, turning it off) ends every session of the account; the page signs this browser in
+again.
 """
 
 from __future__ import annotations
@@ -36,10 +38,11 @@ REQUIRED_FOR: frozenset[Role] = frozenset({Role.SITE_ADMIN, Role.STAFF, Role.AUD
 FAILED_CODE_LIMIT = 5
 FAILED_CODE_WINDOW = timedelta(minutes=15)
 RECOVERY_CODE_COUNT = 10
-# Lower-case letters and digits that cannot be mistaken for one another (no 0/o, 1/l/i); 12 of them are 59 bits,
-# so a plain SHA-256 is enough to store them (nobody can try every code against a copied hash).
+# Lower-case letters and digits that cannot be mistaken for one another (no 0/o, 1/l/i); 24 of them are 118 bits,
+# so a plain SHA-256 is enough to store them: nobody can try every code against a copied hash (ASVS V6.5.2 asks
+# for 112 bits, or a slow password hash, which would cost ten argon2 checks a try).
 RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
-RECOVERY_GROUPS, RECOVERY_GROUP_LENGTH = 3, 4
+RECOVERY_GROUPS, RECOVERY_GROUP_LENGTH = 6, 4
 
 CODE_FORMAT = "Enter the 6-digit code from your authenticator app, like 123456"
 WRONG_CODE = "That code is not right. Enter the code your authenticator app shows now"
@@ -144,6 +147,7 @@ def verify_code(session: DbSession, *, user: User, code: str, now: datetime) -> 
         _failed(session, user, now, what="replayed code")
         raise DomainError(REPLAYED_CODE, "code")
     row.last_used_step = step
+    record_security_event(session, "two_factor.code_accepted", user=user, now=now)
 
 
 def use_recovery_code(session: DbSession, *, user: User, code: str, now: datetime) -> int:
@@ -182,7 +186,10 @@ def renew_recovery_codes(session: DbSession, *, user: User, code: str, now: date
     """New recovery codes, for a code from the app; the old ones stop working. Returns them, to be shown once."""
     verify_code(session, user=user, code=code, now=now)
     codes = _replace_recovery_codes(session, user, now=now)
-    record_security_event(session, "two_factor.recovery_codes_renewed", user=user, now=now)
+    ended = end_all_sessions(session, user)  # someone who signed in with an old code is signed out too
+    record_security_event(
+        session, "two_factor.recovery_codes_renewed", user=user, facts={"sessions_ended": ended}, now=now
+    )
     return codes
 
 
@@ -198,7 +205,8 @@ def disable(session: DbSession, *, user: User, password: str, code: str, now: da
     verify_code(session, user=user, code=code, now=now)
     session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     session.delete(row)
-    record_security_event(session, "two_factor.disabled", user=user, now=now)
+    ended = end_all_sessions(session, user)
+    record_security_event(session, "two_factor.disabled", user=user, facts={"sessions_ended": ended}, now=now)
 
 
 # --- the parts ----------------------------------------------------------------------------------------------

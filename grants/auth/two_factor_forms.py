@@ -40,12 +40,14 @@ class RecoveryCodeForm(FlaskForm):
     code = StringField(
         "Recovery code",
         widget=GovTextInput(),
-        description="One of the recovery codes you saved when you set up two-step sign-in, like abcd-efgh-jkmn.",
+        description=(
+            "One of the recovery codes you saved when you set up two-step sign-in, like abcd-efgh-jkmn-pqrs-tuvw-xyz2."
+        ),
         render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "none"},
         validators=[
             OneLine("The recovery code"),
             InputRequired(message="Enter one of your recovery codes"),
-            Length(max=40, message="A recovery code is 12 letters and numbers, like abcd-efgh-jkmn"),
+            Length(max=60, message="A recovery code is 24 letters and numbers, like abcd-efgh-jkmn-pqrs-tuvw-xyz2"),
         ],
     )
     submit = SubmitField("Continue", widget=GovSubmitInput())

@@ -8,6 +8,8 @@ and the page they render (a 200) commits it.
 
 from __future__ import annotations
 
+import contextlib
+
 import segno
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
@@ -19,6 +21,7 @@ from grants.auth.pending_sign_in import CODE, CODES_SHOWN, PENDING_KEY, SETUP, P
 from grants.auth.pending_sign_in import pending as pending_sign_in
 from grants.auth.permissions import current_person
 from grants.auth.routes import safe_next_url
+from grants.auth.sealing import SealError, open_sealed, seal
 from grants.auth.sessions import start_session
 from grants.auth.two_factor_forms import (
     AccountSetupForm,
@@ -187,6 +190,7 @@ def two_factor_recovery_codes() -> str | Response:
         except DomainError as exc:
             put_error(form, exc)
         else:
+            start_session(user, remember=False)  # every session of the account has ended, this one too
             return _recovery_codes_page(user, codes)
     return render_template("auth/two_factor_renew.html", form=form)
 
@@ -206,6 +210,7 @@ def two_factor_turn_off() -> str | Response:
         except DomainError as exc:
             put_error(form, exc)
         else:
+            start_session(user, remember=False)  # every session of the account has ended, this one too
             return _to_account("Two-step sign-in is off. You will sign in with your password only.", "success")
     return render_template("auth/two_factor_turn_off.html", form=form, required=two_factor.must_use_two_factor(user))
 
@@ -238,9 +243,14 @@ def _to_account(message: str, category: str = "info") -> Response:
 def _setup_key(user: User) -> two_factor.SetupKey:
     """The key this browser is setting up for `user`: the same one on every reload, until a code confirms it."""
     kept = session.get(SETUP_KEY)
-    secret = kept.get("secret") if isinstance(kept, dict) and kept.get("user_id") == user.id else None
+    sealed = kept.get("sealed") if isinstance(kept, dict) and kept.get("user_id") == user.id else None
+    secret = None
+    if isinstance(sealed, str):
+        with contextlib.suppress(SealError):  # sealed under an older key: start again with a new one
+            secret = open_sealed(sealed)
     key = two_factor.begin_setup(user=user, secret=secret)
-    session[SETUP_KEY] = {"user_id": user.id, "secret": key.secret}
+    # Sealed: the session cookie is signed, not encrypted, and a key read from it could make this person's codes.
+    session[SETUP_KEY] = {"user_id": user.id, "sealed": seal(key.secret)}
     return key
 
 

@@ -6,12 +6,19 @@ from __future__ import annotations
 from datetime import date
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSubmitInput, GovTextInput
-from wtforms import BooleanField, StringField, SubmitField
-from wtforms.validators import Length
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSubmitInput
+from wtforms import BooleanField, SubmitField
 
 from grants.awards import services
-from grants.forms_fields import DatePartsField, Needed, OneLine, PoundsField, full_name_field, long_text, reason_field
+from grants.forms_fields import (
+    DatePartsField,
+    Needed,
+    PoundsField,
+    full_name_field,
+    line_text,
+    long_text,
+    reason_field,
+)
 
 AMOUNT_FORMAT = "Enter the amount in pounds, like 1250 or 1250.50"
 
@@ -73,13 +80,11 @@ class WithdrawForm(FlaskForm):
 class PaymentForm(FlaskForm):
     amount = PoundsField("Amount paid", validators=[Needed(services.PAYMENT_AMOUNT_REQUIRED)], invalid=AMOUNT_FORMAT)
     paid_on = DatePartsField("Date paid", what="The date paid", description="For example, 27 3 2026")
-    reference = StringField(
+    reference = line_text(
         "Payment reference (optional)",
-        widget=GovTextInput(),
-        validators=[
-            OneLine("The reference"),
-            Length(max=services.MAX_REFERENCE, message="Keep the reference to 120 characters or fewer"),
-        ],
+        what="The reference",
+        limit=services.MAX_REFERENCE,
+        too_long="Keep the reference to 120 characters or fewer",
     )
     submit = SubmitField("Record payment", widget=GovSubmitInput())
 

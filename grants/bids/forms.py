@@ -15,11 +15,10 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import BooleanField, EmailField, FieldList, Form, FormField, RadioField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length
 
 from grants.bids.groups import GroupDetails
 from grants.bids.services import ANSWER_CHAR_CAP, ANSWER_TOO_LONG, MAX_BUDGET_LINES, MAX_WITHDRAWAL_REASON
-from grants.files import MAX_LINK_LENGTH
 from grants.forms_fields import (
     EMAIL_FORMAT,
     ContinueForm,
@@ -28,6 +27,8 @@ from grants.forms_fields import (
     SaveButtons,
     email_field,
     full_name_field,
+    line_text,
+    link_field,
     reason_field,
 )
 from grants.forms_fields import RemoveForm as RemoveForm
@@ -37,24 +38,17 @@ ConfirmForm = ContinueForm
 
 
 class GroupForm(SaveButtons, FlaskForm):
-    name = StringField(
+    name = line_text(
         "Name of your group",
-        widget=GovTextInput(),
-        validators=[
-            OneLine(),
-            DataRequired(message="Enter the name of your group"),
-            Length(max=200, message="Keep the name to 200 characters or fewer"),
-        ],
+        required="Enter the name of your group",
+        limit=200,
+        too_long="Keep the name to 200 characters or fewer",
     )
-    area = StringField(
+    area = line_text(
         "Where does your group work?",
-        widget=GovTextInput(),
+        required="Enter where your group works",
+        limit=120,
         description="A neighbourhood, estate, village or the first part of a postcode, like RV3",
-        validators=[
-            OneLine(),
-            DataRequired(message="Enter where your group works"),
-            Length(max=120, message="Keep this to 120 characters or fewer"),
-        ],
     )
     kind = RadioField(
         "What kind of group are you?",
@@ -62,27 +56,26 @@ class GroupForm(SaveButtons, FlaskForm):
         choices=[(k.value, k.label) for k in GroupKind],
         validators=[InputRequired(message="Choose what kind of group you are")],
     )
-    registration_number = StringField(
+    registration_number = line_text(
         "Charity or company number (if you have one)",
-        widget=GovTextInput(),
+        optional=True,
+        limit=20,
+        too_long="A registration number is 20 characters or fewer",
         description="Only for registered charities, CIOs, CICs and companies. Informal groups leave this empty.",
-        validators=[OneLine(), Optional(), Length(max=20, message="A registration number is 20 characters or fewer")],
     )
-    contact_name = StringField(
+    contact_name = line_text(
         "Contact person",
-        widget=GovTextInput(),
+        required="Enter the name of a contact person",
+        limit=120,
+        too_long="Keep the name to 120 characters or fewer",
         description="Who the funder should talk to about this bid",
-        validators=[
-            OneLine(),
-            DataRequired(message="Enter the name of a contact person"),
-            Length(max=120, message="Keep the name to 120 characters or fewer"),
-        ],
     )
     contact_email = email_field("Contact email address", required="Enter a contact email address")
-    contact_phone = StringField(
+    contact_phone = line_text(
         "Contact phone number (optional)",
-        widget=GovTextInput(),
-        validators=[OneLine(), Optional(), Length(max=40, message="Keep the phone number to 40 characters or fewer")],
+        optional=True,
+        limit=40,
+        too_long="Keep the phone number to 40 characters or fewer",
     )
 
     def details(self) -> GroupDetails:
@@ -125,11 +118,11 @@ class StartForm(FlaskForm):
 
 
 class TitleForm(SaveButtons, FlaskForm):
-    title = StringField(
+    title = line_text(
         "Give your idea a short name",
-        widget=GovTextInput(),
+        limit=200,
+        too_long="Keep the name to 200 characters or fewer",
         description="A few words the panel will see first, like 'Saturday growing club for families'",
-        validators=[OneLine(), Length(max=200, message="Keep the name to 200 characters or fewer")],
     )
 
 
@@ -144,36 +137,19 @@ class AnswerForm(SaveButtons, FlaskForm):
 
 
 class LineForm(Form):
-    item = StringField(
-        "Item",
-        widget=GovTextInput(),
-        validators=[OneLine("The item"), Length(max=200, message="Keep this to 200 characters or fewer")],
-    )
-    cost = StringField(
-        "Cost in pounds",
-        widget=GovTextInput(),
-        validators=[OneLine("The cost")],
-    )
+    item = line_text("Item", what="The item", limit=200)
+    cost = line_text("Cost in pounds", what="The cost")
 
 
 class AmountForm(SaveButtons, FlaskForm):
-    amount = StringField(
-        "How much are you asking for?",
-        widget=GovTextInput(),
-        validators=[OneLine("The amount")],
-    )
+    amount = line_text("How much are you asking for?", what="The amount")
     lines = FieldList(FormField(LineForm), min_entries=MAX_BUDGET_LINES, max_entries=MAX_BUDGET_LINES)
 
 
 class RecordingForm(SaveButtons, FlaskForm):
-    url = StringField(
+    url = link_field(
         "Link to your recording",
-        widget=GovTextInput(),
         description="A web address, like https://youtu.be/abc123. Leave it empty to remove the link.",
-        validators=[
-            OneLine("The link"),
-            Length(max=MAX_LINK_LENGTH, message=f"A link must be {MAX_LINK_LENGTH} characters or fewer"),
-        ],
     )
 
 

@@ -10,13 +10,11 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
     GovSubmitInput,
     GovTextArea,
-    GovTextInput,
 )
 from wtforms import BooleanField, FieldList, RadioField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length
 
-from grants.files import MAX_LINK_LENGTH
-from grants.forms_fields import OneLine, PlainText, RemoveForm, SaveButtons
+from grants.forms_fields import PlainText, RemoveForm, SaveButtons, line_text, link_field
 from grants.reports.group_services import MAX_CAPTION, MAX_REPORT_ANSWER, REPORT_ANSWER_TOO_LONG
 
 SHARE_YES = "Yes, our story can be shared publicly (without names of people)"
@@ -33,28 +31,21 @@ class ReportForm(SaveButtons, FlaskForm):
         ),
         min_entries=0,
     )
-    recording_url = StringField(
+    recording_url = link_field(
         "Link to a video or audio recording (optional)",
-        widget=GovTextInput(),
         description="Instead of writing, or as well: a web address like https://youtu.be/abc123."
         " Leave it empty if you have written your story.",
-        validators=[
-            OneLine("The link"),
-            Length(max=MAX_LINK_LENGTH, message=f"A link must be {MAX_LINK_LENGTH} characters or fewer"),
-        ],
     )
 
 
 class PhotoForm(FlaskForm):
     photo = FileField("Upload a photo", widget=GovFileInput())
-    caption = StringField(
+    caption = line_text(
         "Caption (optional)",
-        widget=GovTextInput(),
+        what="The caption",
+        limit=MAX_CAPTION,
+        too_long=f"Keep the caption to {MAX_CAPTION} characters or fewer",
         description="A few words about what the photo shows",
-        validators=[
-            OneLine("The caption"),
-            Length(max=MAX_CAPTION, message=f"Keep the caption to {MAX_CAPTION} characters or fewer"),
-        ],
     )
     people_agreed = BooleanField(
         "The people in this photo agreed to it being shared with the funder", widget=GovCheckboxInput()

@@ -6,12 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSelect, GovSubmitInput, GovTextInput
-from wtforms import SelectField, SelectMultipleField, StringField, SubmitField
-from wtforms.validators import Length
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSelect, GovSubmitInput
+from wtforms import SelectField, SelectMultipleField, SubmitField
 
 from grants.forms_fields import ButtonForm as ButtonForm
-from grants.forms_fields import GetForm, OneLine, long_text
+from grants.forms_fields import GetForm, line_text, long_text
 from grants.models import Report, Theme
 from grants.reports import staff_services as services
 
@@ -29,11 +28,12 @@ class ThemesForm(FlaskForm):
         choices=[],
         validate_choice=False,  # checked by the service, with a message for people
     )
-    new_theme = StringField(
+    new_theme = line_text(
         "Add a new theme (optional)",
-        widget=GovTextInput(),
+        what="The theme",
+        limit=services.MAX_THEME_NAME,
+        too_long=services.THEME_TOO_LONG,
         description="For example: Loneliness, Young people, Food",
-        validators=[OneLine("The theme"), Length(max=services.MAX_THEME_NAME, message=services.THEME_TOO_LONG)],
     )
     submit = SubmitField("Save the themes", widget=GovSubmitInput())
 

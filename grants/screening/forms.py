@@ -12,9 +12,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import Field, RadioField, SelectField, StringField, SubmitField
-from wtforms.validators import Length, ValidationError
+from wtforms.validators import ValidationError
 
-from grants.forms_fields import GetForm, OneLine, long_text
+from grants.forms_fields import GetForm, OneLine, line_text, long_text
 from grants.models import BidStatus, ConflictKind
 from grants.money import parse_pounds
 from grants.panel.services import CONFLICT_NOTE_TOO_LONG, MAX_DECLARATION_NOTE
@@ -33,10 +33,11 @@ def _amount(message: str) -> Any:
 class BidFilterForm(GetForm):
     """Filters for the screening list. Sent by GET, so it works without JavaScript."""
 
-    q = StringField(
+    q = line_text(
         "Search by group name or reference",
-        widget=GovTextInput(),
-        validators=[OneLine("The search"), Length(max=200, message="Search must be 200 characters or fewer")],
+        what="The search",
+        limit=200,
+        too_long="Search must be 200 characters or fewer",
     )
     status = SelectField(
         "Status",
@@ -55,11 +56,7 @@ class BidFilterForm(GetForm):
         widget=GovTextInput(),
         validators=[OneLine("The amount"), _amount("Enter the largest amount in pounds, like 2000")],
     )
-    area = StringField(
-        "Area or postcode",
-        widget=GovTextInput(),
-        validators=[OneLine("The area"), Length(max=120, message="Area must be 120 characters or fewer")],
-    )
+    area = line_text("Area or postcode", what="The area", limit=120, too_long="Area must be 120 characters or fewer")
     submit = SubmitField("Apply filters", widget=GovSubmitInput())
 
     def validate_max_amount(self, field: Field) -> None:

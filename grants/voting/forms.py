@@ -8,11 +8,11 @@ from typing import Any, TypeVar
 
 from flask import request
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
-from wtforms import Field, HiddenField, SelectField, SelectMultipleField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput
+from wtforms import Field, HiddenField, SelectField, SelectMultipleField, SubmitField
+from wtforms.validators import DataRequired
 
-from grants.forms_fields import GetForm, OneLine
+from grants.forms_fields import GetForm, line_text
 from grants.voting.services import UNCHECKED, Unchecked, ordinal
 
 RANK_FIELD = re.compile(r"rank_(\d{1,18})")
@@ -136,14 +136,12 @@ class PaperRankBidsForm(PaperBallot, RankBidsForm):
 
 
 class CheckReceiptForm(FlaskForm):
-    code = StringField(
+    code = line_text(
         "Your receipt code",
-        widget=GovTextInput(),
+        what="The receipt code",
+        required="Enter your receipt code",
+        limit=40,
+        too_long="A receipt code is 16 letters and numbers, like K7QF-2MZD-9WXA-PV4C",
         description="16 letters and numbers, like K7QF-2MZD-9WXA-PV4C. Capitals and dashes do not matter.",
-        validators=[
-            OneLine("The receipt code"),
-            DataRequired(message="Enter your receipt code"),
-            Length(max=40, message="A receipt code is 16 letters and numbers, like K7QF-2MZD-9WXA-PV4C"),
-        ],
     )
     submit = SubmitField("Check my ballot", widget=GovSubmitInput())

@@ -8,6 +8,7 @@ against a real redis-server.
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import subprocess
@@ -55,6 +56,15 @@ def test_reset_emails_to_one_address_stop_after_three_an_hour_from_anywhere(app:
     assert 3500 <= int(held.headers["Retry-After"]) <= 3600
     assert _emails_to(app, "ada@example.com") == 3
     assert _forgot(client, "grace@example.com", ip="192.0.2.99").status_code == 200  # other inboxes are not held
+
+
+def test_a_request_refused_by_a_rate_limit_is_logged(client: FlaskClient, caplog: pytest.LogCaptureFixture) -> None:
+    for n in range(10):
+        _forgot(client, f"person{n}@example.com")
+    with caplog.at_level(logging.WARNING):
+        assert _forgot(client, "person10@example.com").status_code == 429
+    logged = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Refused (429")]
+    assert logged == ["Refused (429, limit 10 per 1 hour) POST '/forgotten-password' from 192.0.2.1"]
 
 
 def test_reset_requests_from_one_address_are_limited(app: Flask, client: FlaskClient) -> None:
@@ -186,10 +196,13 @@ app = create_app({
 client = app.test_client()
 with app.test_request_context():
     from grants.auth import throttle
-    print("throttled" if throttle.sign_in_wait(email="ada@example.com", source_ip="192.0.2.7") else "free")
+    def probe():
+        print("throttled" if throttle.sign_in_wait(email="ada@example.com", source_ip="192.0.2.7") else "free")
+    probe()
     if sys.argv[3] == "fill":
         for _ in range(5):
             throttle.sign_in_failed(email="ada@example.com", source_ip="192.0.2.7")
+        probe()
 for _ in range(int(sys.argv[4])):
     # An empty form: the limit per address counts it, and no database is needed to answer it.
     print(client.post("/register", data={}, environ_base={"REMOTE_ADDR": "192.0.2.7"}).status_code)
@@ -204,9 +217,9 @@ def _redis_reachable() -> bool:
     return True
 
 
-def _run(mode: str, prefix: str, posts: int) -> list[str]:
+def _run(mode: str, prefix: str, posts: int, storage: str = REDIS_URL) -> tuple[list[str], str]:
     result = subprocess.run(  # noqa: S603 - our own interpreter, with our own script
-        [sys.executable, "-c", _FILL_AND_PROBE, REDIS_URL, prefix, mode, str(posts)],
+        [sys.executable, "-c", _FILL_AND_PROBE, storage, prefix, mode, str(posts)],
         cwd=PROJECT,
         env={**os.environ, "GRANTS_ENV": "test"},
         capture_output=True,
@@ -215,7 +228,7 @@ def _run(mode: str, prefix: str, posts: int) -> list[str]:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    return result.stdout.split()
+    return result.stdout.split(), result.stderr
 
 
 @pytest.mark.skipif(not _redis_reachable(), reason="no redis-server at 127.0.0.1:6379 (apt-get install redis-server)")
@@ -227,10 +240,21 @@ def test_two_app_processes_share_their_limits_through_redis() -> None:
     try:
         # One process (a gunicorn worker, or another machine) fails five sign-ins and uses up the address's
         # registration limit...
-        assert _run("fill", prefix, 10) == ["free", *["200"] * 10]
+        assert _run("fill", prefix, 10)[0] == ["free", "throttled", *["200"] * 10]
         # ...and another, with its own app and its own connection, sees both.
-        assert _run("probe", prefix, 1) == ["throttled", "429"]
+        assert _run("probe", prefix, 1)[0] == ["throttled", "429"]
     finally:
         for key in server.scan_iter(f"*{prefix}*"):
             server.delete(key)
         server.close()
+
+
+def test_while_redis_is_unreachable_pages_still_answer_and_limits_hold_in_each_worker() -> None:
+    with socket.socket() as probe:  # a port on which nothing listens
+        probe.bind(("127.0.0.1", 0))
+        nowhere = f"redis://127.0.0.1:{probe.getsockname()[1]}/0"
+    answers, log = _run("fill", "grants-test-down", 11, storage=nowhere)
+    # No 500: the registration form answers, failed sign-ins are still counted and the address's limit still
+    # holds, in this worker's memory; the log says why.
+    assert answers == ["free", "throttled", *["200"] * 10, "429"]
+    assert "unreachable" in log

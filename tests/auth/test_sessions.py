@@ -13,10 +13,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from grants.auth.sessions import LAST_SEEN_KEY
-from grants.models import LoginSession, utcnow
+from grants.models import LoginSession, SecurityEvent, User, utcnow
 from tests.support.db import app_session
 from tests.support.factories import PASSWORD, make_user
-from tests.support.signin import sign_in
+from tests.support.signin import post_password, sign_in
 
 
 @pytest.fixture
@@ -47,6 +47,43 @@ def test_a_session_from_2019_no_longer_works(app: Flask, client: FlaskClient, ad
     other = client.application.test_client()
     other.set_cookie("remember_token", remember.value)
     assert other.get("/applicant").status_code == 302
+
+
+def test_disabling_an_account_ends_its_sessions_at_once(app: Flask, client: FlaskClient, ada: str) -> None:
+    sign_in(client, ada, remember=True)
+    assert client.get("/applicant").status_code == 200
+    with app_session(app) as s:
+        s.execute(sa.update(User).values(is_disabled=True))
+    assert client.get("/applicant").status_code == 302
+    assert post_password(client, ada).status_code == 200  # and the password no longer signs in
+
+
+def test_a_site_admin_ends_one_persons_sessions_or_everyones(app: Flask, ada: str) -> None:
+    with app_session(app) as s:
+        make_user(s, email="grace@example.com")
+    laptop, phone, grace = app.test_client(), app.test_client(), app.test_client()
+    for browser, email in ((laptop, ada), (phone, ada), (grace, "grace@example.com")):
+        sign_in(browser, email)
+    cli = app.test_cli_runner()
+    assert cli.invoke(args=["security", "end-sessions", "--email", "ADA@example.com"]).output == "Ended 2 session(s).\n"
+    assert [b.get("/applicant").status_code for b in (laptop, phone, grace)] == [302, 302, 200]
+    assert sign_in(laptop, ada).status_code == 302  # not locked out: only signed out
+
+    disabled = cli.invoke(args=["security", "end-sessions", "--email", ada, "--disable"])
+    assert disabled.exit_code == 0 and "can no longer sign in" in disabled.output
+    assert laptop.get("/applicant").status_code == 302
+    assert post_password(laptop, ada).status_code == 200  # refused
+
+    assert cli.invoke(args=["security", "end-sessions", "--all"]).output == "Ended 1 session(s).\n"
+    assert grace.get("/applicant").status_code == 302
+    assert cli.invoke(args=["security", "end-sessions"]).exit_code != 0
+    with app_session(app) as s:
+        kinds = s.scalars(
+            sa.select(SecurityEvent.kind)
+            .where(SecurityEvent.kind.in_(["sessions.ended", "account.disabled"]))
+            .order_by(SecurityEvent.id)
+        )
+        assert list(kinds) == ["sessions.ended", "account.disabled", "sessions.ended"]
 
 
 def test_a_session_ends_12_hours_after_sign_in_however_busy(app: Flask, client: FlaskClient, ada: str) -> None:

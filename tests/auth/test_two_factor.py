@@ -3,6 +3,7 @@ throttled wrong codes, and staff, auditors and site admins who cannot get in wit
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 import time
@@ -30,7 +31,14 @@ from tests.support.factories import (
     make_user,
     set_up_two_factor,
 )
-from tests.support.signin import current_code, key_on_page, post_password, set_up_from_page, sign_in
+from tests.support.signin import (
+    current_code,
+    key_on_page,
+    last_link_to,
+    post_password,
+    set_up_from_page,
+    sign_in,
+)
 
 STAFF = "staff@example.com"
 ADA = "ada@example.com"
@@ -300,6 +308,83 @@ def test_new_recovery_codes_replace_the_old_ones(app: Flask, client: FlaskClient
     post_password(client, STAFF)
     assert client.post("/sign-in/recovery-code", data={"code": codes[0]}).status_code == 200  # refused
     assert client.post("/sign-in/recovery-code", data={"code": new_codes[0]}).status_code == 302
+
+
+def test_recovery_codes_are_random_and_stored_only_as_hashes(app: Flask) -> None:
+    """24 characters from 31 (118 bits) each, made by `secrets`; the database holds their SHA-256, never a code."""
+    with app_session(app) as s:
+        user = make_user(s, email=ADA)
+        codes = two_factor.confirm_setup(s, user=user, secret=TOTP_SECRET, code=_code(), now=utcnow())
+        s.commit()
+    assert len(set(codes)) == 10
+    assert all(re.fullmatch(r"[a-hj-km-np-z2-9]{4}(-[a-hj-km-np-z2-9]{4}){5}", c) for c in codes), codes
+    assert len(two_factor.RECOVERY_ALPHABET) ** 24 >= 2**112
+    with app_session(app) as s:
+        stored = set(s.scalars(sa.select(RecoveryCode.code_hash)))
+    assert stored == {hashlib.sha256(c.replace("-", "").encode()).hexdigest() for c in codes}
+    assert not any(c in h or c.replace("-", "") in h for c in codes for h in stored)
+
+
+def test_turning_it_off_needs_a_code_from_the_app_as_well_as_the_password(app: Flask, client: FlaskClient) -> None:
+    with app_session(app) as s:
+        set_up_two_factor(s, make_user(s, email=ADA))
+    sign_in(client, ADA)
+    wrong = "000000" if current_code(app, ADA) != "000000" else "111111"
+    refused = client.post("/account/two-step/turn-off", data={"password": PASSWORD, "code": wrong})
+    assert _error_by(refused.text, "code") == two_factor.WRONG_CODE
+    with app_session(app) as s:
+        assert s.scalar(sa.select(sa.func.count()).select_from(TwoFactor)) == 1
+    assert _events(app, "two_factor.disabled") == []
+
+
+def test_setting_up_a_new_device_ends_every_other_session(app: Flask) -> None:
+    codes = _staff(app)
+    here, elsewhere = app.test_client(), app.test_client()
+    for browser in (here, elsewhere):
+        post_password(browser, STAFF)
+        browser.post("/sign-in/recovery-code", data={"code": codes.pop()})
+        assert browser.get("/staff").status_code == 200
+    page = here.get("/account/two-step/set-up").text
+    here.post("/account/two-step/set-up", data={"password": PASSWORD, "code": _code(key_on_page(page))})
+    assert here.get("/staff").status_code == 200
+    assert elsewhere.get("/staff").status_code == 302
+    assert _events(app, "two_factor.enabled")[-1].facts == {"new_device": True, "sessions_ended": 2}
+
+
+def test_new_recovery_codes_or_turning_it_off_end_every_other_session(app: Flask) -> None:
+    with app_session(app) as s:
+        set_up_two_factor(s, make_user(s, email=ADA))
+    here, elsewhere = app.test_client(), app.test_client()
+    for browser in (here, elsewhere):
+        sign_in(browser, ADA)
+    assert here.post("/account/two-step/recovery-codes", data={"code": current_code(app, ADA)}).status_code == 200
+    assert (here.get("/applicant").status_code, elsewhere.get("/applicant").status_code) == (200, 302)
+    sign_in(elsewhere, ADA)
+    off = here.post("/account/two-step/turn-off", data={"password": PASSWORD, "code": current_code(app, ADA)})
+    assert off.headers["Location"] == "/account"
+    assert (here.get("/applicant").status_code, elsewhere.get("/applicant").status_code) == (200, 302)
+    renewed, disabled = _events(app, "two_factor.recovery_codes_renewed"), _events(app, "two_factor.disabled")
+    assert [e.facts for e in renewed + disabled] == [{"sessions_ended": 2}, {"sessions_ended": 2}]
+
+
+def test_each_code_that_signs_in_is_logged(app: Flask, client: FlaskClient) -> None:
+    _staff(app)
+    sign_in(client, STAFF)
+    assert [e.user_id for e in _events(app, "two_factor.code_accepted")] == [
+        _events(app, "sign_in.succeeded")[0].user_id
+    ]
+
+
+def test_a_password_reset_does_not_skip_the_second_factor(app: Flask, client: FlaskClient) -> None:
+    _staff(app)
+    client.post("/forgotten-password", data={"email": STAFF})
+    link = last_link_to(client, STAFF, "/reset-password/")
+    reset = client.post(link, data={"password": "a brand new passphrase", "confirm": "a brand new passphrase"})
+    assert reset.headers["Location"] == "/sign-in"  # the reset signs nobody in
+    assert client.get("/staff").status_code == 302
+    response = client.post("/sign-in", data={"email": STAFF, "password": "a brand new passphrase"})
+    assert response.headers["Location"] == "/sign-in/code"
+    assert client.get("/staff").status_code == 302
 
 
 # --- who may not get in -------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ CSP = {
     "style-src": {"'self'"},
     "img-src": {"'self'", "data:"},
     "object-src": {"'none'"},
-    "base-uri": {"'self'"},
+    "base-uri": {"'none'"},
     "form-action": {"'self'"},
     "frame-ancestors": {"'none'"},
 }
@@ -80,7 +80,9 @@ def header_problems(response: TestResponse, *, signed_in: bool, production: bool
         if f"{feature}=()" not in permissions:
             problems.append(f"Permissions-Policy does not turn off {feature}: {permissions!r}")
     hsts = headers.get("Strict-Transport-Security")
-    if production and not (hsts and re.match(r"max-age=[1-9]\d{6,}", hsts)):
+    # At least a year (ASVS V3.4.1), and for every host under ours too.
+    max_age = re.match(r"max-age=(\d+); includeSubDomains$", hsts or "")
+    if production and not (max_age and int(max_age.group(1)) >= 365 * 24 * 3600):
         problems.append(f"Strict-Transport-Security is {hsts!r} in production")
     if not production and hsts:
         problems.append(f"Strict-Transport-Security is sent outside production: {hsts!r}")
