@@ -53,7 +53,8 @@ def forbidden(error: HTTPException) -> tuple[str, int]:
     current_app.logger.warning(
         "Refused (403) %s %r for session user %r", request.method, request.path, getattr(current_user, "id", None)
     )
-    return _page(403)
+    # A staff member conflicted on what they tried to do is told why, and who else can (grants.auth.permissions).
+    return _page(403, refusal=getattr(error, "refusal", None))
 
 
 def not_found(error: HTTPException) -> tuple[str, int]:

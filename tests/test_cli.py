@@ -125,7 +125,7 @@ def test_demo_load_is_idempotent_and_every_login_reaches_its_home(app: Flask) ->
         assert all(report.ok for report in verify_all_chains(s))
 
     emails = [line.split()[-1] for line in first.output.splitlines() if "@example.org" in line]
-    assert len(emails) == 11  # admin, staff, auditor, three applicants, five panellists
+    assert len(emails) == 12  # admin, two staff, auditor, three applicants, five panellists
     for email in emails:
         client = app.test_client()
         response = sign_in(client, email, DEMO_PASSWORD)
@@ -162,6 +162,8 @@ def test_the_demo_records_only_what_the_real_services_record(app: Flask) -> None
         actions = set(s.scalars(sa.select(AuditEvent.action)))
         assert actions <= set(REGISTRY)
         assert "panel.member_added" not in actions
+        # The ratification went through the two-person rule: one member of staff proposed, the other confirmed.
+        assert {"decision.proposed", "decision.confirmed", "decision.ratified"} <= actions
         # Every seat on a panel came from an invitation the panellist accepted, as on the invitation page.
         seats = s.scalar(sa.select(sa.func.count()).select_from(PanelMember))
         accepted = s.scalar(
@@ -170,9 +172,9 @@ def test_the_demo_records_only_what_the_real_services_record(app: Flask) -> None
             .where(Invitation.role == Role.PANELLIST, Invitation.accepted_at.is_not(None))
         )
         assert seats == accepted == 15
-        # The staff member and the auditor joined by invitation too; the site admin was made as the CLI makes one.
+        # The two staff and the auditor joined by invitation too; the site admin was made as the CLI makes one.
         others = sa.select(sa.func.count()).select_from(Invitation).where(Invitation.role != Role.PANELLIST)
-        assert s.scalar(others) == 2
+        assert s.scalar(others) == 3
         # Each round was created by the rounds service, with the facts it records.
         created = s.scalars(sa.select(AuditEvent).where(AuditEvent.action == "round.created")).all()
         assert len(created) == 5 and all({"funder_id", "opens_at", "closes_at"} <= set(e.facts) for e in created)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput
-from wtforms import SelectField, SubmitField
+from wtforms import HiddenField, SelectField, SubmitField
 
 from grants.auth.forms import invitee_email_field
 from grants.forms_fields import line_text
@@ -25,3 +25,9 @@ class InviteStaffForm(FlaskForm):
     funder_id = SelectField("Funder", widget=GovSelect(), coerce=int, validate_choice=True)
     email = invitee_email_field("Staff member's email address")
     submit = SubmitField("Send invitation", widget=GovSubmitInput())
+
+
+class TwoPersonForm(FlaskForm):
+    """Turn a funder's two-person rule on ("1") or off ("0")."""
+
+    on = HiddenField()

@@ -7,13 +7,13 @@ from flask import flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from grants.admin import bp
-from grants.admin.forms import FunderForm, InviteStaffForm
-from grants.admin.services import create_funder
+from grants.admin.forms import FunderForm, InviteStaffForm, TwoPersonForm
+from grants.admin.services import create_funder, set_two_person_decisions
 from grants.auth import invitations
 from grants.auth.permissions import current_person, role_required
 from grants.extensions import db
 from grants.models import Funder, Role, RoleGrant
-from grants.web import attempt
+from grants.web import act, attempt
 
 
 def _page(funder_form: FunderForm, invite_form: InviteStaffForm) -> str:
@@ -25,7 +25,13 @@ def _page(funder_form: FunderForm, invite_form: InviteStaffForm) -> str:
     ).all()
     invite_form.funder_id.choices = [(r.Funder.id, r.Funder.name) for r in rows]
     form = funder_form if funder_form.errors else invite_form
-    return render_template("admin/index.html", rows=rows, funder_form=funder_form, invite_form=invite_form, form=form)
+    return render_template(
+        "admin/index.html",
+        rows=rows,
+        funder_form=funder_form,
+        invite_form=invite_form,
+        form=form,
+    )
 
 
 @bp.get("/")
@@ -66,3 +72,22 @@ def invite_staff() -> str | Response:
         flash(f"Invitation sent to {form.email.data}.", "success")
         return redirect(url_for("admin.index"))
     return _page(FunderForm(formdata=None), form)
+
+
+@bp.post("/funders/<int:funder_id>/two-person")
+@role_required(Role.SITE_ADMIN)
+def two_person(funder_id: int) -> Response:
+    funder = db.get_or_404(Funder, funder_id)
+    form = TwoPersonForm()
+    if form.validate():
+        on = form.on.data == "1"
+        done = act(form, set_two_person_decisions, funder=funder, on=on)
+        if done:
+            flash(
+                f"{funder.name} now {'asks for two people' if on else 'lets one member of staff take'} the decisions"
+                " that move money.",
+                "success",
+            )
+        elif done.error is not None:
+            flash(done.error.message, "info")
+    return redirect(url_for("admin.index"))

@@ -41,3 +41,20 @@ def create_funder(session: DbSession, *, name: str, created_by: User | None = No
         facts={"slug": slug},
     )
     return funder
+
+
+def set_two_person_decisions(session: DbSession, *, funder: Funder, on: bool, actor: User) -> None:
+    """Whether the funder's decisions that move money (ratifying, departing, reopening) need a second member of
+    staff to confirm them. The site admin's to change, not the funder's staff, whom the rule binds."""
+    session.refresh(funder, with_for_update=True)
+    if funder.two_person_decisions == on:
+        raise DomainError(f"{funder.name} already {'asks' if on else 'does not ask'} for two people")
+    funder.two_person_decisions = on
+    record_event(
+        session,
+        "funder.two_person_changed",
+        actor_id=actor.id,
+        object_type="funder",
+        object_id=funder.id,
+        facts={"two_person_decisions": on},
+    )

@@ -84,6 +84,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("invitation.accepted", "invitation", "Invitation accepted"),
     Action("invitation.revoked", "invitation", "Invitation revoked"),
     Action("funder.created", "funder", "Funder created"),
+    Action("funder.two_person_changed", "funder", "Two-person rule for money decisions turned on or off"),
     # rounds (grants/rounds)
     Action("round.created", "round", "Round created"),
     Action("round.updated", "round", "Round updated"),
@@ -155,6 +156,10 @@ ACTIONS: tuple[Action, ...] = (
         flag_for_auditors=True,
         why="A decided round was reopened",
     ),
+    # Two people for the decisions that move money (grants/decisions/confirmations.py).
+    Action("decision.proposed", "decision_proposal", "Decision proposed, for a second member of staff to confirm"),
+    Action("decision.confirmed", "decision_proposal", "Decision confirmed by a second member of staff"),
+    Action("decision.proposal_withdrawn", "decision_proposal", "Proposed decision withdrawn"),
     # awards (grants/awards)
     Action(
         "award.offered",
@@ -237,6 +242,7 @@ OWNERS: dict[str, tuple[Hop, ...]] = {
     "score": (Hop("round_id", "round"),),
     "deliberation_note": (Hop("round_id", "round"),),
     "ballot": (Hop("round_id", "round"),),
+    "decision_proposal": (Hop("round_id", "round"),),
     "invitation": (Hop("funder_id", FUNDER), Hop("round_id", "round")),
     "group": (),
     OWNED_THROUGH_FACTS: (),

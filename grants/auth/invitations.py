@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from grants.audit.chain import record_event
+from grants.auth.permissions.duties import may_sit_on_panel, panel_refusal_message
 from grants.auth.services import LinkInvalid, normalise_email
 from grants.auth.tokens import hash_token, new_token
 from grants.database import DbSession
@@ -139,6 +140,12 @@ def accept_invitation(session: DbSession, *, token: str, user: User) -> Invitati
         raise DomainError(
             f"This invitation is for {invitation.email}. Sign out, then sign in or create an account with that address."
         )
+    if (
+        invitation.role == Role.PANELLIST
+        and invitation.round is not None
+        and not may_sit_on_panel(user, invitation.round)
+    ):
+        raise DomainError(panel_refusal_message(user, invitation.round))
     # Claim the link atomically: a second request racing with this one updates no row and is refused.
     claimed = session.execute(
         sa.update(Invitation)

@@ -15,9 +15,11 @@ from grants.auth.permissions import (
     can_manage_award,
     can_manage_round,
     can_manage_sent_bid,
+    current_person,
     load_or_404,
     role_required,
 )
+from grants.auth.permissions.duties import bid_refusal, refuse_if_conflicted, staff_conflicted
 from grants.awards import bp, queries
 from grants.awards.feedback import feedback_refused, send_feedback
 from grants.awards.forms import (
@@ -59,6 +61,7 @@ def _offer_page(bid: Bid, form: OfferForm) -> str:
 @role_required(Role.STAFF)
 def offer(bid_id: int) -> str | Response:
     bid = load_or_404(Bid, bid_id, can_manage_sent_bid)
+    refuse_if_conflicted(bid, doing="make this bid an offer")
     existing = queries.award_for_bid(db.session, bid.id)
     if existing is not None:
         return redirect(url_for("awards.award", award_id=existing.id))
@@ -94,6 +97,7 @@ def _award_page(award: Award, *, reversing: int | None = None, **forms: FlaskFor
     reversal_form = forms.get("reversal_form") or ReversalForm(formdata=None)
     # The form with errors is passed as `form` too, so base.html shows its error summary.
     failed = next((f for f in forms.values() if f.errors), None)
+    me = current_person()
     return render_template(
         "awards/award.html",
         award=award,
@@ -109,6 +113,7 @@ def _award_page(award: Award, *, reversing: int | None = None, **forms: FlaskFor
         reversed_ids={p.reverses_id for p in award.payments if p.reverses_id is not None},
         form=failed,
         still_to_pay=award.amount_pence - award.paid_pence,
+        conflict=bid_refusal(me, award.bid, "act on this award") if staff_conflicted(me, award.bid) else None,
     )
 
 
@@ -127,6 +132,7 @@ def _paid_message(award: Award, amount_pence: int) -> str:
 @role_required(Role.STAFF)
 def pay(award_id: int) -> str | Response:
     award = load_or_404(Award, award_id, can_manage_award)
+    refuse_if_conflicted(award.bid, doing="record a payment on this award")
     form = PaymentForm()
     if not form.validate():
         return _award_page(award, payment_form=form)
@@ -149,6 +155,7 @@ def pay(award_id: int) -> str | Response:
 @role_required(Role.STAFF)
 def withdraw(award_id: int) -> str | Response:
     award = load_or_404(Award, award_id, can_manage_award)
+    refuse_if_conflicted(award.bid, doing="withdraw this offer")
     form = WithdrawForm()
     if not form.validate():
         return _award_page(award, withdraw_form=form)
@@ -164,6 +171,7 @@ def withdraw(award_id: int) -> str | Response:
 @role_required(Role.STAFF)
 def close(award_id: int) -> Response:
     award = load_or_404(Award, award_id, can_manage_award)
+    refuse_if_conflicted(award.bid, doing="close this award")
     form = CloseForm()
     if form.validate():
         done = act_once(form, close_award, what="Closing this award", award=award, now=utcnow())
@@ -177,6 +185,7 @@ def close(award_id: int) -> Response:
 def reverse(award_id: int, payment_id: int) -> str | Response:
     """Reverse a payment recorded in error: a reversing entry with a reason, never a deletion."""
     award = load_or_404(Award, award_id, can_manage_award)
+    refuse_if_conflicted(award.bid, doing="reverse a payment on this award")
     payment = db.get_or_404(Payment, payment_id)
     if payment.award_id != award.id:
         abort(404)
@@ -281,6 +290,7 @@ def decline(bid_id: int) -> str | Response:
 @role_required(Role.STAFF)
 def feedback(bid_id: int) -> str | Response:
     bid = load_or_404(Bid, bid_id, can_manage_sent_bid)
+    refuse_if_conflicted(bid, doing="send this group feedback")
     comments = queries.panel_comments(db.session, bid)
     sent = queries.sent_feedback_for_bid(db.session, bid.id)
     form = FeedbackForm()

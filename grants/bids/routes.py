@@ -9,9 +9,9 @@ from werkzeug.wrappers import Response
 
 from grants.auth.permissions import (
     can_see_published_round,
-    can_work_on_bid,
     current_person,
     is_own_group_bid,
+    load_bid_to_work_on,
     load_or_404,
     works_on_behalf_of_group,
 )
@@ -59,7 +59,7 @@ def _task_list_url(bid: Bid) -> str:
 def _draft_bid(bid_id: int) -> Bid:
     """The bid a step of the task list changes: one the person works on, still a draft (a sent bid's steps send
     them to the bid's page, to return it to draft first)."""
-    bid = load_or_404(Bid, bid_id, can_work_on_bid)
+    bid = load_bid_to_work_on(bid_id)
     if bid.status != BidStatus.DRAFT:
         flash("This bid has been sent. Return it to draft to change it.", "info")
         abort(redirect(url_for("bids.view", bid_id=bid.id)))
@@ -112,7 +112,7 @@ def _start_for(form: FlaskForm, round_: Round, group: Group) -> Response:
 @bp.get("/bids/<int:bid_id>")
 @login_required
 def view(bid_id: int) -> str:
-    bid = load_or_404(Bid, bid_id, can_work_on_bid)
+    bid = load_bid_to_work_on(bid_id)
     accepting = accepting_bids(bid.round, now=utcnow())
     if bid.status == BidStatus.DRAFT:
         return render_template(
@@ -270,7 +270,7 @@ def remove_attachment(bid_id: int) -> Response:
 @bp.get("/bids/<int:bid_id>/attachment/file")
 @login_required
 def attachment_file(bid_id: int) -> Response:
-    bid = load_or_404(Bid, bid_id, can_work_on_bid)
+    bid = load_bid_to_work_on(bid_id)
     if bid.attachment is None:
         abort(404)
     return send_attachment(bid.attachment)
@@ -282,7 +282,7 @@ def attachment_file(bid_id: int) -> Response:
 @bp.route("/bids/<int:bid_id>/check", methods=["GET", "POST"])
 @login_required
 def check(bid_id: int) -> str | Response:
-    bid = load_or_404(Bid, bid_id, can_work_on_bid)
+    bid = load_bid_to_work_on(bid_id)
     if bid.status == BidStatus.SUBMITTED:
         return redirect(url_for("bids.confirmation", bid_id=bid.id))
     me = current_person()
@@ -308,7 +308,7 @@ def check(bid_id: int) -> str | Response:
 @bp.get("/bids/<int:bid_id>/sent")
 @login_required
 def confirmation(bid_id: int) -> str | Response:
-    bid = load_or_404(Bid, bid_id, can_work_on_bid)
+    bid = load_bid_to_work_on(bid_id)
     if bid.status == BidStatus.DRAFT:
         return redirect(url_for("bids.view", bid_id=bid.id))
     return render_template("bids/confirmation.html", bid=bid)
@@ -317,7 +317,7 @@ def confirmation(bid_id: int) -> str | Response:
 @bp.post("/bids/<int:bid_id>/return-to-draft")
 @login_required
 def return_to_draft(bid_id: int) -> Response:
-    bid = load_or_404(Bid, bid_id, can_work_on_bid)
+    bid = load_bid_to_work_on(bid_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         if done := act(form, services.return_to_draft, bid=bid, now=utcnow()):
@@ -330,7 +330,7 @@ def return_to_draft(bid_id: int) -> Response:
 @bp.route("/bids/<int:bid_id>/withdraw", methods=["GET", "POST"])
 @login_required
 def withdraw(bid_id: int) -> str | Response:
-    bid = load_or_404(Bid, bid_id, can_work_on_bid)
+    bid = load_bid_to_work_on(bid_id)
     form = load_form(WithdrawForm)
     if form.validate_on_submit():
         done = act(form, services.withdraw_bid, bid=bid, reason=form.reason.data or "", now=utcnow())

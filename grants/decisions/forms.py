@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput
 from wtforms import SelectField, SubmitField
 from wtforms.validators import ValidationError
@@ -74,3 +75,7 @@ class ReopenForm(OneUseForm):
         description="This is logged. The ratified result is kept, marked as undone.",
     )
     submit = SubmitField("Reopen the vote", widget=GovSubmitInput())
+
+
+class ProposalForm(FlaskForm):
+    """Confirm or withdraw a colleague's proposed decision: a button (and its CSRF token)."""

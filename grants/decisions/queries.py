@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from grants.database import DbSession
 from grants.decisions import wording
 from grants.decisions.results import step_from_document
-from grants.models import Bid, Departure, Ratification
+from grants.models import Bid, DecisionProposal, Departure, Ratification
 
 
 def current_ratification(session: DbSession, round_id: int) -> Ratification | None:
@@ -201,6 +201,10 @@ def departure_in_round(session: DbSession, round_id: int, departure_id: int) -> 
 
 def departure_bids(session: DbSession, departures_: list[Departure]) -> dict[int, Bid]:
     return _bids_by_id(session, [d.bid_id for d in departures_])
+
+
+def proposal_bids(session: DbSession, proposals: list[DecisionProposal]) -> dict[int, Bid]:
+    return _bids_by_id(session, [p.bid_id for p in proposals if p.bid_id is not None])
 
 
 def undone_ratifications(session: DbSession, round_id: int) -> list[Ratification]:

@@ -16,14 +16,22 @@ from grants.auth.permissions import (
     load_or_404,
     role_required,
 )
-from grants.decisions import bp, queries, services, tallies
-from grants.decisions.forms import DepartureForm, RatifyForm, ReopenForm, WithdrawDepartureForm
+from grants.auth.permissions.duties import (
+    conflicted_in_decision,
+    decision_colleagues,
+    decision_refusal,
+    refuse_if_conflicted_in_decision,
+)
+from grants.decisions import bp, confirmations, queries, services, tallies
+from grants.decisions.confirmations import Asked
+from grants.decisions.forms import DepartureForm, ProposalForm, RatifyForm, ReopenForm, WithdrawDepartureForm
 from grants.decisions.results import references
 from grants.domain import DomainError
 from grants.extensions import db
-from grants.models import Departure, Role, Round, RoundStatus, utcnow
+from grants.forms_fields import OneUseForm
+from grants.models import DecisionProposal, Departure, ProposalKind, Role, Round, RoundStatus, utcnow
 from grants.money import format_pounds
-from grants.web import act_once, flash_outcome
+from grants.web import Outcome, act, act_once, flash_outcome
 
 
 def _departure_choices(panel: queries.ResultView, departed: set[int]) -> list[tuple[str, str]]:
@@ -61,9 +69,18 @@ def _tally_page(
     departure_form = departure_form or DepartureForm(formdata=None)
     if panel is not None:
         departure_form.bid.choices = _departure_choices(panel, {d.bid_id for d in departures})
+    me = current_person()
+    proposals = confirmations.pending_proposals(session, round_.id)
     return render_template(
         "decisions/tally.html",
         round=round_,
+        proposals=proposals,
+        proposal_bids=queries.proposal_bids(session, proposals),
+        me=me,
+        conflict=decision_refusal(me, round_, "take part in this decision")
+        if conflicted_in_decision(me, round_)
+        else None,
+        colleagues=decision_colleagues(me, round_),
         ratification=ratification,
         not_ready=not_ready,
         problem=problem,
@@ -91,43 +108,56 @@ def tally(round_id: int) -> str:
 @bp.post("/staff/rounds/<int:round_id>/tally/ratify")
 @role_required(Role.STAFF)
 def ratify(round_id: int) -> str | Response:
-    round_ = load_or_404(Round, round_id, can_manage_round)
+    round_ = _decidable(round_id)
     form = RatifyForm()
-    if form.validate() and flash_outcome(
-        act_once(
-            form, services.ratify, what="This ratification", round_=round_, note=form.note.data or "", now=utcnow()
-        ),
+    if form.validate() and _flash_decided(
+        _decide(form, round_, Asked(ProposalKind.RATIFY, form.note.data or ""), "This ratification"),
         f"Ratified: {round_.code} is decided. The panel and auditors can see the decision.",
     ):
         return redirect(url_for("decisions.tally", round_id=round_id))
     return _tally_page(round_, ratify_form=form, failed=form)
 
 
+def _decide(form: OneUseForm, round_: Round, asked: Asked, what: str) -> Outcome[confirmations.Decided]:
+    """Take (or, under the two-person rule, propose) the decision once, however often the form is sent."""
+    return act_once(form, confirmations.decide, what=what, round_=round_, asked=asked, now=utcnow())
+
+
+def _decidable(round_id: int) -> Round:
+    """The round, for a member of staff who may take part in its decision (403 with who else can, if not)."""
+    round_ = load_or_404(Round, round_id, can_manage_round)
+    refuse_if_conflicted_in_decision(round_, doing="take part in this round's decision")
+    return round_
+
+
+PROPOSED = (
+    "You have proposed to {what}. A colleague on the funder's staff must confirm it before it is taken: they see"
+    " it on this page."
+)
+
+
+def _flash_decided(done: Outcome[confirmations.Decided], taken: str) -> bool:
+    """Say what happened: proposed for a colleague, taken, or already recorded. False on a refusal."""
+    if done.already or not done:
+        return flash_outcome(done, taken)
+    if done.value is not None and done.value.proposal is not None:
+        flash(PROPOSED.format(what=done.value.proposal.kind.words), "success")
+    else:
+        flash(taken, "success")
+    return True
+
+
 @bp.post("/staff/rounds/<int:round_id>/tally/departures")
 @role_required(Role.STAFF)
 def depart(round_id: int) -> str | Response:
-    round_ = load_or_404(Round, round_id, can_manage_round)
+    round_ = _decidable(round_id)
     form = DepartureForm()
-    if not form.validate():
-        return _tally_page(round_, departure_form=form, failed=form)
-    done = act_once(
-        form,
-        services.depart,
-        what="This departure",
-        round_=round_,
-        bid_id=form.bid_id(),
-        reason=form.reason.data or "",
-        now=utcnow(),
-    )
-    if done.already:
-        flash(done.already, "info")
-        return redirect(url_for("decisions.tally", round_id=round_id))
-    if done.value is not None:
-        flash(
-            f"You have departed from the panel's result for {_reference(round_, done.value)}. Check the resulting"
-            " result, then ratify.",
-            "success",
-        )
+    asked = Asked(ProposalKind.DEPART, form.reason.data or "", form.bid_id())
+    reference = references(db.session, round_).get(form.bid_id() or 0, "the bid")
+    if form.validate() and _flash_decided(
+        _decide(form, round_, asked, "This departure"),
+        f"You have departed from the panel's result for {reference}. Check the resulting result, then ratify.",
+    ):
         return redirect(url_for("decisions.tally", round_id=round_id, _anchor="compare"))
     return _tally_page(round_, departure_form=form, failed=form)
 
@@ -162,22 +192,60 @@ def withdraw_departure(round_id: int, departure_id: int) -> Response:
 @bp.post("/staff/rounds/<int:round_id>/tally/reopen")
 @role_required(Role.STAFF)
 def reopen(round_id: int) -> str | Response:
-    round_ = load_or_404(Round, round_id, can_manage_round)
+    round_ = _decidable(round_id)
     form = ReopenForm()
-    if form.validate() and flash_outcome(
-        act_once(
-            form,
-            services.undo_ratification,
-            what="This reopening",
-            round_=round_,
-            reason=form.reopen_reason.data or "",
-            now=utcnow(),
-        ),
-        "The vote is reopened and the ratification is undone. To let panellists change their ballots, set a"
-        " later closing time for voting.",
-    ):
+    asked = Asked(ProposalKind.REOPEN, form.reopen_reason.data or "")
+    if form.validate() and _flash_decided(_decide(form, round_, asked, "This reopening"), REOPENED):
         return redirect(url_for("decisions.tally", round_id=round_id))
     return _tally_page(round_, reopen_form=form, failed=form)
+
+
+REOPENED = (
+    "The vote is reopened and the ratification is undone. To let panellists change their ballots, set a later"
+    " closing time for voting."
+)
+TAKEN = {
+    ProposalKind.RATIFY: "Confirmed and ratified: the round is decided. The panel and auditors can see the decision.",
+    ProposalKind.DEPART: "Confirmed: the departure is made. Check the resulting result, then ratify.",
+    ProposalKind.REOPEN: "Confirmed. " + REOPENED,
+}
+
+
+def _proposal(round_: Round, proposal_id: int) -> DecisionProposal:
+    proposal = confirmations.proposal_in_round(db.session, round_.id, proposal_id)
+    if proposal is None:
+        abort(404)
+    return proposal
+
+
+@bp.post("/staff/rounds/<int:round_id>/tally/proposals/<int:proposal_id>/confirm")
+@role_required(Role.STAFF)
+def confirm_proposal(round_id: int, proposal_id: int) -> str | Response:
+    round_ = _decidable(round_id)
+    proposal = _proposal(round_, proposal_id)
+    form = ProposalForm()
+    if form.validate():
+        done = act(form, confirmations.confirm, proposal=proposal, now=utcnow())
+        if done:
+            flash(TAKEN[proposal.kind], "success")
+        elif done.error is not None:
+            flash(done.error.message, "error")
+    return redirect(url_for("decisions.tally", round_id=round_id))
+
+
+@bp.post("/staff/rounds/<int:round_id>/tally/proposals/<int:proposal_id>/withdraw")
+@role_required(Role.STAFF)
+def withdraw_proposal(round_id: int, proposal_id: int) -> Response:
+    round_ = _decidable(round_id)  # holding a decision back is taking part in it too
+    proposal = _proposal(round_, proposal_id)
+    form = ProposalForm()
+    if form.validate():
+        done = act(form, confirmations.withdraw, proposal=proposal, now=utcnow())
+        if done:
+            flash("The proposal is withdrawn. Nothing was decided.", "success")
+        elif done.error is not None:
+            flash(done.error.message, "error")
+    return redirect(url_for("decisions.tally", round_id=round_id))
 
 
 @bp.get("/rounds/<int:round_id>/decision")

@@ -13,6 +13,7 @@ shown it.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +24,7 @@ from grants.decisions.results import references
 from grants.decisions.tallies import (
     RATIFIED,
     STAFF,
+    Computed,
     check_ready,
     compute_panel,
     compute_ratified,
@@ -31,7 +33,7 @@ from grants.decisions.tallies import (
     record_run,
 )
 from grants.domain import DomainError
-from grants.models import Departure, Ratification, Round, RoundStatus, User
+from grants.models import DecisionProposal, Departure, ProposalKind, Ratification, Round, RoundStatus, User
 from grants.rounds.services import StateTransitionError, change_status, end_ratification
 
 MAX_NOTE_LENGTH = 2000
@@ -48,6 +50,11 @@ ALREADY_DEPARTED = "You have already departed from the panel's result for this b
 REOPEN_REASON_REQUIRED = "Enter why you are reopening the vote"
 REOPEN_REASON_TOO_LONG = f"The reason must be {MAX_REOPEN_REASON_LENGTH} characters or fewer"
 NOT_RATIFIED = "This round's result has not been ratified, so there is nothing to undo"
+SECOND_PERSON_NEEDED = "This funder asks for two people: a colleague must confirm this decision before it is taken"
+RESULT_CHANGED = (
+    "The result has changed since this ratification was proposed (a departure was made or taken back)."
+    " Withdraw the proposal and propose again"
+)
 
 
 def text_sha256(text: str) -> str:
@@ -68,17 +75,23 @@ def _check_changeable(session: DbSession, round_: Round, *, now: datetime, field
         raise DomainError(ALREADY_RATIFIED, field)
 
 
-def depart(
-    session: DbSession,
-    *,
-    round_: Round,
-    bid_id: int | None,
-    actor: User,
-    reason: str,
-    now: datetime,
-) -> Departure:
-    """Depart from the panel's result for one bid it funded, with a written reason; it takes effect on ratifying."""
-    _lock(session, round_)
+def _second_person(round_: Round, proposal: DecisionProposal | None, kind: ProposalKind, field: str) -> None:
+    """Where the funder asks for two people, the decision is taken only on confirming a colleague's proposal
+    (`grants.decisions.confirmations.confirm`, which passes it here)."""
+    if round_.funder.two_person_decisions and (proposal is None or proposal.kind != kind):
+        raise DomainError(SECOND_PERSON_NEEDED, field)
+
+
+def _confirmation_facts(proposal: DecisionProposal | None) -> dict[str, Any]:
+    if proposal is None:
+        return {}
+    return {"proposal_id": proposal.id, "proposed_by_id": proposal.proposed_by_id}
+
+
+def check_departure(
+    session: DbSession, *, round_: Round, bid_id: int | None, reason: str, now: datetime
+) -> tuple[int, str]:
+    """Refuse a departure the rules do not allow at `now`; the bid and the tidied reason, if they do."""
     _check_changeable(session, round_, now=now, field="bid")
     reason = (reason or "").strip()
     if bid_id is None:
@@ -92,7 +105,26 @@ def depart(
     panel = compute_panel(session, round_)
     if bid_id not in panel.funded_ids:
         raise DomainError(BID_NOT_FUNDED, "bid")
-    departure = Departure(round_id=round_.id, bid_id=bid_id, reason=reason, created_by_id=actor.id)
+    return bid_id, reason
+
+
+def depart(
+    session: DbSession,
+    *,
+    round_: Round,
+    bid_id: int | None,
+    actor: User,
+    reason: str,
+    now: datetime,
+    proposal: DecisionProposal | None = None,
+) -> Departure:
+    """Depart from the panel's result for one bid it funded, with a written reason; it takes effect on ratifying.
+    `actor` takes the decision: the confirmer of `proposal` where the funder asks for two people."""
+    _lock(session, round_)
+    _second_person(round_, proposal, ProposalKind.DEPART, "bid")
+    bid_id, reason = check_departure(session, round_=round_, bid_id=bid_id, reason=reason, now=now)
+    author = proposal.proposed_by_id if proposal is not None else actor.id
+    departure = Departure(round_id=round_.id, bid_id=bid_id, reason=reason, created_by_id=author)
     session.add(departure)
     session.flush()
     record_event(
@@ -107,6 +139,7 @@ def depart(
             "bid_id": bid_id,
             "departure_id": departure.id,
             "reason_sha256": text_sha256(reason),
+            **_confirmation_facts(proposal),
         },
     )
     return departure
@@ -142,10 +175,18 @@ def withdraw_departure(session: DbSession, *, round_: Round, departure: Departur
 # --- ratification -------------------------------------------------------------------------------------------------
 
 
-def ratify(session: DbSession, *, round_: Round, actor: User, note: str = "", now: datetime) -> Ratification:
-    """Ratify the round's result: the panel's tally, re-run without any departed bids. Records both runs, moves the
-    round to decided and logs it."""
-    _lock(session, round_)
+@dataclass(frozen=True)
+class ToRatify:
+    """What ratifying at this moment would record: the note, the panel's result and the resulting one."""
+
+    note: str
+    panel: Computed
+    ratified: Computed
+    departed: list[int]
+
+
+def check_ratification(session: DbSession, *, round_: Round, note: str, now: datetime) -> ToRatify:
+    """Refuse a ratification the rules do not allow at `now`; what it would record, if they do."""
     _check_changeable(session, round_, now=now, field="note")
     note = (note or "").strip()
     if len(note) > MAX_NOTE_LENGTH:
@@ -156,7 +197,6 @@ def ratify(session: DbSession, *, round_: Round, actor: User, note: str = "", no
             "to decided",
             "note",
         )
-
     panel = compute_panel(session, round_)
     departed = departed_bid_ids(session, round_)
     stale = [bid_id for bid_id in departed if bid_id not in panel.funded_ids]
@@ -167,7 +207,27 @@ def ratify(session: DbSession, *, round_: Round, actor: User, note: str = "", no
             "departure before you ratify",
             "note",
         )
-    ratified = compute_ratified(session, round_, panel)
+    return ToRatify(note, panel, compute_ratified(session, round_, panel), departed)
+
+
+def ratify(
+    session: DbSession,
+    *,
+    round_: Round,
+    actor: User,
+    note: str = "",
+    now: datetime,
+    proposal: DecisionProposal | None = None,
+) -> Ratification:
+    """Ratify the round's result: the panel's tally, re-run without any departed bids. Records both runs, moves the
+    round to decided and logs it. `actor` takes the decision: the confirmer of `proposal` where the funder asks
+    for two people, and the result must then be the one proposed."""
+    _lock(session, round_)
+    _second_person(round_, proposal, ProposalKind.RATIFY, "note")
+    found = check_ratification(session, round_=round_, note=note, now=now)
+    note, panel, ratified, departed = found.note, found.panel, found.ratified, found.departed
+    if proposal is not None and proposal.digest != ratified.result.digest:
+        raise DomainError(RESULT_CHANGED, "note")
 
     panel_run = record_panel(session, round_=round_, actor=actor, computed=panel)
     ratified_run = record_run(session, round_=round_, actor=actor, kind=RATIFIED, computed=ratified)
@@ -176,7 +236,7 @@ def ratify(session: DbSession, *, round_: Round, actor: User, note: str = "", no
         panel_run_id=panel_run.id,
         ratified_run_id=ratified_run.id,
         note=note,
-        ratified_by_id=actor.id,
+        ratified_by_id=proposal.proposed_by_id if proposal is not None else actor.id,
     )
     session.add(ratification)
     session.flush()
@@ -199,6 +259,7 @@ def ratify(session: DbSession, *, round_: Round, actor: User, note: str = "", no
     }
     if note:
         facts["note_sha256"] = text_sha256(note)
+    facts.update(_confirmation_facts(proposal))
     record_event(
         session,
         "decision.ratified",
@@ -211,11 +272,8 @@ def ratify(session: DbSession, *, round_: Round, actor: User, note: str = "", no
     return ratification
 
 
-def undo_ratification(session: DbSession, *, round_: Round, actor: User, reason: str, now: datetime) -> Ratification:
-    """Reopen the vote: end the current ratification (kept, marked undone) and move the round back to voting,
-    with a reason that is logged. A round already moved back to voting on the round's page just has its
-    ratification ended."""
-    _lock(session, round_)
+def check_reopening(session: DbSession, *, round_: Round, reason: str) -> tuple[Ratification, str]:
+    """Refuse a reopening the rules do not allow; the ratification it ends and the tidied reason, if they do."""
     reason = (reason or "").strip()
     ratification = current_ratification(session, round_.id)
     if ratification is None:
@@ -224,6 +282,29 @@ def undo_ratification(session: DbSession, *, round_: Round, actor: User, reason:
         raise DomainError(REOPEN_REASON_REQUIRED, "reopen_reason")
     if len(reason) > MAX_REOPEN_REASON_LENGTH:
         raise DomainError(REOPEN_REASON_TOO_LONG, "reopen_reason")
+    if round_.status not in (RoundStatus.DECIDED, RoundStatus.VOTING):
+        raise DomainError(
+            f"This round is {round_.status.label.lower()}. Move it back to decided on the round's page first",
+            "reopen_reason",
+        )
+    return ratification, reason
+
+
+def undo_ratification(
+    session: DbSession,
+    *,
+    round_: Round,
+    actor: User,
+    reason: str,
+    now: datetime,
+    proposal: DecisionProposal | None = None,
+) -> Ratification:
+    """Reopen the vote: end the current ratification (kept, marked undone) and move the round back to voting,
+    with a reason that is logged. A round already moved back to voting on the round's page just has its
+    ratification ended. `actor` takes the decision: the confirmer of `proposal` where the funder asks for two."""
+    _lock(session, round_)
+    _second_person(round_, proposal, ProposalKind.REOPEN, "reopen_reason")
+    ratification, reason = check_reopening(session, round_=round_, reason=reason)
     if round_.status == RoundStatus.DECIDED:
         try:
             # Moving decided -> voting ends the ratification (and logs it) in the rounds service.
@@ -235,15 +316,11 @@ def undo_ratification(session: DbSession, *, round_: Round, actor: User, reason:
                 reason=reason,
                 expected_from=round_.status,
                 now=now,
+                confirmed=proposal is not None,
             )
         except StateTransitionError as exc:
             # The rounds service names its own form's field; on the tally page the reason is "reopen_reason".
             raise DomainError(exc.message, "reopen_reason") from exc
-    elif round_.status == RoundStatus.VOTING:
-        end_ratification(session, round=round_, actor=actor, reason=reason, now=now)
     else:
-        raise DomainError(
-            f"This round is {round_.status.label.lower()}. Move it back to decided on the round's page first",
-            "reopen_reason",
-        )
+        end_ratification(session, round=round_, actor=actor, reason=reason, now=now)
     return ratification

@@ -1,4 +1,4 @@
-"""The demo: a funder, its staff and auditor, groups, and a round at every stage from open to awarding.
+"""The demo: a funder, its two staff and auditor, groups, and a round at every stage from open to awarding.
 
 The story is data (demo.toml); grants/demo/journey.py and grants/demo/panel.py play it through the same services
 the pages call, each at a moment of its round's timeline (grants/demo/timeline.py) up to the moment it loads, so
@@ -45,8 +45,8 @@ def load_demo(session: DbSession) -> list[tuple[str, str]]:
     funder = create_funder(session, name=DEMO["funder"], created_by=admin)
     # No page or service sets a funder's 360Giving prefix yet; it is a setting, not a decision, so it is not logged.
     funder.grant_id_prefix = DEMO["grant_id_prefix"]
-    staff, auditor = journey.funder_team(session, funder, admin)
-    journey.two_step_sign_in(session, [admin, staff, auditor], now=now)
+    staff, colleague, auditor = journey.funder_team(session, funder, admin)
+    journey.two_step_sign_in(session, [admin, staff, colleague, auditor], now=now)
     groups = journey.groups(session, staff)
     for spec in DEMO["rounds"]:
         clock = Timeline(opens_in_days=spec["opens_in_days"], until=now)
@@ -72,7 +72,7 @@ def load_demo(session: DbSession) -> list[tuple[str, str]]:
         panel.vote(session, round_, panel_bids, panellists, staff, spec["panel"].get("ballots", []), clock)
         if spec["stage"] == "voting":
             continue
-        panel.decide(session, round_, staff, spec["ratification_note"], clock)
+        panel.decide(session, round_, (staff, colleague), spec["ratification_note"], clock)
         awards = panel.award(session, round_, panel_bids, groups, staff, clock)
         panel.story(session, round_, awards[0], groups, staff, panellists, clock)
     return logins()

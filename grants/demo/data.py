@@ -32,6 +32,7 @@ def logins() -> list[tuple[str, str]]:
     return [
         ("Site admin", DEMO["admin"]["email"]),
         ("Funder staff", DEMO["staff"]["email"]),
+        ("Funder staff (confirms decisions)", DEMO["colleague"]["email"]),
         ("Auditor", DEMO["auditor"]["email"]),
         *[(f"Applicant ({g['name']})", g["email"]) for g in DEMO["groups"] if g.get("email")],
         *[("Panellist", p["email"]) for p in DEMO["panellists"]],

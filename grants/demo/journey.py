@@ -69,11 +69,13 @@ def site_admin(session: DbSession) -> User:
     return admin
 
 
-def funder_team(session: DbSession, funder: Funder, admin: User) -> tuple[User, User]:
-    """The funder's staff member, invited by the site admin, and its auditor, invited by staff."""
+def funder_team(session: DbSession, funder: Funder, admin: User) -> tuple[User, User, User]:
+    """The funder's first member of staff, invited by the site admin; a colleague, who confirms the decisions
+    staff propose, and the auditor, both invited by staff."""
     staff = join_funder(session, DEMO["staff"], role=Role.STAFF, funder=funder, invited_by=admin)
+    colleague = join_funder(session, DEMO["colleague"], role=Role.STAFF, funder=funder, invited_by=staff)
     auditor = join_funder(session, DEMO["auditor"], role=Role.AUDITOR, funder=funder, invited_by=staff)
-    return staff, auditor
+    return staff, colleague, auditor
 
 
 def two_step_sign_in(session: DbSession, people: list[User], *, now: datetime) -> None:

@@ -1,7 +1,8 @@
 """The demo's panels, votes, decision, awards and story, made by the services the pages call.
 
 Panellists join by invitation and agree to the code of conduct before they declare and score; staff move the
-round on to voting, then to decided (closing the vote early) and ratify; the awards, feedback and the first
+round on to voting, then to decided (closing the vote early), and one proposes ratifying, which a colleague
+confirms; the awards, feedback and the first
 award's report follow through the awards and reports services, each at its moment of the round's timeline.
 """
 
@@ -13,12 +14,12 @@ import sqlalchemy as sa
 
 from grants.awards.services import accept_offer, decline_offer, make_offer, record_payment, send_feedback
 from grants.database import DbSession
+from grants.decisions.confirmations import Asked, confirm, propose
 from grants.decisions.queries import funded_bid_ids
-from grants.decisions.services import ratify
 from grants.demo.data import DEMO, Spec
 from grants.demo.journey import accepts, move_on
 from grants.demo.timeline import AWARDS, DECIDED, PANEL, SCORING, STORY, VOTING, Timeline
-from grants.models import Award, Bid, ConflictKind, Group, PanelMember, Round, RoundStatus, Theme, User
+from grants.models import Award, Bid, ConflictKind, Group, PanelMember, ProposalKind, Round, RoundStatus, Theme, User
 from grants.panel.services import (
     DeclarationChoice,
     ScoreEntry,
@@ -116,11 +117,15 @@ def vote(
         )
 
 
-def decide(session: DbSession, round_: Round, staff: User, note: str, clock: Timeline) -> None:
-    """Staff close the vote by moving the round to decided, then ratify the panel's result."""
+def decide(session: DbSession, round_: Round, team: tuple[User, User], note: str, clock: Timeline) -> None:
+    """Staff close the vote by moving the round to decided, then propose ratifying the panel's result, which their
+    colleague confirms (two people for the decisions that move money)."""
+    staff, colleague = team
     clock.at(DECIDED)
     move_on(session, round_, staff, clock, RoundStatus.DECIDED)
-    ratify(session, round_=round_, actor=staff, note=note, now=clock.tick())
+    ratifying = Asked(ProposalKind.RATIFY, note)
+    proposal = propose(session, round_=round_, asked=ratifying, actor=staff, now=clock.tick())
+    confirm(session, proposal=proposal, actor=colleague, now=clock.tick())
 
 
 def award(

@@ -4,7 +4,7 @@ from grants.models.audit import AuditEvent, Checkpoint
 from grants.models.awards import Award, AwardStatus, Feedback, Payment, PublishedGrant, ReportDate
 from grants.models.base import Base, utcnow
 from grants.models.bids import Answer, Attachment, Bid, BidStatus, BudgetLine
-from grants.models.decisions import Departure, Ratification, TallyRun
+from grants.models.decisions import DecisionProposal, Departure, ProposalKind, Ratification, TallyRun
 from grants.models.form_tokens import UsedFormToken
 from grants.models.funders import Funder
 from grants.models.groups import Group, GroupKind, GroupMember
@@ -61,6 +61,7 @@ __all__ = [
     "ConflictDeclaration",
     "ConflictKind",
     "Criterion",
+    "DecisionProposal",
     "DeliberationNote",
     "Departure",
     "Feedback",
@@ -75,6 +76,7 @@ __all__ = [
     "PasswordReset",
     "Payment",
     "PendingRegistration",
+    "ProposalKind",
     "PublishedGrant",
     "Question",
     "Ratification",

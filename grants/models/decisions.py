@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from grants.models.base import Base, CreatedAtMixin
+from grants.models.base import Base, CreatedAtMixin, enum_column
 
 if TYPE_CHECKING:
     from grants.models.users import User
@@ -83,3 +84,60 @@ class Ratification(CreatedAtMixin, Base):
             postgresql_where=sa.text("undone_at IS NULL"),
         ),
     )
+
+
+class ProposalKind(enum.StrEnum):
+    """The decisions that move money, which a second member of staff confirms where the funder asks for two."""
+
+    RATIFY = "ratify"
+    DEPART = "depart"
+    REOPEN = "reopen"
+
+    @property
+    def words(self) -> str:
+        """What a proposal of this kind proposes to do, for the tally page: "ratify the result"."""
+        return _PROPOSAL_WORDS[self]
+
+
+_PROPOSAL_WORDS = {
+    ProposalKind.RATIFY: "ratify the result",
+    ProposalKind.DEPART: "depart from the panel's result",
+    ProposalKind.REOPEN: "reopen the vote",
+}
+
+
+class DecisionProposal(CreatedAtMixin, Base):
+    """A decision one member of staff proposed and a different one must confirm (the funder's two-person rule).
+
+    `text` is the ratification's note or the reason for the departure or reopening; `digest` the ratified
+    result's digest when a ratification was proposed, so the confirmer confirms exactly what was proposed. A
+    proposal ends confirmed (and the decision is taken) or withdrawn; both are kept.
+    """
+
+    __tablename__ = "decision_proposal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("round.id"), index=True)
+    kind: Mapped[ProposalKind] = mapped_column(enum_column(ProposalKind, "proposal_kind"))
+    bid_id: Mapped[int | None] = mapped_column(sa.ForeignKey("bid.id"), nullable=True)
+    text: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    digest: Mapped[str] = mapped_column(sa.String(64), default="", server_default="")
+    proposed_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    confirmed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), nullable=True)
+    confirmed_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    withdrawn_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), nullable=True)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+    proposed_by: Mapped[User] = relationship(foreign_keys=[proposed_by_id])
+    confirmed_by: Mapped[User | None] = relationship(foreign_keys=[confirmed_by_id])
+
+    __table_args__ = (
+        # The two-person rule in the database too: nobody confirms their own proposal.
+        sa.CheckConstraint("confirmed_by_id IS NULL OR confirmed_by_id <> proposed_by_id", name="second_person"),
+        sa.CheckConstraint("confirmed_at IS NULL OR withdrawn_at IS NULL", name="confirmed_or_withdrawn"),
+        sa.CheckConstraint("(kind = 'depart') = (bid_id IS NOT NULL)", name="departure_names_bid"),
+    )
+
+    @property
+    def pending(self) -> bool:
+        return self.confirmed_at is None and self.withdrawn_at is None

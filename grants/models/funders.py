@@ -18,6 +18,8 @@ class Funder(CreatedAtMixin, Base):
     slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
     # The 360Giving identifier prefix (e.g. "360G-examplefund"), set when the funder registers with 360Giving.
     grant_id_prefix: Mapped[str | None] = mapped_column(sa.String(80), nullable=True)
+    # Ratifying, each departure and reopening a decided round need a second member of staff to confirm them.
+    two_person_decisions: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
 
     def __repr__(self) -> str:
         return f"<Funder {self.slug}>"

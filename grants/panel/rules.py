@@ -62,6 +62,11 @@ def declarations(session: DbSession, round_id: int, user_id: int) -> dict[int, C
     return {d.bid_id: d for d in rows}
 
 
+def user_group_ids(session: DbSession, user_id: int) -> set[int]:
+    """The groups this person is a member of."""
+    return set(session.scalars(sa.select(GroupMember.group_id).where(GroupMember.user_id == user_id)))
+
+
 def own_group_bid_ids(session: DbSession, round_id: int, user_id: int) -> set[int]:
     """Bids in the round from groups this person belongs to: the platform recuses them itself."""
     return set(
@@ -97,10 +102,15 @@ def undeclared_bid_ids(session: DbSession, round_: Round, user_id: int) -> set[i
 
 def all_recusals(session: DbSession, round_id: int) -> set[tuple[int, int]]:
     """Every (panellist, bid) recusal in the round, for the tally and the staff views."""
+    # Only the panel's: a conflict a member of staff declared keeps them from acting on the bid, not out of a tally.
     declared = session.execute(
-        sa.select(ConflictDeclaration.user_id, ConflictDeclaration.bid_id).where(
-            ConflictDeclaration.round_id == round_id, ConflictDeclaration.kind != ConflictKind.NONE
+        sa.select(ConflictDeclaration.user_id, ConflictDeclaration.bid_id)
+        .join(
+            PanelMember,
+            (PanelMember.user_id == ConflictDeclaration.user_id)
+            & (PanelMember.round_id == ConflictDeclaration.round_id),
         )
+        .where(ConflictDeclaration.round_id == round_id, ConflictDeclaration.kind != ConflictKind.NONE)
     ).all()
     own = session.execute(
         sa.select(PanelMember.user_id, Bid.id)

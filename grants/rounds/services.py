@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from grants.audit.chain import MAX_FACT_STRING
 from grants.audit.checkpoints import milestones_for_move, record_checkpoint
+from grants.auth.permissions.duties import conflicted_in_decision
 from grants.database import DbSession
 from grants.domain import StateTransitionError
 from grants.models import Ratification, Round, RoundStatus, User
@@ -112,6 +113,22 @@ def end_ratification(
     return ratification
 
 
+REOPEN_NEEDS_SECOND_PERSON = (
+    'Reopening a decided round needs a second member of staff: propose it with its reason under "Reopen the vote"'
+    " on the tally page, and a colleague confirms it"
+)
+REOPEN_CONFLICTED = "You have a conflict with a bid in this round, so another member of staff must reopen it"
+
+
+def _check_reopening_hands(round_: Round, *, actor: User, confirmed: bool) -> None:
+    """Reopening a decided round undoes its decision: never by someone conflicted on it, and by two people where
+    the funder asks for two (`confirmed`: the tally page's confirmation of a colleague's proposal)."""
+    if conflicted_in_decision(actor, round_):
+        raise StateTransitionError(REOPEN_CONFLICTED, "reason")
+    if round_.funder.two_person_decisions and not confirmed:
+        raise StateTransitionError(REOPEN_NEEDS_SECOND_PERSON, "reason")
+
+
 def change_status(
     session: DbSession,
     *,
@@ -121,6 +138,7 @@ def change_status(
     reason: str | None = None,
     expected_from: RoundStatus | None = None,
     now: datetime,
+    confirmed: bool = False,
 ) -> None:
     """Move a round one step on, or back (reopening) with a written reason, at `now`; both are logged.
 
@@ -141,6 +159,8 @@ def change_status(
             raise StateTransitionError("Enter why you are reopening the round", "reason")
         if len(reason) > MAX_FACT_STRING:
             raise StateTransitionError(f"The reason must be {MAX_FACT_STRING} characters or fewer", "reason")
+    if frm == RoundStatus.DECIDED and to == RoundStatus.VOTING:
+        _check_reopening_hands(round, actor=actor, confirmed=confirmed)
     problems = move_problems(session, round=round, to=to, now=now)
     if problems:
         raise StateTransitionError(problems[0])

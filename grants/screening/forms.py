@@ -15,8 +15,9 @@ from wtforms import Field, RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import ValidationError
 
 from grants.forms_fields import GetForm, OneLine, line_text, long_text
-from grants.models import BidStatus
+from grants.models import BidStatus, ConflictKind
 from grants.money import parse_pounds
+from grants.panel.services import CONFLICT_NOTE_TOO_LONG, MAX_DECLARATION_NOTE
 from grants.screening.queries import LISTED_STATUSES, BidFilters
 from grants.screening.services import MAX_REASON_LENGTH, REASON_REQUIRED, REASON_TOO_LONG
 
@@ -101,3 +102,23 @@ class ScreeningForm(FlaskForm):
     def validate_reason(self, field: Field) -> None:
         if self.decision.data == "ineligible" and not (field.data or "").strip():
             raise ValidationError(REASON_REQUIRED)
+
+
+_NOTE = "Say in a few words what the conflict is"
+_NOTE_HINT = "Your colleagues and auditors read this. From now on, another member of staff acts on this bid."
+
+
+class StaffConflictForm(FlaskForm):
+    """A member of staff declares their own conflict of interest with a bid."""
+
+    kind = RadioField(
+        "What kind of conflict is it?",
+        widget=GovRadioInput(),
+        choices=[(k.value, k.label) for k in ConflictKind if k != ConflictKind.NONE],
+        invalid_choice_message="Choose what kind of conflict you have with this bid",
+    )
+    note = long_text(_NOTE, limit=MAX_DECLARATION_NOTE, too_long=CONFLICT_NOTE_TOO_LONG, description=_NOTE_HINT)
+    submit = SubmitField("Declare the conflict", widget=GovSubmitInput())
+
+    def conflict_kind(self) -> ConflictKind:
+        return ConflictKind(self.kind.data)

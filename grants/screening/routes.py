@@ -7,13 +7,21 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from grants.auth.permissions import can_manage_round, can_manage_sent_bid, load_or_404, role_required
+from grants.auth.permissions import (
+    can_manage_round,
+    can_manage_sent_bid,
+    current_person,
+    load_or_404,
+    role_required,
+)
+from grants.auth.permissions.duties import bid_refusal, refuse_if_conflicted, staff_conflicted
 from grants.bids.audience import bid_recipients
 from grants.bids.downloads import send_attachment
 from grants.extensions import db
 from grants.models import Bid, BidStatus, Role, Round, utcnow
+from grants.panel.services import declare_staff_conflict
 from grants.screening import bp, queries
-from grants.screening.forms import BidFilterForm, ScreeningForm
+from grants.screening.forms import BidFilterForm, ScreeningForm, StaffConflictForm
 from grants.screening.services import can_screen, screen_bid
 from grants.web import act
 
@@ -68,9 +76,18 @@ def bid_list(round_id: int) -> str:
     )
 
 
-def _bid_page(bid: Bid, form: ScreeningForm) -> str:
+def _bid_page(bid: Bid, form: ScreeningForm, conflict_form: StaffConflictForm | None = None) -> str:
     view = queries.bid_view(db.session, bid)
-    return render_template("screening/bid.html", view=view, bid=view.bid, form=form, can_screen=can_screen(view.bid))
+    me = current_person()
+    return render_template(
+        "screening/bid.html",
+        view=view,
+        bid=view.bid,
+        form=form,
+        can_screen=can_screen(view.bid),
+        conflict=bid_refusal(me, bid, "screen this bid") if staff_conflicted(me, bid) else None,
+        conflict_form=conflict_form or StaffConflictForm(formdata=None),
+    )
 
 
 @bp.get("/staff/bids/<int:bid_id>")
@@ -88,6 +105,7 @@ def bid(bid_id: int) -> str:
 @role_required(Role.STAFF)
 def screen(bid_id: int) -> str | Response:
     bid = load_or_404(Bid, bid_id, can_manage_sent_bid)
+    refuse_if_conflicted(bid, doing="screen this bid")
     form = ScreeningForm()
     was_screened = bid.status in (BidStatus.ELIGIBLE, BidStatus.INELIGIBLE)
     if form.validate() and act(
@@ -108,6 +126,19 @@ def screen(bid_id: int) -> str | Response:
         flash(f"{verb}: {bid.reference} is marked {outcome}. {told}", "success")
         return redirect(url_for("screening.bid", bid_id=bid_id))
     return _bid_page(bid, form)
+
+
+@bp.post("/staff/bids/<int:bid_id>/conflict")
+@role_required(Role.STAFF)
+def declare_conflict(bid_id: int) -> str | Response:
+    bid = load_or_404(Bid, bid_id, can_manage_sent_bid)
+    form = StaffConflictForm()
+    if form.validate() and act(
+        form, declare_staff_conflict, bid=bid, kind=form.conflict_kind(), note=form.note.data or ""
+    ):
+        flash(f"Your conflict with {bid.reference} is recorded. Another member of staff will act on it.", "success")
+        return redirect(url_for("screening.bid", bid_id=bid_id))
+    return _bid_page(bid, ScreeningForm(formdata=None), conflict_form=form)
 
 
 @bp.get("/staff/bids/<int:bid_id>/attachment")

@@ -14,6 +14,10 @@ The funder has a round at each stage the routes need:
   second with a draft and a photo; the story selection open.
 - **other**: a round of the same funder that only the other panellist sits on.
 
+Besides its first member of staff the funder has a colleague (who confirms what staff propose: the decided round
+was ratified that way, and a reopening waits for confirmation) and a member of staff who belongs to group A, so
+is conflicted on A's bids and the decisions that decide them.
+
 A second funder has its own staff. Invitations and a password reset are made through the account services, so
 their links are real.
 """
@@ -32,6 +36,7 @@ from grants.auth import services as account_services
 from grants.awards import services as awards
 from grants.bids import attachments as bid_files
 from grants.bids import services as bids
+from grants.decisions import confirmations
 from grants.models import (
     Bid,
     BidStatus,
@@ -43,6 +48,7 @@ from grants.models import (
     GroupMember,
     OutboxEmail,
     PanelMember,
+    ProposalKind,
     Role,
     Round,
     RoundStatus,
@@ -57,7 +63,7 @@ from tests.audit_trail.helpers import ratify
 from tests.decisions.helpers import make_setting
 from tests.reports.group_helpers import PNG
 from tests.support.db import app_session
-from tests.support.factories import PDF_BYTES, add_attachment, make_admin, make_bid, make_round, make_user
+from tests.support.factories import PDF_BYTES, add_attachment, make_admin, make_bid, make_round, make_staff, make_user
 
 ANONYMOUS = "anonymous"
 APPLICANT_A = "applicant_a"  # a member of group A, whose bids are in every round
@@ -66,6 +72,7 @@ PANELLIST = "panellist"  # sits on the scoring, voting and decided rounds; chair
 RECUSED = "recused_panellist"  # sits on the same panels, recused from group A's bid in each (a declared conflict)
 OTHER_PANELLIST = "other_panellist"  # sits only on another round of the same funder
 STAFF = "staff"  # staff of the funder
+CONFLICTED_STAFF = "conflicted_staff"  # staff of the funder who is a member of group A: conflicted on A's bids
 OTHER_STAFF = "other_staff"  # staff of another funder
 AUDITOR = "auditor"  # auditor of the funder
 ADMIN = "admin"  # site admin
@@ -78,6 +85,7 @@ PERSONAS = [
     RECUSED,
     OTHER_PANELLIST,
     STAFF,
+    CONFLICTED_STAFF,
     OTHER_STAFF,
     AUDITOR,
     ADMIN,
@@ -106,6 +114,7 @@ class Scenario:
     decided_bid_b: int  # departed from, so not funded: feedback can be sent
     decided_bid_c: int  # funded, no offer yet
     departure: int
+    proposal: int  # the decided round's reopening, proposed by staff and waiting for a colleague
     award_a: int
     payment_a: int  # a payment against A's award
     sent_date: int  # A's first report date: its report is sent
@@ -175,9 +184,13 @@ def build(app: Flask) -> Scenario:
             ]
         )
         admin = make_admin(s, email="admin@example.com")
+        conflicted_staff = make_staff(s, funder, email="conflicted.staff@example.com", name="Cal Conflicted")
+        s.add(GroupMember(group_id=group_a.id, user_id=conflicted_staff.id))
         s.flush()
 
-        # The decided round: A's award, accepted, with a sent report and a draft.
+        # The decided round: a reopening proposed, then A's award, accepted, with a sent report and a draft.
+        reopening = confirmations.Asked(ProposalKind.REOPEN, "A paper ballot was missed.")
+        proposal = confirmations.propose(s, round_=decided, asked=reopening, actor=staff, now=now)
         today = today_in_london()
         award = awards.make_offer(
             s,
@@ -286,6 +299,7 @@ def build(app: Flask) -> Scenario:
                 RECUSED: setting.panellist_emails[4],
                 OTHER_PANELLIST: setting.other_panellist_email,
                 STAFF: setting.staff_email,
+                CONFLICTED_STAFF: conflicted_staff.email,
                 OTHER_STAFF: setting.other_staff_email,
                 AUDITOR: setting.auditor_email,
                 ADMIN: admin.email,
@@ -305,6 +319,7 @@ def build(app: Flask) -> Scenario:
             decided_bid_b=bid_b.id,
             decided_bid_c=setting.bids["C"],
             departure=departure.id,
+            proposal=proposal.id,
             award_a=award.id,
             payment_a=payment.id,
             sent_date=sent_date.id,

@@ -3,8 +3,8 @@
 The rules (grants/auth/permissions.py): a signed-out visitor is sent to sign in (public pages excepted); a
 signed-in person without the role gets 403; another's object is 404, so its existence is not revealed. Applicants
 see only their own group's bids; panellists only the rounds they sit on, and never the scoring form or the file
-of a bid they are recused from; staff only their funder's rounds; auditors read only their funder's and change
-nothing.
+of a bid they are recused from; staff only their funder's rounds, and never act on a bid of a group they belong
+to (nor decide a round it is in: 403); auditors read only their funder's and change nothing.
 
 Each persona's test builds the scenario (tests/access/scenario.py) once and requests every rule of the URL map
 (but `static`) with each method it allows (but HEAD and OPTIONS). POSTs send an empty form: the point is who gets
@@ -58,14 +58,18 @@ EVERYONE = expect(OK, anonymous=OK)
 SIGNED_IN = expect(OK)
 SITE_ADMIN = expect(FORBIDDEN, admin=OK)
 # The group's own pages: anyone else signed in, staff of the funder included, gets 404.
-GROUP_A = expect(NOT_FOUND, applicant_a=OK)
+# (The conflicted member of staff belongs to group A, so its pages are theirs too.)
+GROUP_A = expect(NOT_FOUND, applicant_a=OK, conflicted_staff=OK)
 # The group's report pages that staff of the funder also use when recording a story on the group's behalf.
-GROUP_A_OR_STAFF = expect(NOT_FOUND, applicant_a=OK, staff=OK)
-STAFF = expect(FORBIDDEN, staff=OK, other_staff=NOT_FOUND)
-STAFF_HOME = expect(FORBIDDEN, staff=OK, other_staff=OK)
+GROUP_A_OR_STAFF = expect(NOT_FOUND, applicant_a=OK, staff=OK, conflicted_staff=OK)
+STAFF = expect(FORBIDDEN, staff=OK, conflicted_staff=OK, other_staff=NOT_FOUND)
+# Separation of duties: acting on group A's bid (screening it, paying its award) or deciding a round it is in. The
+# member of staff who belongs to group A gets 403, with a page saying who else can (grants/auth/permissions/duties.py).
+STAFF_NOT_CONFLICTED = expect(FORBIDDEN, staff=OK, other_staff=NOT_FOUND)
+STAFF_HOME = expect(FORBIDDEN, staff=OK, conflicted_staff=OK, other_staff=OK)
 AUDITOR_HOME = expect(FORBIDDEN, auditor=OK)
 # Staff and auditors of the funder read a round's audit and a bid's trail.
-AUDIT_READERS = expect(FORBIDDEN, staff=OK, other_staff=NOT_FOUND, auditor=OK)
+AUDIT_READERS = expect(FORBIDDEN, staff=OK, conflicted_staff=OK, other_staff=NOT_FOUND, auditor=OK)
 # The exports name panellists: auditors only, so the funder's own staff get 403 too.
 AUDITOR_EXPORTS = expect(FORBIDDEN, other_staff=NOT_FOUND, auditor=OK)
 PANEL_HOME = expect(FORBIDDEN, panellist=OK, recused_panellist=OK, other_panellist=OK)
@@ -81,13 +85,20 @@ DECISION_READERS = expect(
     recused_panellist=OK,
     other_panellist=NOT_FOUND,
     staff=OK,
+    conflicted_staff=OK,
     other_staff=NOT_FOUND,
     auditor=OK,
 )
 STORY_CHOOSERS = expect(
-    FORBIDDEN, panellist=OK, recused_panellist=OK, other_panellist=NOT_FOUND, staff=OK, other_staff=NOT_FOUND
+    FORBIDDEN,
+    panellist=OK,
+    recused_panellist=OK,
+    other_panellist=NOT_FOUND,
+    staff=OK,
+    conflicted_staff=OK,
+    other_staff=NOT_FOUND,
 )
-LEARNING_READERS = expect(FORBIDDEN, staff=OK, other_staff=NOT_FOUND, auditor=OK)
+LEARNING_READERS = expect(FORBIDDEN, staff=OK, conflicted_staff=OK, other_staff=NOT_FOUND, auditor=OK)
 # The second step of signing in (a code, or setting up the app): only after a password; signed in, go home.
 SIGN_IN_STEP = expect(OK, anonymous=SIGN_IN_FIRST)
 # An invitation link for someone else's address: the page says so (400) to anyone signed in.
@@ -139,6 +150,7 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "admin.index": {"GET": SITE_ADMIN},
     "admin.create": {"POST": SITE_ADMIN},
     "admin.invite_staff": {"POST": SITE_ADMIN},
+    "admin.two_person": {"POST": SITE_ADMIN},  # the funder's staff, whom the rule binds, cannot turn it off
     # rounds, for staff
     "rounds.new": both(STAFF),
     "rounds.overview": {"GET": STAFF},
@@ -171,7 +183,8 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     # screening
     "screening.bid_list": {"GET": STAFF},
     "screening.bid": {"GET": STAFF},
-    "screening.screen": {"POST": STAFF},
+    "screening.screen": {"POST": STAFF_NOT_CONFLICTED},  # group A's bid
+    "screening.declare_conflict": {"POST": STAFF},
     "screening.attachment": {"GET": STAFF},
     # the panel
     "panel.round_home": {"GET": PANEL_ROUND},
@@ -194,19 +207,21 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "voting.paper_receipt": {"GET": STAFF},
     # decisions
     "decisions.tally": {"GET": STAFF},
-    "decisions.ratify": {"POST": STAFF},
-    "decisions.depart": {"POST": STAFF},
+    "decisions.ratify": {"POST": STAFF_NOT_CONFLICTED},  # the decided round decides group A's bid
+    "decisions.depart": {"POST": STAFF_NOT_CONFLICTED},
     "decisions.withdraw_departure": {"POST": STAFF},
-    "decisions.reopen": {"POST": STAFF},
+    "decisions.reopen": {"POST": STAFF_NOT_CONFLICTED},
+    "decisions.confirm_proposal": {"POST": STAFF_NOT_CONFLICTED},  # staff proposed it: told a colleague must
+    "decisions.withdraw_proposal": {"POST": STAFF_NOT_CONFLICTED},
     "decisions.decision": {"GET": DECISION_READERS},
     # awards
     "awards.round_awards": {"GET": STAFF},
     "awards.offer": both(STAFF),
     "awards.award": {"GET": STAFF},
-    "awards.pay": {"POST": STAFF},
-    "awards.withdraw": {"POST": STAFF},
-    "awards.close": {"POST": STAFF},
-    "awards.reverse": {"POST": STAFF},
+    "awards.pay": {"POST": STAFF_NOT_CONFLICTED},  # group A's award
+    "awards.withdraw": {"POST": STAFF_NOT_CONFLICTED},
+    "awards.close": {"POST": STAFF_NOT_CONFLICTED},
+    "awards.reverse": {"POST": STAFF_NOT_CONFLICTED},
     "awards.republish": {"POST": STAFF},
     "awards.feedback": both(STAFF),
     "awards.respond": {"GET": GROUP_A},
@@ -268,6 +283,7 @@ DEFAULT_OBJECTS: dict[str, str] = {
     "photo_id": "draft_photo",
     "quote_id": "quote",
     "departure_id": "departure",
+    "proposal_id": "proposal",
     "invitation_id": "panel_invitation",
     "member_id": "scoring_seat",
     "group_id": "group_a",
@@ -326,6 +342,7 @@ OBJECTS: dict[str, dict[str, str]] = {
             "screening.bid_list",
             "screening.bid",
             "screening.screen",
+            "screening.declare_conflict",
             "screening.attachment",
             "panel.round_home",
             "panel.accept_conduct",

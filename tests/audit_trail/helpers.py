@@ -11,11 +11,10 @@ from flask import Flask
 
 from grants.audit.chain import compute_hash, event_payload, record_event
 from grants.awards import services as awards
-from grants.decisions import services as decisions
-from grants.models import AuditEvent, Bid, GroupMember, Round, User, utcnow
+from grants.models import AuditEvent, Bid, GroupMember, ProposalKind, User, utcnow
 from grants.models.audit import genesis_hash
 from grants.timefmt import today_in_london
-from tests.decisions.helpers import Setting
+from tests.decisions.helpers import Setting, two_step
 from tests.support.db import app_session, count, raw_sql
 from tests.support.factories import make_user
 
@@ -33,12 +32,11 @@ def table_counts(app: Flask, *tables: str) -> dict[str, int]:
 
 
 def ratify(app: Flask, setting: Setting, *, depart: str | None = "B") -> None:
+    """Staff depart (if asked) and ratify, each proposed by staff and confirmed by their colleague."""
     with app_session(app) as s:
-        round_, staff = s.get(Round, setting.round_id), s.get(User, setting.staff_id)
-        assert round_ is not None and staff is not None
         if depart:
-            decisions.depart(s, round_=round_, bid_id=setting.bids[depart], actor=staff, reason=REASON, now=utcnow())
-        decisions.ratify(s, round_=round_, actor=staff, note="Agreed at the panel meeting.", now=utcnow())
+            two_step(s, setting, ProposalKind.DEPART, bid=depart, text=REASON)
+        two_step(s, setting, ProposalKind.RATIFY, text="Agreed at the panel meeting.")
 
 
 def record_panel_events(app: Flask, setting: Setting) -> None:

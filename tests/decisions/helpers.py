@@ -12,11 +12,12 @@ from __future__ import annotations
 import itertools
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import Flask
 from sqlalchemy.orm import Session
 
+from grants.decisions import confirmations
 from grants.models import (
     Ballot,
     BallotChoice,
@@ -26,8 +27,10 @@ from grants.models import (
     ConflictKind,
     Criterion,
     PanelMember,
+    ProposalKind,
     Round,
     RoundStatus,
+    User,
     VotingMethod,
     utcnow,
 )
@@ -59,6 +62,8 @@ class Setting:
     criteria: list[int]
     staff_id: int
     staff_email: str
+    colleague_id: int  # a second member of the funder's staff, who confirms what staff propose
+    colleague_email: str
     other_staff_email: str
     auditor_email: str
     applicant_email: str
@@ -95,9 +100,11 @@ def add_ballot(session: Session, round_: Round, user_id: int, bid_ids: list[int]
     return ballot
 
 
-def make_setting(app: Flask, *, voting_closed: bool = True) -> Setting:
+def make_setting(app: Flask, *, voting_closed: bool = True, two_people: bool = True) -> Setting:
+    """The round, its funder asking for two people on the decisions that move money unless `two_people` is False."""
     with app_session(app) as s:
         funder = make_funder(s)
+        funder.two_person_decisions = two_people
         now = utcnow()
         round_ = make_round(
             s,
@@ -146,6 +153,7 @@ def make_setting(app: Flask, *, voting_closed: bool = True) -> Setting:
         add_ballot(s, round_, p5.id, [c, a])  # A is dropped: P5 is recused from it
 
         staff = make_staff(s, funder, name="Priya Shah")
+        colleague = make_staff(s, funder, name="Daniel Okafor")
         other_staff = make_staff(s, make_funder(s))
         auditor = make_auditor(s, funder)
         applicant = make_user(s)
@@ -164,8 +172,33 @@ def make_setting(app: Flask, *, voting_closed: bool = True) -> Setting:
             criteria=[c.id for c in round_.criteria],
             staff_id=staff.id,
             staff_email=staff.email,
+            colleague_id=colleague.id,
+            colleague_email=colleague.email,
             other_staff_email=other_staff.email,
             auditor_email=auditor.email,
             applicant_email=applicant.email,
             other_panellist_email=other_panellist.email,
         )
+
+
+def two_step(
+    session: Session,
+    setting: Setting,
+    kind: ProposalKind,
+    *,
+    text: str = "",
+    bid: str | None = None,
+    now: datetime | None = None,
+) -> object:
+    """A decision as staff take it where the funder asks for two people: staff propose, their colleague confirms."""
+    round_, staff, colleague = (
+        session.get(Round, setting.round_id),
+        session.get(User, setting.staff_id),
+        session.get(User, setting.colleague_id),
+    )
+    assert round_ is not None and staff is not None and colleague is not None
+    at = now or utcnow()
+    bid_id = setting.bids[bid] if bid else None
+    asked = confirmations.Asked(kind, text, bid_id)
+    proposal = confirmations.propose(session, round_=round_, asked=asked, actor=staff, now=at)
+    return confirmations.confirm(session, proposal=proposal, actor=colleague, now=at)

@@ -7,9 +7,8 @@ import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.orm.attributes import flag_modified
 
-from grants.decisions import services
-from grants.models import Ratification, Round, Score, User, utcnow
-from tests.decisions.helpers import Setting, make_setting
+from grants.models import ProposalKind, Ratification, Score
+from tests.decisions.helpers import Setting, make_setting, two_step
 from tests.support.db import app_session
 
 REASON = "Failed due diligence."
@@ -22,12 +21,9 @@ def setting(app: Flask) -> Setting:
 
 def _ratify(app: Flask, setting: Setting, *, depart: str | None = None) -> None:
     with app_session(app) as s:
-        round_ = s.get(Round, setting.round_id)
-        staff = s.get(User, setting.staff_id)
-        assert round_ is not None and staff is not None
         if depart:
-            services.depart(s, round_=round_, bid_id=setting.bids[depart], actor=staff, reason=REASON, now=utcnow())
-        services.ratify(s, round_=round_, actor=staff, note="", now=utcnow())
+            two_step(s, setting, ProposalKind.DEPART, bid=depart, text=REASON)
+        two_step(s, setting, ProposalKind.RATIFY)
 
 
 def _verify(app: Flask, *args: str):

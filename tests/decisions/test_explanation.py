@@ -17,7 +17,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from grants.decisions import wording
 from grants.decisions.results import step_document, step_from_document
 from grants.decisions.verify import verify_round
-from grants.models import Bid, Ratification, Round, User, utcnow
+from grants.models import Bid, ProposalKind, Ratification, Round
 from grants.tally import (
     BallotInput,
     BidInput,
@@ -32,7 +32,7 @@ from grants.tally import (
     WalkStarts,
     run_tally,
 )
-from tests.decisions.helpers import Setting, make_setting
+from tests.decisions.helpers import Setting, make_setting, two_step
 from tests.support.db import app_session
 from tests.support.signin import sign_in
 
@@ -48,13 +48,8 @@ def _references(app: Flask, setting: Setting) -> dict[str, str]:
 
 
 def _ratify(app: Flask, setting: Setting) -> None:
-    from grants.decisions import services
-
     with app_session(app) as s:
-        round_ = s.get(Round, setting.round_id)
-        staff = s.get(User, setting.staff_id)
-        assert round_ is not None and staff is not None
-        services.ratify(s, round_=round_, actor=staff, note="", now=utcnow())
+        two_step(s, setting, ProposalKind.RATIFY)
 
 
 def test_the_tally_gives_steps_in_numbers_and_names_no_bid() -> None:

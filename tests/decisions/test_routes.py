@@ -18,7 +18,8 @@ REASON = "The group could not show a bank account in its name: failed due dilige
 
 @pytest.fixture
 def setting(app: Flask) -> Setting:
-    return make_setting(app)
+    """A funder that lets one member of staff decide (the two-person pages are in test_confirmations.py)."""
+    return make_setting(app, two_people=False)
 
 
 def _gets(setting: Setting) -> list[str]:

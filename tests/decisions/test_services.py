@@ -29,7 +29,9 @@ DUE_DILIGENCE = "The group could not show a bank account in its name: failed due
 
 @pytest.fixture
 def setting(app: Flask) -> Setting:
-    return make_setting(app)
+    """A funder that lets one member of staff decide: these tests are about the decisions' own rules (the two-person
+    rule is tests/decisions/test_confirmations.py's)."""
+    return make_setting(app, two_people=False)
 
 
 @pytest.fixture
@@ -138,7 +140,7 @@ def test_a_recused_panellists_scores_and_ballot_entry_are_excluded(
 
 
 def test_the_tally_waits_for_voting_to_close(app: Flask, session: Session) -> None:
-    setting = make_setting(app, voting_closed=False)
+    setting = make_setting(app, voting_closed=False, two_people=False)
     round_ = session.get(Round, setting.round_id)
     staff = session.get(User, setting.staff_id)
     assert round_ is not None and staff is not None

@@ -1,6 +1,7 @@
-"""From a closed vote to money and feedback, in a real browser (CSRF on): staff ratify the tally as it stands,
-make an offer to the funded group, the group accepts it, staff record a payment and send feedback to the group
-that was not funded, and that group reads it on its bid's page without any panellist's name."""
+"""From a closed vote to money and feedback, in a real browser (CSRF on): staff propose ratifying the tally as it
+stands and a colleague confirms it, staff make an offer to the funded group, the group accepts it, staff record a
+payment and send feedback to the group that was not funded, and that group reads it on its bid's page without any
+panellist's name."""
 
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ from tests.support.factories import make_funder, make_group_with_member, make_ro
 pytestmark = pytest.mark.e2e
 
 STAFF = "staff@example.com"
+COLLEAGUE = "colleague@example.com"  # the second member of staff, who confirms what staff propose
 FUNDED_MEMBER = "maria@example.com"
 UNFUNDED_MEMBER = "sam@example.com"
 PANELLISTS = ["Winifred Quarrington", "Bartholomew Ashdown", "Ottoline Fairweather"]
@@ -83,6 +85,7 @@ def closed_vote(app: Flask) -> ClosedVote:
     with app_session(app) as s:
         funder = make_funder(s, name="Riverside Community Fund")
         make_staff(s, funder, email=STAFF, name="Priya Shah")
+        make_staff(s, funder, email=COLLEAGUE, name="Daniel Okafor")
         round_ = make_round(
             s,
             funder,
@@ -186,10 +189,20 @@ def test_staff_ratify_the_group_accepts_staff_pay_and_an_unfunded_group_reads_it
     expect(page.get_by_role("row").filter(has_text="GROW26-0002")).to_contain_text(
         "Not funded: ranked below the bids that used the budget"
     )
-    page.get_by_role("button", name="Ratify as it stands").click()
-    expect(page.get_by_text("Ratified: GROW26 is decided.")).to_be_visible()
+    # Two people take the decision: staff propose ratifying, their colleague confirms.
+    page.get_by_role("button", name="Propose ratifying as it stands").click()
+    expect(page.get_by_text("You have proposed to ratify the result.")).to_be_visible()
+    expect(page.get_by_text("You proposed this, so a colleague must confirm it.")).to_be_visible()
+    _sign_out(page)
+    sign_in_as(page, live_server, COLLEAGUE)
+    page.goto(f"{live_server}/staff/rounds/{round_id}/tally")
+    expect(page.get_by_text("Priya Shah proposes to ratify the result")).to_be_visible()
+    page.get_by_role("button", name="Confirm Priya Shah's proposal").click()
+    expect(page.get_by_text("Confirmed and ratified: the round is decided.")).to_be_visible()
     expect(page.get_by_role("heading", name="Ratified", exact=True)).to_be_visible()
     expect(page.get_by_text("by Priya Shah")).to_be_visible()
+    _sign_out(page)
+    sign_in_as(page, live_server, STAFF)
 
     # The offer: the amount asked for is filled in; one report date, in the future.
     page.goto(f"{live_server}/staff/rounds/{round_id}/awards")

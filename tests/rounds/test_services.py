@@ -400,6 +400,7 @@ def test_skipping_steps_is_refused(session: Session, staff: User, start: RoundSt
 
 def test_reopening_needs_a_reason_which_goes_into_the_audit_log(session: Session, staff: User) -> None:
     round_ = make_complete_round(session, _funder(staff), status=RoundStatus.DECIDED)
+    round_.funder.two_person_decisions = False  # one person may reopen (the two-person rule: tests/decisions)
     for reason in (None, "   "):
         with pytest.raises(StateTransitionError, match="Enter why you are reopening") as caught:
             services.change_status(
@@ -466,6 +467,7 @@ def test_a_move_made_by_someone_else_meanwhile_is_not_repeated(session: Session,
 
 def test_a_decided_round_is_frozen_until_reopened(session: Session, staff: User) -> None:
     round_ = make_complete_round(session, _funder(staff), status=RoundStatus.DECIDED)
+    round_.funder.two_person_decisions = False  # one person may reopen (the two-person rule: tests/decisions)
     with pytest.raises(DomainError, match="frozen"):
         settings.update_details(session, round=round_, actor=staff, details=details(code=round_.code))
     with pytest.raises(DomainError, match="frozen"):

@@ -16,6 +16,7 @@ from grants.panel.services.declarations import (
     Declared,
     SystemRecusal,
     declaration_window,
+    declare_staff_conflict,
     record_own_group_recusals,
     save_declarations,
 )
@@ -74,6 +75,7 @@ __all__ = [
     "add_deliberation_note",
     "appoint_chair",
     "declaration_window",
+    "declare_staff_conflict",
     "invite_panellist",
     "notes_not_open_reason",
     "pending_invitation",

@@ -23,7 +23,7 @@ from grants.database import DbSession
 from grants.domain import DomainError
 from grants.models import Bid, ConflictDeclaration, ConflictKind, Round, RoundStatus, Score, User
 from grants.panel import rules
-from grants.panel.services.seats import PANELLIST, lock_round, lock_seat, seat_or_refuse
+from grants.panel.services.seats import PANELLIST, STAFF, lock_round, lock_seat, seat_or_refuse
 
 MAX_DECLARATION_NOTE = 500
 SYSTEM_RECUSAL_NOTE = "You are a member of this group"
@@ -82,13 +82,14 @@ def _declaration_event(
     declaration: ConflictDeclaration,
     *,
     actor_id: int | None,
+    role: str = PANELLIST,
     **extra: Any,
 ) -> None:
     record_event(
         session,
         action,
         actor_id=actor_id,
-        actor_role="system" if declaration.by_system else PANELLIST,
+        actor_role="system" if declaration.by_system else role,
         object_type="conflict_declaration",
         object_id=declaration.id,
         # The note stays on the declaration: the chain holds ids and the kind of conflict, never free text.
@@ -163,6 +164,13 @@ class Declared:
     system_recusals: list[SystemRecusal]
 
 
+def _check_note(note: str, *, bid: Bid, field: str) -> None:
+    if not note.strip():
+        raise DomainError(CONFLICT_NOTE_REQUIRED.format(group=bid.group.name), field)
+    if len(note.strip()) > MAX_DECLARATION_NOTE:
+        raise DomainError(CONFLICT_NOTE_TOO_LONG, field)
+
+
 def _check_choice(
     choice: DeclarationChoice,
     *,
@@ -179,10 +187,7 @@ def _check_choice(
             kind_field,
         )
     if choice.kind != ConflictKind.NONE:
-        if not choice.note.strip():
-            raise DomainError(CONFLICT_NOTE_REQUIRED.format(group=bid.group.name), note_field)
-        if len(choice.note.strip()) > MAX_DECLARATION_NOTE:
-            raise DomainError(CONFLICT_NOTE_TOO_LONG, note_field)
+        _check_note(choice.note, bid=bid, field=note_field)
     withdrawing = existing is not None and existing.recused and choice.kind == ConflictKind.NONE
     if window == DeclarationWindow.CONFLICTS_ONLY and withdrawing:
         raise DomainError(
@@ -262,3 +267,40 @@ def save_declarations(
         excluded = _score_count(session, user.id, bid.id) if declaration.recused and not was_recused else 0
         results.append(DeclarationResult(bid, declaration, changed=True, excluded_scores=excluded))
     return Declared(results, made)
+
+
+# --- staff's declarations ------------------------------------------------------------------------------------------
+
+
+def declare_staff_conflict(session: DbSession, *, bid: Bid, actor: User, kind: ConflictKind, note: str) -> None:
+    """A member of the funder's staff declares a conflict with a bid, at any stage: from then on another member of
+    staff acts on it (`grants.auth.permissions.duties`). It is not withdrawn by the one who declared it: a conflict
+    declared by mistake only means a colleague does that bid's work. Their own groups' bids need no declaration."""
+    session.refresh(bid, with_for_update=True)  # two clicks at once: the second sees the first's row
+    if kind == ConflictKind.NONE:
+        raise DomainError("Choose what kind of conflict you have with this bid", "kind")
+    if bid.group_id in rules.user_group_ids(session, actor.id):
+        raise DomainError(
+            f"You are a member of {bid.group.name}, so you are treated as conflicted on its bid already", "kind"
+        )
+    if rules.seat(session, bid.round_id, actor.id) is not None:
+        raise DomainError("You sit on this round's panel: declare your conflicts on the panel's pages", "kind")
+    _check_note(note, bid=bid, field="note")
+    existing = session.scalar(
+        sa.select(ConflictDeclaration).where(
+            ConflictDeclaration.user_id == actor.id, ConflictDeclaration.bid_id == bid.id
+        )
+    )
+    if existing is not None and existing.recused:
+        raise DomainError("You have already declared a conflict with this bid", "kind")
+    declaration = existing or ConflictDeclaration(round_id=bid.round_id, user_id=actor.id, bid_id=bid.id)
+    declaration.kind, declaration.note, declaration.by_system = kind, note.strip(), False
+    session.add(declaration)
+    session.flush()
+    _declaration_event(
+        session,
+        "conflict.declared" if existing is None else "conflict.changed",
+        declaration,
+        actor_id=actor.id,
+        role=STAFF,
+    )

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from grants.audit.chain import record_event
 from grants.auth import invitations
 from grants.auth import services as account_services
+from grants.auth.permissions.duties import may_sit_on_panel, panel_refusal_message
 from grants.database import DbSession
 from grants.domain import DomainError
 from grants.models import Invitation, PanelMember, Role, Round, User
@@ -48,6 +49,8 @@ def invite_panellist(
     existing_user = account_services.find_user_by_email(session, email)
     if existing_user is not None and rules.seat(session, round_.id, existing_user.id) is not None:
         raise DomainError(f"{address} is already on this panel.", "email")
+    if existing_user is not None and not may_sit_on_panel(existing_user, round_):
+        raise DomainError(panel_refusal_message(existing_user, round_), "email")
     if pending_invitation(session, round_, email, now=now) is not None:
         raise DomainError(
             f"{address} has already been invited and has not answered yet."

@@ -9,16 +9,33 @@ Each rule is a plain `can_*(user, obj) -> bool` function: routes load objects th
 and pages ask the same functions, and the access-matrix test checks every route against every persona.
 """
 
+# ruff: noqa: F401
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
-from typing import ParamSpec, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 import sqlalchemy as sa
 from flask import abort
-from flask_login import current_user, login_required
 
+from grants.auth.permissions.duties import refuse_if_conflicted, staff_conflicted
+
+# The role gates are imported from here with the object rules (hence the file-wide noqa for F401 above).
+from grants.auth.permissions.roles import (
+    any_role_required,
+    auditor_funder_ids,
+    current_person,
+    group_ids,
+    has_role,
+    is_auditor_of,
+    is_group_member,
+    is_site_admin,
+    is_staff_of,
+    load_or_404,
+    panel_round_ids,
+    role_required,
+    staff_funder_ids,
+)
 from grants.extensions import db
 from grants.models import (
     Award,
@@ -26,7 +43,6 @@ from grants.models import (
     BidStatus,
     Funder,
     Group,
-    GroupMember,
     Invitation,
     PanelMember,
     Report,
@@ -41,88 +57,6 @@ from grants.models import (
 )
 from grants.panel import rules as panel_rules
 from grants.reports.rules import READABLE_AWARDS
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def is_site_admin(user: User) -> bool:
-    return any(g.role == Role.SITE_ADMIN for g in user.role_grants)
-
-
-def staff_funder_ids(user: User) -> set[int]:
-    return {g.funder_id for g in user.role_grants if g.role == Role.STAFF and g.funder_id is not None}
-
-
-def auditor_funder_ids(user: User) -> set[int]:
-    return {g.funder_id for g in user.role_grants if g.role == Role.AUDITOR and g.funder_id is not None}
-
-
-def is_staff_of(user: User, funder_id: int) -> bool:
-    return funder_id in staff_funder_ids(user)
-
-
-def is_auditor_of(user: User, funder_id: int) -> bool:
-    return funder_id in auditor_funder_ids(user)
-
-
-def panel_round_ids(user: User) -> set[int]:
-    return set(db.session.scalars(sa.select(PanelMember.round_id).where(PanelMember.user_id == user.id)))
-
-
-def group_ids(user: User) -> set[int]:
-    return set(db.session.scalars(sa.select(GroupMember.group_id).where(GroupMember.user_id == user.id)))
-
-
-def has_role(user: User, role: Role) -> bool:
-    match role:
-        case Role.SITE_ADMIN:
-            return is_site_admin(user)
-        case Role.STAFF:
-            return bool(staff_funder_ids(user))
-        case Role.AUDITOR:
-            return bool(auditor_funder_ids(user))
-        case Role.PANELLIST:
-            return bool(panel_round_ids(user))
-    return False
-
-
-def current_person() -> User:
-    """The signed-in person, as the User row (not Flask-Login's proxy), for services and rules."""
-    return current_user._get_current_object()
-
-
-def any_role_required(*roles: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
-    """Signed-out visitors go to sign in; signed-in people with none of the roles get 403."""
-
-    def decorator(view: Callable[P, R]) -> Callable[P, R]:
-        @wraps(view)
-        @login_required
-        def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
-            if not any(has_role(current_user, role) for role in roles):
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-def role_required(role: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
-    """Signed-out visitors go to sign in; signed-in people without the role get 403."""
-    return any_role_required(role)
-
-
-M = TypeVar("M")
-
-
-def load_or_404(model: type[M], ident: object, can: Callable[[User, M], bool]) -> M:
-    """The object with this id if the signed-in person passes `can`, else 404 (not revealing that it exists)."""
-    obj = db.session.get(model, ident)
-    if obj is None or not can(current_person(), obj):
-        abort(404)
-    return obj
-
 
 # --- objects: rounds and bids --------------------------------------------------------------------------------
 # Routes load with `load_or_404(Round, round_id, can_manage_round)`: another person's object answers 404.
@@ -143,10 +77,6 @@ def sits_on_panel(user: User, round_: Round) -> bool:
     return round_.id in panel_round_ids(user)
 
 
-def is_group_member(user: User, group_id: int) -> bool:
-    return group_id in group_ids(user)
-
-
 def is_own_group_bid(user: User, bid: Bid) -> bool:
     """The bid is one of the person's own groups' bids."""
     return is_group_member(user, bid.group_id)
@@ -163,12 +93,25 @@ def can_manage_sent_bid(user: User, bid: Bid) -> bool:
     return can_manage_bid(user, bid) and bid.status != BidStatus.DRAFT
 
 
+def _enters_for_group(user: User, bid: Bid) -> bool:
+    return bid.entered_by_staff_id is not None and is_staff_of(user, bid.round.funder_id)
+
+
 def can_work_on_bid(user: User, bid: Bid) -> bool:
-    """Who may work on a bid as the applicant: a member of its group, or staff of the funder for a bid they
-    are entering on the group's behalf."""
+    """Who may work on a bid as the applicant: a member of its group, or staff of the funder, not conflicted on
+    it, for a bid they are entering on the group's behalf."""
     if is_group_member(user, bid.group_id):
         return True
-    return bid.entered_by_staff_id is not None and is_staff_of(user, bid.round.funder_id)
+    return _enters_for_group(user, bid) and not staff_conflicted(user, bid)
+
+
+def load_bid_to_work_on(bid_id: int) -> Bid:
+    """The bid a task-list page works on (`can_work_on_bid`): 404 for anyone neither in its group nor entering it
+    for the group; 403, saying who else can, for staff entering it who are conflicted on it."""
+    bid = load_or_404(Bid, bid_id, lambda user, b: is_group_member(user, b.group_id) or _enters_for_group(user, b))
+    if not is_group_member(current_person(), bid.group_id):
+        refuse_if_conflicted(bid, doing="enter this bid on the group's behalf")
+    return bid
 
 
 # --- each area's rules ------------------------------------------------------------------------------------------
@@ -203,7 +146,11 @@ def works_on_behalf_of_group(user: User, bid: Bid) -> bool:
     return bid.entered_by_staff_id is not None and not is_group_member(user, bid.group_id)
 
 
-# --- screening --------------------------------------------------------------------------------------------------
+# --- screening, awards and decisions: separation of duties ----------------------------------------------------
+# A member of staff conflicted on a bid (a member of its group, or a declared conflict) reads it, but does not screen
+# it, offer it an award, pay or withdraw that award, send its group feedback, or take part in deciding its round:
+# routes refuse with `duties.refuse_if_conflicted` and `duties.refuse_if_conflicted_in_decision` (403, saying who
+# else can), and the decisions and rounds services check `duties.conflicted_in_decision` again.
 
 
 # --- panel ------------------------------------------------------------------------------------------------------
