@@ -28,6 +28,7 @@ from grants.rounds.services import change_status
 from tests.decisions.helpers import Setting, make_setting, two_step
 from tests.support.db import app_session
 from tests.support.factories import make_admin, make_staff
+from tests.support.forms import once
 from tests.support.signin import sign_in
 
 RATIFY = confirmations.Asked(ProposalKind.RATIFY)
@@ -72,7 +73,7 @@ def test_ratifying_is_proposed_by_one_member_of_staff_and_confirmed_by_another(
     app: Flask, client: FlaskClient, setting: Setting
 ) -> None:
     sign_in(client, setting.staff_email)
-    proposed = client.post(f"{_tally(setting)}/ratify", data={"note": "As the panel decided."})
+    proposed = client.post(f"{_tally(setting)}/ratify", data=once({"note": "As the panel decided."}))
     assert proposed.status_code == 302
     # Nothing is decided yet: the round is still in voting and nothing is ratified.
     assert _status(app, setting) == RoundStatus.VOTING
@@ -137,11 +138,13 @@ def test_a_departure_takes_effect_only_once_a_colleague_confirms_it(
     app: Flask, client: FlaskClient, setting: Setting
 ) -> None:
     sign_in(client, setting.staff_email)
-    response = client.post(f"{_tally(setting)}/departures", data={"bid": str(setting.bids["B"]), "reason": REASON})
+    response = client.post(
+        f"{_tally(setting)}/departures", data=once({"bid": str(setting.bids["B"]), "reason": REASON})
+    )
     assert response.status_code == 302
     with app_session(app) as s:
         assert s.scalar(sa.select(sa.func.count()).select_from(Departure)) == 0
-    again = client.post(f"{_tally(setting)}/departures", data={"bid": str(setting.bids["B"]), "reason": REASON})
+    again = client.post(f"{_tally(setting)}/departures", data=once({"bid": str(setting.bids["B"]), "reason": REASON}))
     assert again.status_code == 200 and "Priya Shah has already proposed this" in again.text
     (proposal,) = _pending(app, setting)
     client.post("/sign-out")
@@ -181,7 +184,7 @@ def test_reopening_a_decided_round_needs_a_second_person_on_the_tally_page_and_t
         f"/staff/rounds/{setting.round_id}/move/voting", data={"seen_status": "decided", "reason": "Recount"}
     )
     assert "Reopening a decided round needs a second member of staff" in rounds_page.text
-    client.post(f"{_tally(setting)}/reopen", data={"reopen_reason": "A paper ballot was missed"})
+    client.post(f"{_tally(setting)}/reopen", data=once({"reopen_reason": "A paper ballot was missed"}))
     assert _status(app, setting) == RoundStatus.DECIDED
     (proposal,) = _pending(app, setting)
     client.post("/sign-out")
@@ -196,7 +199,7 @@ def test_a_proposal_can_be_withdrawn_and_then_decides_nothing(
     app: Flask, client: FlaskClient, setting: Setting
 ) -> None:
     sign_in(client, setting.staff_email)
-    client.post(f"{_tally(setting)}/ratify", data={"note": ""})
+    client.post(f"{_tally(setting)}/ratify", data=once({"note": ""}))
     (proposal,) = _pending(app, setting)
     withdrawn = client.post(f"{_tally(setting)}/proposals/{proposal.id}/withdraw", follow_redirects=True)
     assert "The proposal is withdrawn" in withdrawn.text
@@ -217,7 +220,7 @@ def test_a_member_of_staff_conflicted_on_a_bid_of_the_round_cannot_confirm(
         group_id = s.scalar(sa.text("SELECT group_id FROM bid WHERE id = :b"), {"b": setting.bids["A"]})
         s.add(GroupMember(group_id=group_id, user_id=conflicted.id))
     sign_in(client, setting.staff_email)
-    client.post(f"{_tally(setting)}/ratify", data={"note": ""})
+    client.post(f"{_tally(setting)}/ratify", data=once({"note": ""}))
     (proposal,) = _pending(app, setting)
     client.post("/sign-out")
     sign_in(client, "member.of.a@example.com")
@@ -237,7 +240,7 @@ def test_the_only_member_of_staff_is_told_why_a_second_person_is_needed_and_how_
     sign_in(client, setting.staff_email)
     before = client.get(_tally(setting)).text
     assert "You are the funder's only member of staff, and this needs a second person" in before
-    client.post(f"{_tally(setting)}/ratify", data={"note": ""})
+    client.post(f"{_tally(setting)}/ratify", data=once({"note": ""}))
     page = client.get(_tally(setting)).text
     assert "You proposed this, so a colleague must confirm it" in page
     assert "Invite a colleague or an auditor" in page and 'href="/staff"' in page
@@ -261,5 +264,5 @@ def test_only_the_site_admin_turns_the_two_person_rule_off_and_then_one_person_d
     assert changed.facts == {"two_person_decisions": False}
     client.post("/sign-out")
     sign_in(client, setting.staff_email)
-    client.post(f"{_tally(setting)}/ratify", data={"note": ""})
+    client.post(f"{_tally(setting)}/ratify", data=once({"note": ""}))
     assert _status(app, setting) == RoundStatus.DECIDED

@@ -5,11 +5,12 @@ record a new dateModified and is logged for auditors."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import Flask
 
-from grants.models import AuditEvent, Bid, Funder, Group, Round
+from grants.models import AuditEvent, Award, Bid, Funder, Group, Round
 from tests.awards.helpers import accepted_award, make_setting
 from tests.support.db import app_session
 from tests.support.forms import once
@@ -32,6 +33,12 @@ def test_changes_to_the_group_reach_the_public_only_when_staff_republish(app: Fl
         assert funder is not None
         funder.grant_id_prefix = "360G-riverside"
         slug = funder.slug
+        # The grant was made and published an hour ago, so a re-publication now has a later dateModified.
+        award = s.get(Award, award_id)
+        assert award is not None and award.published is not None and award.responded_at is not None
+        hour = timedelta(hours=1)
+        award.created_at, award.responded_at = award.created_at - hour, award.responded_at - hour
+        award.published.published_at = award.published.modified_at = award.published.published_at - hour
     before = _grant_record(app, slug)
     assert before["recipientOrganization"][0]["name"] == "Friends of Elm Park"  # type: ignore[index]
 
