@@ -7,7 +7,9 @@ pages and static files.
 
 from __future__ import annotations
 
+import base64
 import re
+import secrets
 from pathlib import Path
 
 import pytest
@@ -126,6 +128,7 @@ def test_production_settings_send_hsts_for_a_year_with_subdomains(
     monkeypatch.setenv("GRANTS_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 32)
     monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
+    monkeypatch.setenv("AUDIT_SIGNING_KEY", base64.b64encode(secrets.token_bytes(32)).decode())
     monkeypatch.delenv("HSTS_MAX_AGE_SECONDS", raising=False)
     app.config["HSTS_MAX_AGE_SECONDS"] = load_config()["HSTS_MAX_AGE_SECONDS"]
     response = client.get("/sign-in", base_url="https://localhost")
