@@ -11,32 +11,9 @@ from grants.awards import services
 from grants.database import DbSession
 from grants.domain import DomainError
 from grants.models import Award, AwardStatus, Bid, Payment, User, utcnow
-from tests.awards.helpers import Setting, future, london_today, make_setting
+from tests.awards.helpers import accepted_award, future, london_today, make_setting
 from tests.support.db import app_session
 from tests.support.threads import in_own_transaction, run_together
-
-
-def _accepted_award(app: Flask, setting: Setting) -> int:
-    with app_session(app) as s:
-        bid, staff, member = (
-            s.get(Bid, setting.funded_id),
-            s.get(User, setting.staff_id),
-            s.get(User, setting.member_id),
-        )
-        assert bid is not None and staff is not None and member is not None
-        award = services.make_offer(
-            s,
-            bid=bid,
-            amount_pence=500_00,
-            reduced_reason="",
-            conditions="",
-            report_dates=[future(90)],
-            withhold_name=False,
-            actor=staff,
-            now=utcnow(),
-        )
-        services.accept_offer(s, award=award, name="Maria Okafor", conditions_accepted=True, actor=member, now=utcnow())
-        return award.id
 
 
 def _pay_in_own_context(app: Flask, award_id: int, staff_id: int, amount_pence: int) -> None:
@@ -58,7 +35,7 @@ def _pay_in_own_context(app: Flask, award_id: int, staff_id: int, amount_pence: 
 
 def test_two_payments_at_once_that_together_pass_the_award_only_one_lands(app: Flask) -> None:
     setting = make_setting(app)
-    award_id = _accepted_award(app, setting)
+    award_id = accepted_award(app, setting)
 
     errors = run_together(2, lambda i: _pay_in_own_context(app, award_id, setting.staff_id, 300_00))
 
@@ -73,7 +50,7 @@ def test_two_payments_at_once_that_together_pass_the_award_only_one_lands(app: F
 
 def test_payments_at_once_that_exactly_fill_the_award_all_land(app: Flask) -> None:
     setting = make_setting(app)
-    award_id = _accepted_award(app, setting)
+    award_id = accepted_award(app, setting)
 
     errors = run_together(5, lambda i: _pay_in_own_context(app, award_id, setting.staff_id, 100_00))
 
