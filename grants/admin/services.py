@@ -32,14 +32,7 @@ def create_funder(session: DbSession, *, name: str, created_by: User | None = No
     funder = Funder(name=name, slug=slug)
     session.add(funder)
     session.flush()
-    record_event(
-        session,
-        "funder.created",
-        actor_id=created_by.id if created_by else None,
-        object_type="funder",
-        object_id=funder.id,
-        facts={"slug": slug},
-    )
+    record_event(session, "funder.created", by=created_by, about=funder, facts={"slug": slug})
     return funder
 
 
@@ -50,11 +43,4 @@ def set_two_person_decisions(session: DbSession, *, funder: Funder, on: bool, ac
     if funder.two_person_decisions == on:
         raise DomainError(f"{funder.name} already {'asks' if on else 'does not ask'} for two people")
     funder.two_person_decisions = on
-    record_event(
-        session,
-        "funder.two_person_changed",
-        actor_id=actor.id,
-        object_type="funder",
-        object_id=funder.id,
-        facts={"two_person_decisions": on},
-    )
+    record_event(session, "funder.two_person_changed", by=actor, about=funder, facts={"two_person_decisions": on})

@@ -12,13 +12,13 @@ import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import rfc8785
 import sqlalchemy as sa
 
 from grants.audit.events import registered
-from grants.audit.owners import owning_funder
+from grants.audit.owners import check_about, owning_funder
 from grants.database import DbSession, is_postgresql
 from grants.models.audit import INSTALLATION_CHAIN, AuditEvent, genesis_hash
 from grants.models.base import utcnow
@@ -103,21 +103,36 @@ def compute_hash(prev_hash: str, payload: dict[str, Any]) -> str:
     return hashlib.sha256(prev_hash.encode("ascii") + rfc8785.dumps(payload)).hexdigest()
 
 
+class Identified(Protocol):
+    """A stored object: what an event can be about, or who can do it."""
+
+    @property
+    def id(self) -> int: ...
+
+
+def _id_of(obj: Identified | int | None) -> int | None:
+    return obj if obj is None or isinstance(obj, int) else obj.id
+
+
 def record_event(
     session: DbSession,
     action: str,
     *,
-    actor_id: int | None = None,
-    actor_role: str | None = None,
-    object_type: str | None = None,
-    object_id: int | None = None,
+    about: Identified | int | None = None,
+    by: Identified | int | None = None,
+    role: str | None = None,
     facts: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event to its chain in the session's current transaction (the caller commits).
 
-    The action must be in the registry (grants/audit/events.py), about the kind of object it names there; the
-    chain is the one of the funder the object belongs to (the installation's for an object of no funder)."""
-    registered(action, object_type)
+    `about` is the object the event is about (or its id), of the kind the registry (grants/audit/events.py) names
+    for the action; `by` is who did it and `role` in what capacity. The chain is the one of the funder the object
+    belongs to (the installation's for an object of no funder)."""
+    entry = registered(action)
+    check_about(entry, about)
+    object_type = entry.object_type
+    object_id = _id_of(about)
+    actor_id = _id_of(by)
     facts = dict(facts or {})
     _check_fact(facts, "facts")
     funder_id = owning_funder(session, object_type, object_id, facts)
@@ -133,7 +148,7 @@ def record_event(
         seq=seq + 1,
         occurred_at=utcnow(),
         actor_id=actor_id,
-        actor_role=actor_role,
+        actor_role=role,
         action=action,
         object_type=object_type,
         object_id=object_id,

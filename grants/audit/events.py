@@ -249,13 +249,11 @@ OWNERS: dict[str, tuple[Hop, ...]] = {
 }
 
 
-def registered(action: str, object_type: str | None) -> Action:
-    """The registered action, checked against the kind of object it is recorded for; else UnknownAction."""
+def registered(action: str) -> Action:
+    """The registered action; UnknownAction for one that is not in the registry."""
     entry = REGISTRY.get(action)
     if entry is None:
         raise UnknownAction(f"{action!r} is not an audit action: add it to grants/audit/events.py")
-    if object_type != entry.object_type:
-        raise UnknownAction(f"{action!r} is recorded about a {entry.object_type}, not {object_type!r}")
     return entry
 
 

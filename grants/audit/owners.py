@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from grants.audit.events import FUNDER, OWNED_THROUGH_FACTS, OWNERS, UnknownAction
+from grants.audit.events import FUNDER, OWNED_THROUGH_FACTS, OWNERS, Action, UnknownAction
 from grants.database import DbSession
 from grants.models import (
     Award,
@@ -44,6 +44,16 @@ MODELS: dict[str, type[Base]] = {
     "group": Group,
     OWNED_THROUGH_FACTS: User,
 }
+
+
+def check_about(action: Action, about: object) -> None:
+    """Refuse an event about an object of another kind than its action is registered for (a programming error)."""
+    if about is None or isinstance(about, int):
+        return
+    if not isinstance(about, MODELS[action.object_type]):
+        kind = type(about).__name__
+        article = "an" if kind[0] in "AEIOU" else "a"
+        raise UnknownAction(f"{action.name!r} is recorded about a {action.object_type}, not {article} {kind}")
 
 
 def _find(session: DbSession, object_type: str, object_id: int) -> Any:

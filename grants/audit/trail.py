@@ -286,10 +286,9 @@ def rerun_tally(session: DbSession, *, round_: Round, actor: User, role: str) ->
     record_event(
         session,
         "audit.tally_rerun",
-        actor_id=actor.id,
-        actor_role=role,
-        object_type="round",
-        object_id=round_.id,
+        by=actor,
+        role=role,
+        about=round_,
         facts={"round_id": round_.id, "matched": report.ok, "differences": len(report.problems)},
     )
     return RerunResult(report.ok, list(report.problems), report.panel_digest, report.ratified_digest)

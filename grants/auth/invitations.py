@@ -40,14 +40,7 @@ def grant_role(
     session.add(grant)
     session.flush()
     session.refresh(user, ["role_grants"])
-    record_event(
-        session,
-        "role.granted",
-        actor_id=granted_by.id if granted_by else None,
-        object_type="user",
-        object_id=user.id,
-        facts={"role": role.value, "funder_id": funder_id},
-    )
+    record_event(session, "role.granted", by=granted_by, about=user, facts={"role": role.value, "funder_id": funder_id})
     return grant
 
 
@@ -106,9 +99,8 @@ def invite(
     record_event(
         session,
         "invitation.created",
-        actor_id=invited_by.id if invited_by else None,
-        object_type="invitation",
-        object_id=invitation.id,
+        by=invited_by,
+        about=invitation,
         facts={
             "role": role.value,
             "funder_id": invitation.funder_id,
@@ -133,6 +125,12 @@ def find_invitation(session: DbSession, token: str) -> Invitation:
     return invitation
 
 
+def _join(session: DbSession, model: type[PanelMember] | type[GroupMember], **seat: int | None) -> None:
+    """Give the person a seat on the panel, or membership of the group, unless they already hold it."""
+    if session.scalar(sa.select(model).filter_by(**seat)) is None:
+        session.add(model(**seat))
+
+
 def accept_invitation(session: DbSession, *, token: str, user: User) -> Invitation:
     """Accept an invitation as `user`, whose email must be the one invited; grants the role it carries."""
     invitation = find_invitation(session, token)
@@ -155,27 +153,16 @@ def accept_invitation(session: DbSession, *, token: str, user: User) -> Invitati
     if not claimed.rowcount:  # type: ignore[attr-defined]
         raise LinkInvalid("This invitation has already been accepted. Sign in to carry on.")
     if invitation.role == Role.PANELLIST:
-        round_id = invitation.round_id
-        existing = session.scalar(
-            sa.select(PanelMember).where(PanelMember.round_id == round_id, PanelMember.user_id == user.id)
-        )
-        if existing is None:
-            session.add(PanelMember(round_id=round_id, user_id=user.id))
+        _join(session, PanelMember, round_id=invitation.round_id, user_id=user.id)
     elif invitation.role == Role.GROUP_MEMBER:
-        group_id = invitation.group_id
-        member = session.scalar(
-            sa.select(GroupMember).where(GroupMember.group_id == group_id, GroupMember.user_id == user.id)
-        )
-        if member is None:
-            session.add(GroupMember(group_id=group_id, user_id=user.id))
+        _join(session, GroupMember, group_id=invitation.group_id, user_id=user.id)
     else:
         grant_role(session, user=user, role=invitation.role, funder=invitation.funder)
     record_event(
         session,
         "invitation.accepted",
-        actor_id=user.id,
-        object_type="invitation",
-        object_id=invitation.id,
+        by=user,
+        about=invitation,
         facts={
             "role": invitation.role.value,
             "funder_id": invitation.funder_id,

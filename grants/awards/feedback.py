@@ -61,13 +61,7 @@ def send_feedback(session: DbSession, *, bid: Bid, text: str, actor: User, now: 
     feedback.sent_by_id = actor.id
     session.flush()
     record_event(
-        session,
-        "feedback.sent",
-        actor_id=actor.id,
-        actor_role=STAFF,
-        object_type="bid",
-        object_id=bid.id,
-        facts={"round_id": bid.round_id, "bid_id": bid.id},
+        session, "feedback.sent", by=actor, role=STAFF, about=bid, facts={"round_id": bid.round_id, "bid_id": bid.id}
     )
     for recipient in bid_recipients(session, bid):
         send_email(

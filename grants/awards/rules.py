@@ -62,6 +62,4 @@ def record_award_event(
 ) -> None:
     """The audit event of a change to an award, with the round, bid and award it is about and `extra` facts."""
     facts = {"round_id": award.round_id, "bid_id": award.bid_id, "award_id": award.id, **extra}
-    record_event(
-        session, action, actor_id=actor.id, actor_role=role, object_type="award", object_id=award.id, facts=facts
-    )
+    record_event(session, action, by=actor, role=role, about=award, facts=facts)

@@ -123,10 +123,9 @@ def create_group(session: DbSession, *, details: GroupDetails, creator: User, on
     record_event(
         session,
         "group.created",
-        actor_id=creator.id,
-        actor_role="staff" if on_behalf else "applicant",
-        object_type="group",
-        object_id=group.id,
+        by=creator,
+        role="staff" if on_behalf else "applicant",
+        about=group,
         facts={"kind": group.kind.value, "on_behalf": on_behalf},
     )
     return group
@@ -136,14 +135,7 @@ def update_group(session: DbSession, *, group: Group, details: GroupDetails, act
     details = clean_group_details(details)
     check_group_details(details)
     _apply_group_details(group, details)
-    record_event(
-        session,
-        "group.updated",
-        actor_id=actor.id,
-        object_type="group",
-        object_id=group.id,
-        facts={"kind": group.kind.value},
-    )
+    record_event(session, "group.updated", by=actor, about=group, facts={"kind": group.kind.value})
 
 
 def group_complete(group: Group) -> bool:

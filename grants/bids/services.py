@@ -50,10 +50,9 @@ def audit_bid(session: DbSession, action: str, bid: Bid, actor: User, **facts: A
     record_event(
         session,
         action,
-        actor_id=actor.id,
-        actor_role="staff" if on_behalf else "applicant",
-        object_type="bid",
-        object_id=bid.id,
+        by=actor,
+        role="staff" if on_behalf else "applicant",
+        about=bid,
         facts={
             "round_id": bid.round_id,
             "group_id": bid.group_id,
@@ -110,10 +109,9 @@ def start_bid(
     record_event(
         session,
         "bid.created",
-        actor_id=actor.id,
-        actor_role="staff" if on_behalf else "applicant",
-        object_type="bid",
-        object_id=bid.id,
+        by=actor,
+        role="staff" if on_behalf else "applicant",
+        about=bid,
         facts={"round_id": round_.id, "group_id": group.id, "number": bid.number, "on_behalf": on_behalf},
     )
     return bid

@@ -172,4 +172,4 @@ def _log(session: DbSession, action: str, proposal: DecisionProposal, *, actor: 
     facts |= {"bid_id": proposal.bid_id, "proposed_by_id": proposal.proposed_by_id, "digest": proposal.digest}
     facts |= extra
     by, about = actor.id, proposal.id
-    record_event(session, action, actor_id=by, actor_role=STAFF, object_type=PROPOSAL, object_id=about, facts=facts)
+    record_event(session, action, by=by, role=STAFF, about=about, facts=facts)

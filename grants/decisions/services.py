@@ -130,10 +130,9 @@ def depart(
     record_event(
         session,
         "decision.departed",
-        actor_id=actor.id,
-        actor_role=STAFF,
-        object_type="bid",
-        object_id=bid_id,
+        by=actor,
+        role=STAFF,
+        about=bid_id,
         facts={
             "round_id": round_.id,
             "bid_id": bid_id,
@@ -161,15 +160,7 @@ def withdraw_departure(session: DbSession, *, round_: Round, departure: Departur
     }
     session.delete(departure)
     session.flush()
-    record_event(
-        session,
-        "decision.departure_withdrawn",
-        actor_id=actor.id,
-        actor_role=STAFF,
-        object_type="bid",
-        object_id=bid_id,
-        facts=facts,
-    )
+    record_event(session, "decision.departure_withdrawn", by=actor, role=STAFF, about=bid_id, facts=facts)
 
 
 # --- ratification -------------------------------------------------------------------------------------------------
@@ -260,15 +251,7 @@ def ratify(
     if note:
         facts["note_sha256"] = text_sha256(note)
     facts.update(_confirmation_facts(proposal))
-    record_event(
-        session,
-        "decision.ratified",
-        actor_id=actor.id,
-        actor_role=STAFF,
-        object_type="round",
-        object_id=round_.id,
-        facts=facts,
-    )
+    record_event(session, "decision.ratified", by=actor, role=STAFF, about=round_, facts=facts)
     return ratification
 
 

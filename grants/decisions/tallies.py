@@ -120,10 +120,9 @@ def record_run(session: DbSession, *, round_: Round, actor: User, kind: str, com
     record_event(
         session,
         "tally.recorded",
-        actor_id=actor.id,
-        actor_role=STAFF,
-        object_type="round",
-        object_id=round_.id,
+        by=actor,
+        role=STAFF,
+        about=round_,
         facts={
             "round_id": round_.id,
             "tally_run_id": run.id,

@@ -194,10 +194,9 @@ def _audit(session: DbSession, action: str, report: Report, actor: User, **facts
     record_event(
         session,
         action,
-        actor_id=actor.id,
-        actor_role="applicant" if member else "staff",
-        object_type="report",
-        object_id=report.id,
+        by=actor,
+        role="applicant" if member else "staff",
+        about=report,
         facts={
             "award_id": award.id,
             "report_id": report.id,

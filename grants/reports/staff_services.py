@@ -69,9 +69,7 @@ REASON_TOO_LONG = f"Your reason must be {MAX_REASON:,} characters or fewer"
 
 def _staff_event(session: DbSession, action: str, actor: User, object_type: str, object_id: int, **facts: Any) -> None:
     """An audit event of the funder's staff, with ids only (never the words people wrote)."""
-    record_event(
-        session, action, actor_id=actor.id, actor_role=STAFF, object_type=object_type, object_id=object_id, facts=facts
-    )
+    record_event(session, action, by=actor, role=STAFF, about=object_id, facts=facts)
 
 
 def _actor_role(side: str) -> str:
@@ -104,10 +102,9 @@ def send_message(session: DbSession, *, report: Report, author: User, side: str,
     record_event(
         session,
         "report.message",
-        actor_id=author.id,
-        actor_role=_actor_role(side),
-        object_type="report",
-        object_id=report.id,
+        by=author,
+        role=_actor_role(side),
+        about=report,
         facts={"report_id": report.id, "side": side},
     )
     _email_other_side(session, report=report, message=message)
@@ -289,15 +286,7 @@ def _story_event(
     facts: dict[str, Any] = {"round_id": round_.id, "report_id": report_id}
     if chosen_as is not None:
         facts["chosen_as"] = chosen_as
-    record_event(
-        session,
-        action,
-        actor_id=user.id,
-        actor_role=chosen_as,
-        object_type="report",
-        object_id=report_id,
-        facts=facts,
-    )
+    record_event(session, action, by=user, role=chosen_as, about=report_id, facts=facts)
 
 
 def choose_stories(session: DbSession, *, round_: Round, user: User, picks: Mapping[int, str]) -> list[StoryChoice]:

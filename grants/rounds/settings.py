@@ -98,15 +98,7 @@ def number_problem(
 
 def log_round_event(session: DbSession, action: str, *, round: Round, actor: User, facts: dict[str, Any]) -> None:
     """Record what staff did to the round in the audit chain."""
-    record_event(
-        session,
-        action,
-        actor_id=actor.id,
-        actor_role=STAFF,
-        object_type="round",
-        object_id=round.id,
-        facts=facts,
-    )
+    record_event(session, action, by=actor, role=STAFF, about=round, facts=facts)
 
 
 def _apply_changes(

@@ -59,11 +59,9 @@ def screen_bid(session: DbSession, *, bid: Bid, eligible: bool, reason: str, act
     record_event(
         session,
         "bid.screened",
-        actor_id=actor.id,
-        actor_role=Role.STAFF.value,
-        object_type="bid",
-        object_id=bid.id,
-        # Ids and statuses only: the reason is the group's to read on the bid, not a fact for the chain.
+        by=actor,
+        role=Role.STAFF.value,
+        about=bid,
         facts={"round_id": bid.round_id, "outcome": new_status.value, "previous": previous.value},
     )
     _email_group(session, bid=bid, changed=previous in (BidStatus.ELIGIBLE, BidStatus.INELIGIBLE))

@@ -330,10 +330,9 @@ def cast_ballot(
     record_event(
         session,
         action,
-        actor_id=actor.id,
-        actor_role=Role.STAFF.value if on_paper else Role.PANELLIST.value,
-        object_type="ballot",
-        object_id=ballot.id,
+        by=actor,
+        role=Role.STAFF.value if on_paper else Role.PANELLIST.value,
+        about=ballot,
         facts=facts,
     )
     if recorded_by is not None:

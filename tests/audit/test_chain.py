@@ -36,7 +36,7 @@ def _write_events(app: Flask, n: int) -> None:
     with app_session(app) as s:
         for i, bid_id in enumerate(bids):
             facts = {"n": i, "amount_pence": 100 * i}
-            record_event(s, "bid.submitted", object_type="bid", object_id=bid_id, facts=facts)
+            record_event(s, "bid.submitted", about=bid_id, facts=facts)
 
 
 def test_events_chain_from_the_genesis_hash_and_verify(app: Flask) -> None:
@@ -174,7 +174,7 @@ def test_concurrent_writers_never_fork_or_break_the_chain(app: Flask) -> None:
     def writer(n: int) -> None:
         for i in range(per_writer):
             with app.app_context():
-                record_event(db.session, "bid.submitted", object_type="bid", object_id=bids[n], facts={"i": i})
+                record_event(db.session, "bid.submitted", about=bids[n], facts={"i": i})
                 db.session.commit()
                 db.session.remove()
 
@@ -188,9 +188,9 @@ def test_concurrent_writers_never_fork_or_break_the_chain(app: Flask) -> None:
 
 def test_facts_refuse_floats_and_long_free_text(session: Session) -> None:
     with pytest.raises(AuditFactError):
-        record_event(session, "bid.submitted", object_type="bid", facts={"amount": 12.5})
+        record_event(session, "bid.submitted", facts={"amount": 12.5})
     with pytest.raises(AuditFactError):
-        record_event(session, "bid.submitted", object_type="bid", facts={"note": "x" * 501})
+        record_event(session, "bid.submitted", facts={"note": "x" * 501})
 
 
 def test_cli_verify_passes_then_fails_naming_the_row(app: Flask) -> None:
@@ -214,8 +214,8 @@ def test_each_funder_has_a_chain_of_its_own_from_its_own_genesis(app: Flask) -> 
     hillside = _bids(app, 1, funder_name="Hillside Fund")
     with app_session(app) as s:
         for bid_id in (riverside[0], hillside[0], riverside[1]):
-            record_event(s, "bid.submitted", object_type="bid", object_id=bid_id)
-        record_event(s, "funder.created", object_type="funder", object_id=2)
+            record_event(s, "bid.submitted", about=bid_id)
+        record_event(s, "funder.created", about=2)
     with app_session(app) as s:
         rows = list(s.scalars(sa.select(AuditEvent).order_by(AuditEvent.chain, AuditEvent.seq)))
         reports = verify_all_chains(s)
@@ -236,8 +236,8 @@ def test_events_of_no_funder_go_in_the_installations_chain(app: Flask) -> None:
         group = Group(name="Loose Group", area="Riverside", kind=GroupKind.INFORMAL)
         s.add(group)
         s.flush()
-        record_event(s, "group.created", object_type="group", object_id=group.id)
-        record_event(s, "role.granted", object_type="user", object_id=None, facts={"role": "site_admin"})
+        record_event(s, "group.created", about=group)
+        record_event(s, "role.granted", facts={"role": "site_admin"})
     with app_session(app) as s:
         assert [(r.chain, r.funder_id, r.seq) for r in s.scalars(sa.select(AuditEvent))] == [(0, None, 1), (0, None, 2)]
         assert verify_chain(s, 0).ok
@@ -247,7 +247,7 @@ def test_an_event_about_something_that_does_not_exist_is_refused(session: Sessio
     from grants.audit.events import UnknownAction
 
     with pytest.raises(UnknownAction, match="bid 999, which does not exist"):
-        record_event(session, "bid.submitted", object_type="bid", object_id=999)
+        record_event(session, "bid.submitted", about=999)
 
 
 def test_moving_an_event_to_another_funders_chain_breaks_its_hash(app: Flask) -> None:
@@ -280,7 +280,7 @@ def test_a_funders_writer_does_not_wait_for_another_funders_open_transaction(app
 
     def hold_riverside() -> None:
         with app.app_context():
-            record_event(db.session, "bid.submitted", object_type="bid", object_id=riverside[0])
+            record_event(db.session, "bid.submitted", about=riverside[0])
             holding.set()
             done.wait(timeout=30)  # Riverside's chain stays locked until Hillside's writer has finished
             db.session.commit()
@@ -291,7 +291,7 @@ def test_a_funders_writer_does_not_wait_for_another_funders_open_transaction(app
     assert holding.wait(timeout=30)
     with app.app_context():
         db.session.execute(sa.text("SET LOCAL lock_timeout = '2s'"))
-        record_event(db.session, "bid.submitted", object_type="bid", object_id=hillside[0])
+        record_event(db.session, "bid.submitted", about=hillside[0])
         db.session.commit()  # would wait (and time out) if both funders shared one lock
         db.session.remove()
     done.set()

@@ -46,35 +46,70 @@ def record_panel_events(app: Flask, setting: Setting) -> None:
     with app_session(app) as s:
         round_id = setting.round_id
         record_event(
-            s, "bid.submitted", actor_id=setting.staff_id, actor_role="staff", object_type="bid", object_id=a,
+            s,
+            "bid.submitted",
+            by=setting.staff_id,
+            role="staff",
+            about=a,
             facts={"round_id": round_id, "group_id": 1, "on_behalf": True},
-        )  # fmt: skip
+        )
         record_event(
-            s, "bid.screened", actor_id=setting.staff_id, actor_role="staff", object_type="bid", object_id=a,
+            s,
+            "bid.screened",
+            by=setting.staff_id,
+            role="staff",
+            about=a,
             facts={"round_id": round_id, "outcome": "eligible", "previous": "submitted"},
-        )  # fmt: skip
+        )
         record_event(
-            s, "conflict.declared", actor_id=p5, actor_role="panellist", object_type="conflict_declaration",
-            object_id=1, facts={"round_id": round_id, "bid_id": a, "kind": "personal", "by_system": False},
-        )  # fmt: skip
+            s,
+            "conflict.declared",
+            by=p5,
+            role="panellist",
+            about=1,
+            facts={"round_id": round_id, "bid_id": a, "kind": "personal", "by_system": False},
+        )
         record_event(
-            s, "score.given", actor_id=p1, actor_role="panellist", object_type="score", object_id=1,
+            s,
+            "score.given",
+            by=p1,
+            role="panellist",
+            about=1,
             facts={"round_id": round_id, "bid_id": a, "criterion_id": setting.criteria[0], "value": 5},
-        )  # fmt: skip
+        )
         record_event(
-            s, "score.changed", actor_id=p1, actor_role="panellist", object_type="score", object_id=1,
+            s,
+            "score.changed",
+            by=p1,
+            role="panellist",
+            about=1,
             facts={"round_id": round_id, "bid_id": a, "criterion_id": setting.criteria[0], "value": 4},
-        )  # fmt: skip
+        )
         record_event(
-            s, "ballot.cast", actor_id=p1, actor_role="panellist", object_type="ballot", object_id=1,
-            facts={"round_id": round_id, "ballot_id": 1, "panellist_id": p1, "method": "approval", "bids": [a, b],
-                   "on_paper": False, "replaces": None},
-        )  # fmt: skip
+            s,
+            "ballot.cast",
+            by=p1,
+            role="panellist",
+            about=1,
+            facts={
+                "round_id": round_id,
+                "ballot_id": 1,
+                "panellist_id": p1,
+                "method": "approval",
+                "bids": [a, b],
+                "on_paper": False,
+                "replaces": None,
+            },
+        )
         # Another bid's score, which must stay out of A's trail.
         record_event(
-            s, "score.given", actor_id=p1, actor_role="panellist", object_type="score", object_id=2,
+            s,
+            "score.given",
+            by=p1,
+            role="panellist",
+            about=2,
             facts={"round_id": round_id, "bid_id": b, "criterion_id": setting.criteria[0], "value": 5},
-        )  # fmt: skip
+        )
 
 
 def award_and_pay(app: Flask, setting: Setting, bid_name: str = "A") -> int:
@@ -117,9 +152,16 @@ def rewrite_chain(app: Flask, *, chain: int, seq: int, facts: dict[str, Any]) ->
                 continue
             row_facts = facts if row.seq == seq else row.facts
             payload = event_payload(
-                chain=chain, seq=row.seq, occurred_at=row.occurred_at, actor_id=row.actor_id, actor_role=row.actor_role,
-                action=row.action, object_type=row.object_type, object_id=row.object_id, facts=row_facts,
-            )  # fmt: skip
+                chain=chain,
+                seq=row.seq,
+                occurred_at=row.occurred_at,
+                actor_id=row.actor_id,
+                actor_role=row.actor_role,
+                action=row.action,
+                object_type=row.object_type,
+                object_id=row.object_id,
+                facts=row_facts,
+            )
             new_hash = compute_hash(prev, payload)
             facts_sql = "CAST(:facts AS json)" if pg else ":facts"
             raw_sql(

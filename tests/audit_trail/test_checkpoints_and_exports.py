@@ -48,9 +48,14 @@ def test_a_checkpoint_is_recorded_at_each_milestone_move(app: Flask) -> None:
         staff = make_staff(s, funder)
         open_round = make_round(s, funder)
         scoring = make_round(
-            s, funder, status=RoundStatus.SCORING, opens_at=now - timedelta(days=9), closes_at=now - timedelta(days=2),
-            scoring_closes_at=now - timedelta(days=1), voting_closes_at=now + timedelta(days=3),
-        )  # fmt: skip
+            s,
+            funder,
+            status=RoundStatus.SCORING,
+            opens_at=now - timedelta(days=9),
+            closes_at=now - timedelta(days=2),
+            scoring_closes_at=now - timedelta(days=1),
+            voting_closes_at=now + timedelta(days=3),
+        )
         change_status(s, round=open_round, to=RoundStatus.CLOSED, actor=staff, now=utcnow())
         closed_head = s.execute(
             sa.select(AuditEvent.seq, AuditEvent.hash)
@@ -86,7 +91,7 @@ def test_ratifying_records_voting_closed_and_decided_and_the_public_page_shows_t
 def test_audit_verify_checks_checkpoints_and_catches_a_whole_chain_rewrite(app: Flask, setting: Setting) -> None:
     ratify(app, setting)
     with app_session(app) as s:
-        record_event(s, "bid.submitted", object_type="bid", object_id=setting.bids["D"], facts={"later": True})
+        record_event(s, "bid.submitted", about=setting.bids["D"], facts={"later": True})
         first = s.get(AuditEvent, (FUNDER, 1))
         assert first is not None
         forged_facts = {**first.facts, "forged": True}
@@ -111,9 +116,13 @@ def test_the_csv_export_is_formula_safe_and_stamped_with_the_head(app: Flask, se
     with app_session(app) as s:
         rogue = make_user(s, name='=HYPERLINK("http://evil")')
         record_event(
-            s, "bid.withdrawn", actor_id=rogue.id, actor_role="-applicant", object_type="bid",
-            object_id=setting.bids["C"], facts={"round_id": setting.round_id, "note": "=1+1"},
-        )  # fmt: skip
+            s,
+            "bid.withdrawn",
+            by=rogue,
+            role="-applicant",
+            about=setting.bids["C"],
+            facts={"round_id": setting.round_id, "note": "=1+1"},
+        )
     auditor = app.test_client()
     sign_in(auditor, setting.auditor_email)
     response = auditor.get(f"/audit/rounds/{setting.round_id}/trail.csv")

@@ -33,35 +33,18 @@ def test_every_flagged_action_of_the_funder_is_listed_and_nothing_else(
             chain, "owning_funder", lambda session, object_type, object_id, facts: funder_of_round[facts["round_id"]]
         )
         for action in sorted(FLAGGABLE):
-            entry = REGISTRY[action]
             facts = {"round_id": round_.id, **FLAGGING_FACTS}
-            record_event(
-                s,
-                action,
-                actor_id=staff.id,
-                actor_role="staff",
-                object_type=entry.object_type,
-                object_id=1,
-                facts=facts,
-            )
+            record_event(s, action, by=staff, role="staff", about=1, facts=facts)
         # Not flagged: an ordinary event, an offer of the whole ask, and another funder's departure.
-        record_event(
-            s,
-            "round.updated",
-            actor_id=staff.id,
-            object_type="round",
-            object_id=round_.id,
-            facts={"round_id": round_.id},
-        )
+        record_event(s, "round.updated", by=staff, about=round_, facts={"round_id": round_.id})
         record_event(
             s,
             "award.offered",
-            actor_id=staff.id,
-            object_type="award",
-            object_id=1,
+            by=staff,
+            about=1,
             facts={"round_id": round_.id, "asked_pence": 500_00, "amount_pence": 500_00},
         )
-        record_event(s, "decision.departed", object_type="bid", object_id=1, facts={"round_id": other_round.id})
+        record_event(s, "decision.departed", about=1, facts={"round_id": other_round.id})
         funder_id, auditor_email = funder.id, auditor.email
 
     page = signed_in(app.test_client(), auditor_email).get(f"/audit/funders/{funder_id}/integrity").text

@@ -354,7 +354,7 @@ def test_bid_page_loads_in_the_same_number_of_queries_however_long_the_bid(
     app: Flask, client: FlaskClient, setting: Setting
 ) -> None:
     with app_session(app) as s:
-        record_event(s, "bid.submitted", actor_id=setting.staff_id, object_type="bid", object_id=setting.bid_id)
+        record_event(s, "bid.submitted", by=setting.staff_id, about=setting.bid_id)
     sign_in(client, setting.staff_email)
     url = f"/staff/bids/{setting.bid_id}"
     with _statements(app) as short:
@@ -365,7 +365,7 @@ def test_bid_page_loads_in_the_same_number_of_queries_however_long_the_bid(
         add_answers(s, bid, ["An answer"])
         add_attachment(s, bid)
         for action in ("bid.created", "bid.submitted"):
-            record_event(s, action, actor_id=setting.staff_id, object_type="bid", object_id=bid.id)
+            record_event(s, action, by=setting.staff_id, about=bid)
     with _statements(app) as long:
         page = client.get(url).text
     assert "Item 11" in page and "Download plan.pdf" in page
@@ -424,10 +424,10 @@ def test_bid_page_shows_the_status_history_in_plain_words(app: Flask, client: Fl
     with app_session(app) as s:
         bid = s.get(Bid, setting.bid_id)
         s.get(Round, setting.round_id).status = RoundStatus.CLOSED
-        record_event(s, "bid.created", actor_id=None, object_type="bid", object_id=bid.id, facts={})
-        record_event(s, "bid.submitted", actor_id=None, object_type="bid", object_id=bid.id, facts={})
+        record_event(s, "bid.created", about=bid, facts={})
+        record_event(s, "bid.submitted", about=bid, facts={})
         other = make_sent_bid(s, bid.round, number=77, group_name="Another Group")
-        record_event(s, "bid.submitted", object_type="bid", object_id=other.id, facts={})  # another bid
+        record_event(s, "bid.submitted", about=other, facts={})  # another bid
     sign_in(client, setting.staff_email)
     _post(client, setting, decision="ineligible", reason=REASON)
     _post(client, setting, decision="eligible", reason="")

@@ -88,11 +88,9 @@ def _declaration_event(
     record_event(
         session,
         action,
-        actor_id=actor_id,
-        actor_role="system" if declaration.by_system else role,
-        object_type="conflict_declaration",
-        object_id=declaration.id,
-        # The note stays on the declaration: the chain holds ids and the kind of conflict, never free text.
+        by=actor_id,
+        role="system" if declaration.by_system else role,
+        about=declaration,
         facts={
             "round_id": declaration.round_id,
             "bid_id": declaration.bid_id,

@@ -44,10 +44,9 @@ def add_deliberation_note(
     record_event(
         session,
         "deliberation.note_added",
-        actor_id=author.id,
-        actor_role=as_role,
-        object_type="deliberation_note",
-        object_id=note.id,
+        by=author,
+        role=as_role,
+        about=note,
         facts={"round_id": round_.id, "note_id": note.id},
     )
     return note

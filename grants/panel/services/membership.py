@@ -71,10 +71,9 @@ def _withdraw(session: DbSession, *, invitation: Invitation, actor: User, resent
     record_event(
         session,
         "invitation.revoked",
-        actor_id=actor.id,
-        actor_role=STAFF,
-        object_type="invitation",
-        object_id=invitation.id,
+        by=actor,
+        role=STAFF,
+        about=invitation,
         facts={"round_id": invitation.round_id, "resent": resent},
     )
 
@@ -108,10 +107,9 @@ def appoint_chair(session: DbSession, *, member: PanelMember, actor: User) -> Pa
     record_event(
         session,
         "panel.chair_appointed",
-        actor_id=actor.id,
-        actor_role=STAFF,
-        object_type="panel_member",
-        object_id=member.id,
+        by=actor,
+        role=STAFF,
+        about=member,
         facts={
             "round_id": member.round_id,
             "member_id": member.id,
@@ -129,12 +127,6 @@ def accept_code_of_conduct(session: DbSession, *, round_: Round, user: User, now
     if seat.conduct_accepted_at is None:
         seat.conduct_accepted_at = now
         record_event(
-            session,
-            "panel.conduct_accepted",
-            actor_id=user.id,
-            actor_role=PANELLIST,
-            object_type="panel_member",
-            object_id=seat.id,
-            facts={"round_id": round_.id},
+            session, "panel.conduct_accepted", by=user, role=PANELLIST, about=seat, facts={"round_id": round_.id}
         )
     return record_own_group_recusals(session, round_=round_, user_id=user.id)

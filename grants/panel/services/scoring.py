@@ -109,11 +109,9 @@ def save_scores(
         record_event(
             session,
             "score.given" if new else "score.changed",
-            actor_id=user.id,
-            actor_role=PANELLIST,
-            object_type="score",
-            object_id=score.id,
-            # The value is a fact for the tally; the comment stays on the score.
+            by=user,
+            role=PANELLIST,
+            about=score,
             facts={"round_id": round_.id, "bid_id": bid.id, "criterion_id": criterion.id, "value": value},
         )
         if new:
