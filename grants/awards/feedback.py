@@ -15,6 +15,7 @@ from grants.decisions.queries import current_ratification, funded_bid_ids
 from grants.domain import DomainError
 from grants.mail import send_email
 from grants.models import Bid, BidStatus, Feedback, User
+from grants.panel.rules import check_free_to_act
 
 FEEDBACK_REQUIRED = "Enter the feedback the group will read"
 FEEDBACK_FOR_FUNDED = "This bid was funded: the group gets an offer, not feedback"
@@ -44,6 +45,7 @@ def feedback_refused(session: DbSession, bid: Bid) -> str | None:
 
 def send_feedback(session: DbSession, *, bid: Bid, text: str, actor: User, now: datetime) -> Feedback:
     """Send an unfunded group, at `now`, the feedback staff composed from the panel's comments."""
+    check_free_to_act(session, bid=bid, actor_id=actor.id, doing="send this group feedback")
     session.refresh(bid, with_for_update=True)
     check_feedback_allowed(session, bid)
     text = text.strip()

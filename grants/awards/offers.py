@@ -33,6 +33,7 @@ from grants.domain import DomainError
 from grants.mail import send_email
 from grants.models import Award, AwardStatus, Bid, ReportDate, RoundStatus, User
 from grants.money import format_pounds
+from grants.panel.rules import check_free_to_act
 from grants.rounds.services import change_status
 from grants.timefmt import london_date, today_in_london
 
@@ -82,6 +83,7 @@ def make_offer(
 
     Report dates must fall after the day it is at `now` in London.
     """
+    check_free_to_act(session, bid=bid, actor_id=actor.id, doing="make this bid an offer")
     round_ = bid.round
     # Lock the round (PostgreSQL; SQLite's write lock is already held): offers in one round are made one at a
     # time, so two staff offering at once cannot together pass the budget.
@@ -209,6 +211,7 @@ def _answer(session: DbSession, award: Award, to: AwardStatus, actor: User, now:
 
 def withdraw_offer(session: DbSession, *, award: Award, reason: str, actor: User, now: datetime) -> None:
     """Staff take back an offer (offered or accepted, before any payment) at `now`, with a reason the group reads."""
+    check_free_to_act(session, bid=award.bid, actor_id=actor.id, doing="withdraw this offer")
     _lock(session, award)
     reason = reason.strip()
     if award.status not in (AwardStatus.OFFERED, AwardStatus.ACCEPTED):
@@ -229,6 +232,7 @@ def withdraw_offer(session: DbSession, *, award: Award, reason: str, actor: User
 
 def close_award(session: DbSession, *, award: Award, actor: User, now: datetime) -> None:
     """Close an award paid in full once its reporting is done (at `now`, which the audit chain stamps itself)."""
+    check_free_to_act(session, bid=award.bid, actor_id=actor.id, doing="close this award")
     _lock(session, award)
     if award.status != AwardStatus.PAID_IN_FULL:
         raise DomainError("An award can be closed once it has been paid in full", "status")

@@ -15,6 +15,7 @@ from grants.decisions.services import text_sha256
 from grants.domain import DomainError, typed_text
 from grants.models import Award, AwardStatus, Payment, User
 from grants.money import format_pounds
+from grants.panel.rules import check_free_to_act
 from grants.timefmt import today_in_london
 
 PAYMENT_AMOUNT_REQUIRED = "Enter the amount paid, in pounds"
@@ -50,6 +51,7 @@ def record_payment(
     now: datetime,
 ) -> Payment:
     """Record money paid against an accepted award, on a day no later than London's day at `now`."""
+    check_free_to_act(session, bid=award.bid, actor_id=actor.id, doing="record a payment on this award")
     if amount_pence is None or amount_pence <= 0:
         raise DomainError(PAYMENT_AMOUNT_REQUIRED, "amount")
     if paid_on is None:
@@ -114,6 +116,7 @@ def reverse_payment(
     """Undo a payment recorded in error with a reversing entry (its negative, dated London's day at `now`, with
     the reason): the payment itself is kept, the award's total paid goes down by its amount, and an award that was
     paid in full is open for payments again. A payment is reversed once; a reversal is never reversed."""
+    check_free_to_act(session, bid=award.bid, actor_id=actor.id, doing="reverse a payment on this award")
     reason = typed_text(reason, MAX_TEXT, "reason", missing=REVERSAL_REASON_REQUIRED, too_long=REVERSAL_REASON_TOO_LONG)
     if payment.award_id != award.id or payment.is_reversal:
         raise DomainError("Only a payment of this award can be reversed", "reason")

@@ -15,6 +15,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from grants.database import DbSession
+from grants.domain import DomainError
 from grants.models import (
     Bid,
     BidStatus,
@@ -91,6 +92,17 @@ def recused_bid_ids(session: DbSession, round_id: int, user_id: int) -> set[int]
         )
     )
     return declared | own_group_bid_ids(session, round_id, user_id)
+
+
+def check_free_to_act(session: DbSession, *, bid: Bid, actor_id: int, doing: str) -> None:
+    """Refuse a person acting on a bid they are conflicted on (their own group's, or one they declared a conflict
+    with): the separation of duties that holds for staff as for panellists, whatever calls the service. The pages
+    refuse first, with a 403 that says who else can (grants.auth.permissions.duties); this is the rule itself."""
+    if bid.id in recused_bid_ids(session, bid.round_id, actor_id):
+        raise DomainError(
+            f"You have a conflict of interest with {bid.reference}, so you cannot {doing}."
+            " Another member of the funder's staff must."
+        )
 
 
 def undeclared_bid_ids(session: DbSession, round_: Round, user_id: int) -> set[int]:

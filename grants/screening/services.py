@@ -11,6 +11,7 @@ from grants.database import DbSession
 from grants.domain import DomainError
 from grants.mail import send_email
 from grants.models import Bid, BidStatus, Role, RoundStatus, User
+from grants.panel.rules import check_free_to_act
 
 MAX_REASON_LENGTH = 2000
 REASON_REQUIRED = "Tell the group why their bid is not eligible"
@@ -43,6 +44,7 @@ def _outcome_words(status: BidStatus) -> str:
 
 def screen_bid(session: DbSession, *, bid: Bid, eligible: bool, reason: str, actor: User, now: datetime) -> None:
     """Mark a bid eligible or ineligible, log it, and email the group the outcome and reason (caller commits)."""
+    check_free_to_act(session, bid=bid, actor_id=actor.id, doing="screen this bid")
     # Read the bid's current status under a row lock (PostgreSQL; SQLite's write lock is already held), so two
     # staff screening at once each log the decision they actually replaced.
     session.refresh(bid, with_for_update=True)

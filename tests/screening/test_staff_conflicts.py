@@ -6,6 +6,7 @@ its panel; the refusal says who else can, or, for a funder with one member of st
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -17,17 +18,21 @@ from grants.decisions.tallies import compute_panel
 from grants.domain import DomainError
 from grants.models import (
     AuditEvent,
+    Award,
     Bid,
     BidStatus,
     ConflictKind,
+    Feedback,
     Funder,
     GroupMember,
+    Payment,
     ProposalKind,
     Role,
     Round,
     RoundStatus,
     User,
 )
+from grants.models.base import utcnow
 from grants.panel.services import declare_staff_conflict
 from tests.decisions.helpers import make_setting as make_decided_setting
 from tests.decisions.helpers import two_step
@@ -214,3 +219,79 @@ def test_a_conflict_a_member_of_staff_declares_never_reaches_the_tally(app: Flas
         before = compute_panel(s, round_).result.digest
         declare_staff_conflict(s, bid=bid, actor=staff, kind=ConflictKind.PERSONAL, note="A neighbour")
         assert compute_panel(s, round_).result.digest == before
+
+
+def test_the_services_themselves_refuse_conflicted_staff_whatever_calls_them(app: Flask) -> None:
+    # The pages refuse first (above); a command, a script or a future page calling the services directly is held
+    # to the same rule, and nothing is changed.
+    from grants.awards import services as awards
+    from grants.screening.services import screen_bid
+    from tests.awards.helpers import accepted_award
+    from tests.awards.helpers import make_setting as make_award_setting
+
+    setting = make_award_setting(app)
+    award_id = accepted_award(app, setting)
+    with app_session(app) as s:
+        funded, unfunded = s.get(Bid, setting.funded_id), s.get(Bid, setting.unfunded_id)
+        award = s.get(Award, award_id)
+        assert funded is not None and unfunded is not None and award is not None
+        colleague = s.get(User, setting.staff_id)
+        assert colleague is not None
+        conflicted = make_staff(s, award.bid.round.funder, name="Cal Member")
+        for bid in (funded, unfunded):
+            s.add(GroupMember(group_id=bid.group_id, user_id=conflicted.id))
+        funded2 = s.get(Bid, setting.funded2_id)
+        assert funded2 is not None
+        declare_staff_conflict(s, bid=funded2, actor=conflicted, kind=ConflictKind.PERSONAL, note="My neighbour")
+        payment = awards.record_payment(
+            s, award=award, amount_pence=100_00, paid_on=date.today(), reference="", actor=colleague, now=utcnow()
+        )
+        payment_id, funded2_id = payment.id, funded2.id
+    attempts = {
+        "screen this bid": lambda s, me: screen_bid(
+            s, bid=s.get(Bid, setting.unfunded_id), eligible=False, reason="No", actor=me, now=utcnow()
+        ),
+        "make this bid an offer": lambda s, me: awards.make_offer(
+            s,
+            bid=s.get(Bid, funded2_id),
+            amount_pence=400_00,
+            reduced_reason="",
+            conditions="",
+            report_dates=[date.today() + timedelta(days=90)],
+            withhold_name=False,
+            actor=me,
+            now=utcnow(),
+        ),
+        "record a payment on this award": lambda s, me: awards.record_payment(
+            s,
+            award=s.get(Award, award_id),
+            amount_pence=1_00,
+            paid_on=date.today(),
+            reference="",
+            actor=me,
+            now=utcnow(),
+        ),
+        "reverse a payment on this award": lambda s, me: awards.reverse_payment(
+            s, award=s.get(Award, award_id), payment=s.get(Payment, payment_id), reason="Typo", actor=me, now=utcnow()
+        ),
+        "withdraw this offer": lambda s, me: awards.withdraw_offer(
+            s, award=s.get(Award, award_id), reason="Changed our mind", actor=me, now=utcnow()
+        ),
+        "close this award": lambda s, me: awards.close_award(s, award=s.get(Award, award_id), actor=me, now=utcnow()),
+        "send this group feedback": lambda s, me: awards.send_feedback(
+            s, bid=s.get(Bid, setting.unfunded_id), text="Sorry.", actor=me, now=utcnow()
+        ),
+    }
+    for doing, attempt in attempts.items():
+        with app_session(app) as s:
+            before = s.scalar(sa.select(sa.func.count()).select_from(AuditEvent))
+            me = s.scalars(sa.select(User).where(User.name == "Cal Member")).one()
+            with pytest.raises(DomainError, match=f"You have a conflict of interest with .*, so you cannot {doing}"):
+                attempt(s, me)
+            assert s.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == before, doing
+            s.rollback()
+    with app_session(app) as s:
+        award = s.get(Award, award_id)
+        assert award is not None and award.paid_pence == 100_00 and award.status.value == "accepted"
+        assert s.scalar(sa.select(sa.func.count()).select_from(Award)) == 1
+        assert s.scalar(sa.select(sa.func.count()).select_from(Feedback)) == 0

@@ -12,8 +12,10 @@ own groups, found from membership when read, and the bids they declared a confli
 - on its panel: a staff member conflicted on any bid of a round is not invited onto, and cannot join, its panel
   (`grants.panel.services.membership`).
 
-A refusal is a 403 page that says why and who else of the funder's staff can do it; when nobody else can (a funder
-with one member of staff), it explains why a second person is needed and how to invite one.
+The services that act on a bid hold to the same rule themselves (`grants.panel.rules.check_free_to_act`), so a
+command or script that calls them is refused too. A refusal here is a 403 page that says why and who else of the
+funder's staff can do it; when nobody else can (a funder with one member of staff), it explains why a second person
+is needed and how to invite one.
 """
 
 from __future__ import annotations
