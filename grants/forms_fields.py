@@ -7,7 +7,6 @@ about what the value may be belong to the services.
 from __future__ import annotations
 
 import re
-import secrets
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -23,6 +22,7 @@ from wtforms import EmailField, Field, HiddenField, StringField, SubmitField, Te
 from wtforms.validators import DataRequired, Email, Length, Optional, StopValidation
 
 from grants.files import MAX_LINK_LENGTH
+from grants.idempotency import new_form_token, usable_form_token
 from grants.money import parse_pounds, pounds_as_typed
 from grants.text import TextRefused, clean_line, clean_text
 from grants.timefmt import LONDON
@@ -367,7 +367,11 @@ class OneUseForm(FlaskForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # A form drawn for a page gets a fresh token; a form sent keeps the one it carried (none, if it had none,
-        # which the service refuses), so sending it again after a refusal is still the same form.
-        if self.form_token.raw_data is None:
-            self.form_token.data = secrets.token_urlsafe(32)
+        # The token the form was sent with (None for a form drawn for a page): `act_once` spends this one, and
+        # refuses a form sent without one, or with one out of date.
+        self.sent_token: str | None = None if self.form_token.raw_data is None else self.form_token.data
+        # A form sent again after a refusal keeps its token, so it is still the same form; a form drawn for a page,
+        # or sent with a token out of date, is drawn with a fresh one.
+        now = datetime.now(UTC)
+        if not usable_form_token(self.sent_token, now=now):
+            self.form_token.data = new_form_token(now)

@@ -94,9 +94,7 @@ def act_once(form: OneUseForm, service: Callable[..., T], /, *, what: str, now: 
     actor = current_person()
 
     def once() -> T:
-        spend_form_token(
-            db.session, token=form.form_token.data, purpose=form_purpose(), actor=actor, what=what, now=now
-        )
+        spend_form_token(db.session, token=form.sent_token, purpose=form_purpose(), actor=actor, what=what, now=now)
         return service(db.session, actor=actor, now=now, **kwargs)
 
     return attempt(form, once)

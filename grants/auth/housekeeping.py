@@ -2,7 +2,8 @@
 
 - security log entries older than SECURITY_LOG_DAYS;
 - forms kept for someone whose sign-in ended while they typed, once past their keeping time;
-- registrations never confirmed, and password-reset links, once their link has expired.
+- registrations never confirmed, and password-reset links, once their link has expired;
+- the used tokens of money-moving forms, once too old to be sent again (grants.idempotency).
 
 The decision audit chain is never touched: it is kept for good.
 """
@@ -17,6 +18,7 @@ import sqlalchemy as sa
 from grants.auth.saved_forms import delete_expired_saved_forms
 from grants.auth.security_log import prune_security_log
 from grants.database import DbSession
+from grants.idempotency import purge_used_form_tokens
 from grants.models import PasswordReset, PendingRegistration
 
 
@@ -26,13 +28,15 @@ class Pruned:
     kept_forms: int
     registrations: int
     reset_links: int
+    form_tokens: int
 
     def summary(self) -> str:
         return (
             f"Removed {self.security_events} security log entr{'y' if self.security_events == 1 else 'ies'}, "
             f"{self.kept_forms} kept form{'' if self.kept_forms == 1 else 's'}, "
-            f"{self.registrations} unconfirmed registration{'' if self.registrations == 1 else 's'} and "
-            f"{self.reset_links} expired reset link{'' if self.reset_links == 1 else 's'}."
+            f"{self.registrations} unconfirmed registration{'' if self.registrations == 1 else 's'}, "
+            f"{self.reset_links} expired reset link{'' if self.reset_links == 1 else 's'} and "
+            f"{self.form_tokens} used form token{'' if self.form_tokens == 1 else 's'}."
         )
 
 
@@ -49,4 +53,5 @@ def prune(session: DbSession, *, now: datetime, security_log_days: int) -> Prune
             session.execute(sa.delete(PendingRegistration).where(PendingRegistration.expires_at < now))
         ),
         reset_links=_count(session.execute(sa.delete(PasswordReset).where(PasswordReset.expires_at < now))),
+        form_tokens=purge_used_form_tokens(session, now=now),
     )

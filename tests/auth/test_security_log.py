@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from grants.auth.saved_forms import KEEP_FOR
 from grants.auth.security_log import prune_security_log, record_security_event, security_events_for
-from grants.models import PasswordReset, PendingRegistration, SavedForm, SecurityEvent, utcnow
+from grants.idempotency import FORM_TOKEN_HOURS, new_form_token
+from grants.models import PasswordReset, PendingRegistration, SavedForm, SecurityEvent, UsedFormToken, utcnow
 from tests.support.db import app_session
 from tests.support.factories import make_user
 from tests.support.signin import sign_in
@@ -52,17 +53,22 @@ def test_flask_security_prune_removes_what_is_past_its_keeping_time_and_nothing_
                 )
             )
         s.add(PasswordReset(user_id=ada.id, token_hash="c" * 64, expires_at=now - timedelta(hours=1)))
+        for hours, purpose in ((FORM_TOKEN_HOURS + 1, "old"), (FORM_TOKEN_HOURS - 1, "recent")):
+            used = now - timedelta(hours=hours)
+            s.add(UsedFormToken(token=new_form_token(used), purpose=purpose, user_id=ada.id, used_at=used))
         s.commit()
     result = app.test_cli_runner().invoke(args=["security", "prune"])
     assert result.exit_code == 0, result.output
-    assert "Removed 1 security log entry, 1 kept form, 1 unconfirmed registration and 1 expired reset link" in (
-        result.output
+    assert (
+        "Removed 1 security log entry, 1 kept form, 1 unconfirmed registration, 1 expired reset link and 1 used form"
+        " token" in result.output
     )
     with app_session(app) as s:
         assert s.scalar(sa.select(sa.func.count()).select_from(SecurityEvent)) == 2  # the new failure, the sign-up
         assert s.scalars(sa.select(SavedForm.path)).all() == ["/bids/new"]
         assert s.scalars(sa.select(PendingRegistration.email)).all() == ["b@example.com"]
         assert s.scalar(sa.select(sa.func.count()).select_from(PasswordReset)) == 0
+        assert s.scalars(sa.select(UsedFormToken.purpose)).all() == ["recent"]
 
 
 def test_a_sign_in_entry_says_when_from_where_who_and_what(app: Flask) -> None:

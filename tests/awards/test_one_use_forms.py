@@ -4,11 +4,14 @@ recorded. Threads post through the app itself, each with its own client, app con
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import sqlalchemy as sa
 from flask import Flask
 from werkzeug.test import TestResponse
 
-from grants.models import AuditEvent, Award, Payment
+from grants.idempotency import FORM_TOKEN_HOURS, new_form_token
+from grants.models import AuditEvent, Award, Payment, utcnow
 from tests.awards.helpers import accepted_award, date_parts, london_today, make_setting, offer_form
 from tests.support.db import app_session
 from tests.support.forms import token_on
@@ -122,3 +125,21 @@ def test_the_same_offer_form_posted_many_times_at_once_makes_one_offer(app: Flas
             sa.select(sa.func.count()).select_from(AuditEvent).where(AuditEvent.action == "award.offered")
         )
         assert offered == 1
+
+
+def test_a_form_left_open_for_more_than_a_day_is_refused_as_out_of_date_and_drawn_again(app: Flask) -> None:
+    # A token is good for a day, so the used ones can be pruned: a form that old is refused before its token is
+    # looked up (whether or not it was used), nothing changes, and the page it comes back on works.
+    setting = make_setting(app)
+    award_id = accepted_award(app, setting)
+    staff = signed_in(app.test_client(), setting.staff_email)
+    stale = new_form_token(utcnow() - timedelta(hours=FORM_TOKEN_HOURS, minutes=1))
+
+    refused = staff.post(f"/staff/awards/{award_id}/payments", data=_payment(stale))
+
+    assert refused.status_code == 200 and "This form is out of date, so nothing was changed" in refused.text
+    assert _counts(app)[0] == 0
+    fresh = token_on(refused.text)
+    assert fresh != stale
+    sent = staff.post(f"/staff/awards/{award_id}/payments", data=_payment(fresh), follow_redirects=True)
+    assert "Payment of £100 recorded" in sent.text and _counts(app)[0] == 1

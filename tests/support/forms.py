@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import re
-import secrets
 from typing import Any
+
+from grants.idempotency import new_form_token
+from grants.models.base import utcnow
 
 _TOKEN = re.compile(r'name="form_token" type="hidden" value="([^"]+)"|name="form_token" value="([^"]+)"')
 
 
 def once(data: dict[str, Any] | None = None, **fields: Any) -> dict[str, Any]:
     """Form data with a token of its own, as a page drawn for this one post would carry."""
-    return {**(data or {}), **fields, "form_token": secrets.token_urlsafe(32)}
+    return {**(data or {}), **fields, "form_token": new_form_token(utcnow())}
 
 
 def token_on(page: str) -> str:
