@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from grants.audit.chain import record_event
 from grants.auth.permissions.duties import conflicted_in_decision
@@ -68,6 +69,30 @@ def pending_proposals(session: DbSession, round_id: int) -> list[DecisionProposa
             .order_by(DecisionProposal.id)
         )
     )
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A proposal waiting for a second member of staff, with the round it is in, for the staff home page."""
+
+    proposal: DecisionProposal
+    round: Round
+
+
+def waiting_in_funder(session: DbSession, funder_id: int) -> list[Waiting]:
+    """Every proposal of the funder's rounds waiting for a second member of staff, oldest first."""
+    rows = session.execute(
+        sa.select(DecisionProposal, Round)
+        .join(Round, Round.id == DecisionProposal.round_id)
+        .where(
+            Round.funder_id == funder_id,
+            DecisionProposal.confirmed_at.is_(None),
+            DecisionProposal.withdrawn_at.is_(None),
+        )
+        .options(joinedload(DecisionProposal.proposed_by))
+        .order_by(DecisionProposal.id)
+    )
+    return [Waiting(proposal, round_) for proposal, round_ in rows]
 
 
 def proposal_in_round(session: DbSession, round_id: int, proposal_id: int) -> DecisionProposal | None:

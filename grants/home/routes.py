@@ -16,6 +16,7 @@ from grants.auth.permissions import (
     role_required,
     staff_funder_ids,
 )
+from grants.decisions.confirmations import waiting_in_funder
 from grants.extensions import db
 from grants.home import bp, queries
 from grants.home.forms import InviteColleagueForm
@@ -36,10 +37,11 @@ def _staff_page(form: InviteColleagueForm | None = None, form_funder_id: int | N
                 "funder": funder,
                 "rounds": queries.rounds_with_counts(db.session, {funder.id}),
                 "team": queries.funder_team(db.session, funder.id),
+                "waiting": waiting_in_funder(db.session, funder.id),
                 "invite_form": invite_form,
             }
         )
-    return render_template("home/staff.html", sections=sections, form=form)
+    return render_template("home/staff.html", sections=sections, form=form, me=current_person())
 
 
 @bp.get("/staff")

@@ -266,3 +266,26 @@ def test_only_the_site_admin_turns_the_two_person_rule_off_and_then_one_person_d
     sign_in(client, setting.staff_email)
     client.post(f"{_tally(setting)}/ratify", data=once({"note": ""}))
     assert _status(app, setting) == RoundStatus.DECIDED
+
+
+def test_a_proposal_waiting_for_a_second_person_is_on_every_colleagues_home_page(
+    app: Flask, client: FlaskClient, setting: Setting
+) -> None:
+    sign_in(client, setting.staff_email)
+    assert "Waiting for a second person" not in client.get("/staff").text
+    client.post(f"{_tally(setting)}/ratify", data=once({"note": "As the panel decided."}))
+    mine = client.get("/staff").text
+    assert "you propose to ratify the result (a colleague must confirm it)" in mine
+    assert f'href="{_tally(setting)}#proposals"' in mine
+
+    client.post("/sign-out")
+    sign_in(client, setting.colleague_email)
+    theirs = client.get("/staff").text
+    assert "Priya Shah proposes to ratify the result (you or another colleague can confirm it)" in theirs
+    (proposal,) = _pending(app, setting)
+    client.post(f"{_tally(setting)}/proposals/{proposal.id}/confirm")
+    assert "Waiting for a second person" not in client.get("/staff").text
+
+    client.post("/sign-out")
+    sign_in(client, setting.other_staff_email)  # another funder's staff see nothing of it
+    assert "Waiting for a second person" not in client.get("/staff").text
