@@ -117,7 +117,8 @@ class FundedLine:
 class RoundSummary:
     round: Round
     panel_size: int
-    conflicts_declared: int
+    conflicts_declared: int  # by panellists
+    staff_conflicts_declared: int
     eligible: int
     funded: list[FundedLine]
     stories: list[PublicStory]
@@ -170,16 +171,14 @@ def funder_page(session: DbSession, funder: Funder) -> FunderPage:
     )
     ids = [r.id for r in rounds]
     panel = _count_by_round(session, PanelMember.round_id, PanelMember.round_id.in_(ids)) if ids else {}
-    conflicts = (
-        _count_by_round(
-            session,
-            ConflictDeclaration.round_id,
-            ConflictDeclaration.round_id.in_(ids),
-            ConflictDeclaration.kind != ConflictKind.NONE,
-        )
-        if ids
-        else {}
+    # The panel's conflicts (each kept that panellist out of deciding the bid) and staff's (each meant another
+    # member of staff acted on the bid), counted apart: only the first is about how the panel decided.
+    declared = sa.and_(ConflictDeclaration.round_id.in_(ids), ConflictDeclaration.kind != ConflictKind.NONE)
+    on_panel = sa.exists().where(
+        PanelMember.round_id == ConflictDeclaration.round_id, PanelMember.user_id == ConflictDeclaration.user_id
     )
+    conflicts = _count_by_round(session, ConflictDeclaration.round_id, declared, on_panel) if ids else {}
+    staff_conflicts = _count_by_round(session, ConflictDeclaration.round_id, declared, ~on_panel) if ids else {}
     eligible = (
         _count_by_round(session, Bid.round_id, Bid.round_id.in_(ids), Bid.status == BidStatus.ELIGIBLE) if ids else {}
     )
@@ -194,6 +193,7 @@ def funder_page(session: DbSession, funder: Funder) -> FunderPage:
                 round=round_,
                 panel_size=panel.get(round_.id, 0),
                 conflicts_declared=conflicts.get(round_.id, 0),
+                staff_conflicts_declared=staff_conflicts.get(round_.id, 0),
                 eligible=eligible.get(round_.id, 0),
                 funded=funded,
                 stories=shareable_stories(session, round_.id),

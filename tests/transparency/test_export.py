@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from grants.models import Bid, Group
+from grants.models import Bid, ConflictDeclaration, ConflictKind, Group, Role, RoleGrant
 from grants.transparency.threesixty import (
     WITHHELD_NAME,
     ExportError,
@@ -357,3 +357,22 @@ def test_csv_has_one_row_per_grant() -> None:
     rows = list(csv.reader(io.StringIO(to_csv(package))))
     assert rows[0] == standard_titles()
     assert len(rows) == 2
+
+
+def test_the_funder_page_counts_the_panels_conflicts_apart_from_staffs(
+    app: Flask, client: FlaskClient, published: Published
+) -> None:
+    # The page says each panellist with a conflict took no part in deciding that bid: a conflict a member of staff
+    # declared is about who acted on the bid instead, so it is counted on a line of its own.
+    with app_session(app) as s:
+        bid = s.scalars(sa.select(Bid).where(Bid.round_id == published.round_id).order_by(Bid.id.desc())).first()
+        assert bid is not None
+        staff_id = s.scalars(sa.select(RoleGrant.user_id).where(RoleGrant.role == Role.STAFF)).first()
+        s.add(
+            ConflictDeclaration(
+                round_id=published.round_id, user_id=staff_id, bid_id=bid.id, kind=ConflictKind.PERSONAL, note="Friend"
+            )
+        )
+    page = " ".join(client.get(f"/funders/{published.funder_slug}").get_data(as_text=True).split())
+    assert 'Conflicts of interest declared by the panel </dt> <dd class="govuk-summary-list__value"> 1 (each' in page
+    assert 'declared by the funder&#39;s staff </dt> <dd class="govuk-summary-list__value"> 1 (another member' in page
