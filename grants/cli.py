@@ -64,14 +64,14 @@ def invite_staff_command(funder_slug: str, email: str, role: str) -> None:
 def create_admin_command(email: str, name: str, password: str) -> None:
     """Create a site admin account (or make an existing account a site admin)."""
     from grants.auth.invitations import grant_role
-    from grants.auth.passwords import MIN_PASSWORD_LENGTH
+    from grants.auth.passwords import password_problem
     from grants.auth.services import find_user_by_email, register_user
     from grants.models import Role
 
     user = find_user_by_email(db.session, email)
     if user is None:
-        if len(password) < MIN_PASSWORD_LENGTH:
-            raise click.ClickException(f"The password must be at least {MIN_PASSWORD_LENGTH} characters long.")
+        if (problem := password_problem(password, email=email, name=name)) is not None:
+            raise click.ClickException(f"{problem}.")
         user = register_user(db.session, name=name, email=email, password=password)
     grant_role(db.session, user=user, role=Role.SITE_ADMIN)
     db.session.commit()

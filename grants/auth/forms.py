@@ -2,30 +2,37 @@
 
 from __future__ import annotations
 
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovPasswordInput, GovSubmitInput
-from wtforms import BooleanField, EmailField, PasswordField, SubmitField
-from wtforms.validators import EqualTo, InputRequired, Length
+from wtforms import BooleanField, EmailField, Field, PasswordField, SubmitField
+from wtforms.validators import EqualTo, InputRequired, StopValidation
 
-from grants.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from grants.auth.passwords import MIN_PASSWORD_LENGTH, password_problem
 from grants.forms_fields import ContinueForm, email_field, line_text
 
 EMAIL_REQUIRED = "Enter your email address"
+
+
+def _good_new_password(form: FlaskForm, field: Field) -> None:
+    """The rule for new passwords (grants.auth.passwords.password_problem), checked against the email address and
+    name on the form, or those of the person signed in."""
+    email, name = (form[key].data if key in form else "" for key in ("email", "name"))
+    if current_user.is_authenticated and not email:
+        email, name = current_user.email, current_user.name
+    if (problem := password_problem(field.data or "", email=email or "", name=name or "")) is not None:
+        raise StopValidation(problem)
 
 
 def _new_password_field(label: str = "Create a password") -> PasswordField:
     return PasswordField(
         label,
         widget=GovPasswordInput(),
-        description=f"Use at least {MIN_PASSWORD_LENGTH} characters. A few words strung together work well.",
-        validators=[
-            InputRequired(message="Enter a password"),
-            Length(
-                min=MIN_PASSWORD_LENGTH,
-                max=MAX_PASSWORD_LENGTH,
-                message=f"Your password must be at least {MIN_PASSWORD_LENGTH} characters long",
-            ),
-        ],
+        description=(
+            f"Use at least {MIN_PASSWORD_LENGTH} characters. A few words strung together work well; a common"
+            " password, your name or your email address will not be accepted."
+        ),
+        validators=[InputRequired(message="Enter a password"), _good_new_password],
     )
 
 

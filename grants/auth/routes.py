@@ -165,6 +165,10 @@ def reset_password(token: str) -> str | Response:
         except services.LinkInvalid as exc:
             # The 400 rolls the request back.
             return render_template("auth/link_invalid.html", message=exc.message, kind="reset"), 400  # type: ignore[return-value]
+        except DomainError as exc:  # the new password is too like the account's email address or name
+            db.session.rollback()
+            put_error(form, exc)
+            return render_template("auth/reset_password.html", form=form)
         if current_user.is_authenticated:
             end_current_session(current_person())
         flash("Your password has been changed. Sign in with your new password.", "success")
@@ -215,8 +219,12 @@ def invitation(token: str) -> str | Response:
                 )
                 invitations.accept_invitation(db.session, token=token, user=user)
             except DomainError as exc:
-                # The 400 rolls back the account made a moment ago with the refused acceptance.
-                return render_template("auth/link_invalid.html", message=exc.message, kind="invitation"), 400  # type: ignore[return-value]
+                if exc.field != "password":
+                    # The 400 rolls back the account made a moment ago with the refused acceptance.
+                    return render_template("auth/link_invalid.html", message=exc.message, kind="invitation"), 400  # type: ignore[return-value]
+                db.session.rollback()  # a password too like the invited address: say so by the field
+                put_error(form, exc)
+                return render_template("auth/invitation.html", invitation=invitation, form=form, has_account=False)
             flash("Welcome. Your account is ready and your invitation is accepted.", "success")
             if (second := second_step(user, remember=False)) is not None:
                 return second  # staff and auditors set up two-step sign-in before they are signed in

@@ -9,7 +9,13 @@ import sqlalchemy as sa
 from flask import current_app
 
 from grants.auth import throttle
-from grants.auth.passwords import check_password, check_password_or_dummy, hash_password, needs_rehash
+from grants.auth.passwords import (
+    check_new_password,
+    check_password,
+    check_password_or_dummy,
+    hash_password,
+    needs_rehash,
+)
 from grants.auth.security_log import record_security_event
 from grants.auth.sessions import end_all_sessions
 from grants.auth.throttle import Throttled
@@ -49,6 +55,7 @@ def register_user(session: DbSession, *, name: str, email: str, password: str) -
     """Create an account now (invitations, the CLI, the demo). The email must not already be in use, in any
     letter case. Someone registering on the site asks for an emailed link instead: `request_registration`."""
     email = normalise_email(email)
+    check_new_password(password, email=email, name=name)
     if find_user_by_email(session, email) is not None:
         raise DomainError(
             "An account with this email address already exists. Sign in, or reset your password.", "email"
@@ -74,6 +81,7 @@ def request_registration(
     Asking again replaces the last link.
     """
     email = normalise_email(email)
+    check_new_password(password, email=email, name=name)
     password_hash = hash_password(password)
     existing = find_user_by_email(session, email)
     if existing is not None:
@@ -194,6 +202,7 @@ def change_password(
             session, "password.change_failed", user=user, source_ip=source_ip, facts={"throttled": used_up}
         )
         raise DomainError("Your current password is not correct.", "current_password")
+    check_new_password(new_password, email=user.email, name=user.name)
     user.password_hash = hash_password(new_password)
     user.password_changed_at = utcnow()
     ended = end_all_sessions(session, user)
@@ -250,6 +259,7 @@ def reset_password(session: DbSession, *, token: str, new_password: str, source_
     account's count of failed sign-ins is cleared, so its owner can sign in at once."""
     reset = find_password_reset(session, token)
     user = reset.user
+    check_new_password(new_password, email=user.email, name=user.name)
     now = utcnow()
     session.execute(
         sa.update(PasswordReset)

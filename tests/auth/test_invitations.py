@@ -121,6 +121,19 @@ def test_invitation_form_errors_keep_the_name_and_the_link(app: Flask, client: F
     assert client.post(link, data={"name": "Nia Jones", "password": PASSWORD, "confirm": PASSWORD}).status_code == 302
 
 
+def test_an_invited_password_made_of_the_invited_address_is_refused_by_the_field_not_the_link(
+    app: Flask, client: FlaskClient
+) -> None:
+    # The form does not show the invited address, so the rule is checked where the account is made: the answer is
+    # an error by the field, and the link still works.
+    link = _invite(app)
+    response = client.post(link, data={"name": "Nia Jones", "password": "newstaff2026", "confirm": "newstaff2026"})
+    assert response.status_code == 200
+    assert "must not be your email address" in response.text and 'value="Nia Jones"' in response.text
+    assert _grants(app, "new.staff@example.com") == []
+    assert client.post(link, data={"name": "Nia Jones", "password": PASSWORD, "confirm": PASSWORD}).status_code == 302
+
+
 def test_panellist_invitation_gives_a_seat_on_that_rounds_panel(app: Flask, client: FlaskClient) -> None:
     link = _invite(app, email="resident@example.com", role=Role.PANELLIST)
     client.post(link, data={"name": "Rhys Price", "password": PASSWORD, "confirm": PASSWORD})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
@@ -360,6 +361,44 @@ def test_reset_form_errors_keep_the_link_usable(app: Flask, client: FlaskClient)
     link = _reset_link(app)
     response = client.post(link, data={"password": "a brand new passphrase", "confirm": "different"})
     assert "The passwords do not match" in response.text
+    assert (
+        client.post(link, data={"password": "a brand new passphrase", "confirm": "a brand new passphrase"}).status_code
+        == 302
+    )
+
+
+@pytest.mark.parametrize(
+    ("password", "why"),
+    [
+        ("password123", "one of the most common"),
+        ("Qwertyuiop", "one of the most common"),
+        ("AdaLovelace!", "must not be your email address, your name or the name of this service"),
+        ("ada@example.com", "must not be your email address"),
+        ("CommonPot2026", "must not be your email address, your name or the name of this service"),
+    ],
+)
+def test_register_refuses_a_common_password_or_one_made_of_the_persons_own_details(
+    app: Flask, client: FlaskClient, password: str, why: str
+) -> None:
+    response = _register(client, password=password, confirm=password)
+    assert response.status_code == 200 and why in response.text
+    assert 'value="ada@example.com"' in response.text  # what was typed stays
+    assert _nothing_asked_for(app)
+
+
+def test_a_reset_to_a_password_made_of_the_accounts_own_details_is_refused_by_the_field_and_the_link_still_works(
+    app: Flask, client: FlaskClient
+) -> None:
+    # The reset page has no email or name on it: the rule is checked again where the account is known.
+    with app_session(app) as s:
+        make_user(s, email="ada@example.com", name="Ada Lovelace")
+    client.post("/forgotten-password", data={"email": "ada@example.com"})
+    link = _reset_link(app)
+    refused = client.post(link, data={"password": "Lovelace1815", "confirm": "Lovelace1815"})
+    assert refused.status_code == 200
+    assert "must not be your email address, your name or the name of this service" in refused.text
+    assert sign_in(client, "ada@example.com", PASSWORD).status_code == 302  # unchanged
+    client.post("/sign-out")
     assert (
         client.post(link, data={"password": "a brand new passphrase", "confirm": "a brand new passphrase"}).status_code
         == 302
