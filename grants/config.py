@@ -168,6 +168,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": not (development or testing),
         "REMEMBER_COOKIE_NAME": "remember_token" if (development or testing) else "__Host-remember_token",
+        # The browser's token for forms kept when a sign-in ended while typing (grants.auth.saved_forms).
+        "KEPT_FORM_COOKIE_NAME": "kept_form" if (development or testing) else "__Host-kept_form",
         # Strict-Transport-Security: only in production (served over HTTPS); 0 sends no header.
         "HSTS_MAX_AGE_SECONDS": _int("HSTS_MAX_AGE_SECONDS", 0 if development or testing else 365 * 24 * 3600),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session: a long draft must not fail on save

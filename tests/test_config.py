@@ -63,6 +63,7 @@ def test_production_cookies_are_host_only_secure_cookies_the_browser_will_keep(
     settings = _production_cookie_settings(monkeypatch)
     assert settings["SESSION_COOKIE_NAME"] == "__Host-session"
     assert settings["REMEMBER_COOKIE_NAME"] == "__Host-remember_token"
+    assert settings["KEPT_FORM_COOKIE_NAME"] == "__Host-kept_form"
     app.config.update(settings)
     with app_session(app) as s:
         make_user(s, email="ada@example.com")

@@ -8,7 +8,7 @@ Kept only for someone who was signed in when they typed, and nobody else:
   names their sign-in session (Flask-Login's `_user_id` is our `LoginSession` token, sessions.py), even though
   that session has ended or expired. The form is bound to that session's user. A visitor who never signed in
   (or who signed out in this browser, which drops the token) has no such session: nothing is kept.
-- **Which browser.** It also carries a random token in a cookie of its own (`KEPT_COOKIE`, not the session, so
+- **Which browser.** It also carries a random token in a cookie of its own (`KEPT_FORM_COOKIE_NAME`, not the session, so
   that renewing the session at sign-in does not lose it); only its SHA-256 is stored. A form is put back only
   for the same user in the same browser: another person signing in on that browser gets nothing, and nor does
   someone who posts with an old copy of the user's cookie from elsewhere.
@@ -46,7 +46,13 @@ KEEP_FORMS_FOR = ("bids.", "panel.", "reports.")
 KEEP_FOR = timedelta(hours=4)
 MAX_KEPT_BYTES = 256 * 1024  # of field names and values, UTF-8: a long bid's answers are a small part of it
 MAX_KEPT_PER_USER = 5
-KEPT_COOKIE = "kept_form"  # the browser's own token, naming the forms it kept
+
+
+def _kept_cookie() -> str:
+    """The cookie holding the browser's own token, naming the forms it kept (`__Host-` in production)."""
+    return str(current_app.config["KEPT_FORM_COOKIE_NAME"])
+
+
 SHOWN_KEY = "saved_forms_shown"  # ids of kept forms put back on a page, to delete at this browser's next POST
 FLASK_LOGIN_KEY = "_user_id"  # where Flask-Login keeps `User.get_id()`: our sign-in session's token
 NOT_KEPT = {"csrf_token"}
@@ -84,15 +90,16 @@ def _keep_posted_form(response: Response) -> bool:
             user_id = _user_of_session(session_token)
             if user_id is None:
                 return False
-            token = request.cookies.get(KEPT_COOKIE) or new_token()[0]
+            token = request.cookies.get(_kept_cookie()) or new_token()[0]
             _make_room(db.session, user_id=user_id, path=request.path, now=utcnow())
             db.session.add(SavedForm(user_id=user_id, token_hash=hash_token(token), path=request.path, data=data))
     except SQLAlchemyError:
         current_app.logger.warning("Could not keep a form posted after a sign-in ended", exc_info=True)
         return False
     response.set_cookie(
-        KEPT_COOKIE,
+        _kept_cookie(),
         token,
+        path="/",
         max_age=int(KEEP_FOR.total_seconds()),
         httponly=True,
         secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
@@ -146,7 +153,7 @@ def take_saved_form() -> MultiDict[str, str] | None:
 
     Only reads: the browser's session now names the form as shown, and its next POST deletes the row.
     """
-    token = request.cookies.get(KEPT_COOKIE)
+    token = request.cookies.get(_kept_cookie())
     if not token or not current_user.is_authenticated:
         return None
     shown: list[int] = list(session.get(SHOWN_KEY, []))

@@ -286,3 +286,31 @@ def test_putting_back_a_kept_form_waits_for_no_writer(app: Flask, client: FlaskC
         writer.close()
     assert page.status_code == 200
     assert "Growing club" in page.text
+
+
+def test_the_kept_form_cookie_is_named_and_scoped_as_a_host_only_cookie_when_configured(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Production names it __Host-kept_form (grants/config.py): a browser keeps such a cookie only with Path=/ and
+    # no Domain (and Secure, which production's SESSION_COOKIE_SECURE gives it), and the form still comes back.
+    monkeypatch.setitem(app.config, "KEPT_FORM_COOKIE_NAME", "__Host-kept_form")
+    with app_session(app) as s:
+        user = make_user(s, email="maria@example.com")
+        round_ = make_round(s, make_funder(s))
+        bid_id = make_bid_row(s, round_, make_group_with_member(s, user)).id
+        s.add(Answer(bid_id=bid_id, question_id=round_.questions[0].id, text=""))
+    token = _csrf(client.get("/sign-in").text)
+    client.post("/sign-in", data={"csrf_token": token, "email": "maria@example.com", "password": PASSWORD})
+    page = client.get(f"/bids/{bid_id}/questions/1")
+    with app_session(app) as s:
+        end_all_sessions(s, s.scalars(sa.select(User)).one())
+    typed = "What we typed before the sign-in ended"
+    response = client.post(f"/bids/{bid_id}/questions/1", data={"csrf_token": _csrf(page.text), "answer": typed})
+    (cookie,) = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("__Host-kept_form=")]
+    assert "Path=/" in cookie and "Domain=" not in cookie and "HttpOnly" in cookie
+    sign_in_page = client.get(response.headers["Location"]).text
+    back = client.post(
+        response.headers["Location"],
+        data={"csrf_token": _csrf(sign_in_page), "email": "maria@example.com", "password": PASSWORD},
+    )
+    assert typed in client.get(back.headers["Location"]).text
