@@ -84,7 +84,7 @@ def _init_extensions(app: Flask) -> None:
 # Each area's blueprint, and the route modules that attach views to it. Only the factory imports route modules.
 ROUTE_MODULES: dict[str, tuple[str, ...]] = {
     "public": ("routes",),
-    "auth": ("routes", "two_factor_routes"),
+    "auth": ("routes", "two_factor_routes", "account_routes"),
     "home": ("routes",),
     "admin": ("routes",),
     "rounds": ("routes",),

@@ -20,6 +20,7 @@ KINDS: dict[str, str] = {
     "signed_out": "Signed out",
     "session.expired": "Session ended after a time",
     "sessions.ended": "Every session ended by a site admin",
+    "session.ended_elsewhere": "Signed out of another browser from the account page",
     "account.disabled": "Account disabled by a site admin",
     "password.changed": "Password changed",
     "password.change_failed": "Wrong current password when changing it",

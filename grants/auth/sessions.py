@@ -11,6 +11,9 @@ this browser was seen, which is kept in the signed Flask session cookie (`LAST_S
 once a minute) rather than in the row, so that reading a page never writes to the database. The cookie is
 signed, so it cannot be moved forward; an old copy of it carries an old time, and is refused too.
 
+The account page lists the person's open sessions (the browser and system each was opened on, from the user-agent
+string by the ua-parser library, and when) and lets them end any other one, or all others.
+
 Signing in and out starts a new Flask session (a new CSRF token, nothing carried over from before), keeping
 only the keys registered with `keep_across_sign_in`.
 """
@@ -20,10 +23,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from flask import session as flask_session
 from flask_login import login_user, logout_user
+from ua_parser import parse as parse_user_agent
 
+from grants.auth.security_log import record_security_event
 from grants.auth.tokens import hash_token, new_token
 from grants.database import DbSession
 from grants.extensions import db, login_manager
@@ -100,11 +105,29 @@ def _renew_flask_session(*, keep: set[str]) -> None:
     g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)  # Flask-WTF's copy for this request
 
 
+def describe_device(user_agent: str) -> str:
+    """The browser and system a user-agent string names, in words a person recognises ("Firefox on Windows")."""
+    parsed = parse_user_agent(user_agent[:1000])
+    browser = parsed.user_agent.family if parsed.user_agent and parsed.user_agent.family != "Other" else ""
+    system = parsed.os.family if parsed.os and parsed.os.family != "Other" else ""
+    if browser and system:
+        return f"{browser} on {system}"[:120]
+    return (browser or system or "An unknown browser")[:120]
+
+
 def start_session(user: User, *, remember: bool) -> None:
     """Open a new session row for this browser and sign the user in to it (the caller commits)."""
     token, token_hash = new_token()
     now = utcnow()
-    db.session.add(LoginSession(user_id=user.id, token_hash=token_hash, remember=remember, created_at=now))
+    db.session.add(
+        LoginSession(
+            user_id=user.id,
+            token_hash=token_hash,
+            remember=remember,
+            created_at=now,
+            device=describe_device(request.user_agent.string if has_request_context() else ""),
+        )
+    )
     user.session_token = token
     _renew_flask_session(keep=_KEPT_ACROSS_SIGN_IN)
     login_user(user, remember=remember)
@@ -121,6 +144,49 @@ def end_current_session(user: User) -> None:
         )
     _renew_flask_session(keep=set())
     logout_user()  # after the renewal: it leaves a note in the new session to delete the remember-me cookie
+
+
+def open_sessions(session: DbSession, user: User, *, now: datetime) -> list[LoginSession]:
+    """The person's sessions not ended nor past their lifetime, newest first. (One not kept signed in may also have
+    gone unused past the idle limit, which only its browser knows: it ends when that browser next asks.)"""
+    rows = session.scalars(
+        sa.select(LoginSession)
+        .where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
+        .order_by(LoginSession.created_at.desc(), LoginSession.id.desc())
+    )
+    return [row for row in rows if now < row.created_at + session_limits(remember=row.remember)[0]]
+
+
+def is_this_browser(row: LoginSession, user: User) -> bool:
+    return bool(user.session_token) and row.token_hash == hash_token(user.session_token or "")
+
+
+def end_other_session(session: DbSession, user: User, session_id: int) -> bool:
+    """End one of the person's sessions in another browser (the caller commits). False if there is no such
+    session of theirs still open; this browser's own is ended by signing out."""
+    row = session.get(LoginSession, session_id)
+    if row is None or row.user_id != user.id or row.ended_at is not None or is_this_browser(row, user):
+        return False
+    row.ended_at = utcnow()
+    record_security_event(session, "session.ended_elsewhere", user=user, facts={"sessions_ended": 1})
+    return True
+
+
+def end_other_sessions(session: DbSession, user: User) -> int:
+    """End every session of the person but this browser's (the caller commits). Returns how many."""
+    result = session.execute(
+        sa.update(LoginSession)
+        .where(
+            LoginSession.user_id == user.id,
+            LoginSession.ended_at.is_(None),
+            LoginSession.token_hash != hash_token(user.session_token or ""),
+        )
+        .values(ended_at=utcnow())
+    )
+    ended = int(result.rowcount or 0)  # type: ignore[attr-defined]
+    if ended:
+        record_security_event(session, "session.ended_elsewhere", user=user, facts={"sessions_ended": ended})
+    return ended
 
 
 def end_all_sessions(session: DbSession, user: User) -> int:

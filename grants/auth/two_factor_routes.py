@@ -1,4 +1,4 @@
-"""Two-step sign-in pages: the code step of signing in, setting up the app, recovery codes, the account page.
+"""Two-step sign-in pages: the code step of signing in, setting up the app, recovery codes.
 
 The sign-in's second step works on the pending marker (grants/auth/pending_sign_in.py), never on a signed-in
 session; only `_finish` starts one. The rules are in grants/auth/two_factor.py. A wrong code is logged in the
@@ -132,23 +132,6 @@ def sign_in_finish() -> Response:
         return redirect(url_for("auth.sign_in"))
     flash("Two-step sign-in is on. You will need your app each time you sign in.", "success")
     return _finish(waiting)
-
-
-# --- the account page ---------------------------------------------------------------------------------------
-
-
-@bp.get("/account")
-@login_required
-def account() -> str:
-    user = current_person()
-    row = two_factor.two_factor_for(db.session, user)
-    return render_template(
-        "auth/account.html",
-        two_factor_on=row is not None,
-        enabled_at=row.enabled_at if row else None,
-        codes_left=two_factor.recovery_codes_left(db.session, user) if row else 0,
-        required=two_factor.must_use_two_factor(user),
-    )
 
 
 @bp.route("/account/two-step/set-up", methods=["GET", "POST"])

@@ -91,6 +91,9 @@ class LoginSession(CreatedAtMixin, Base):
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     remember: Mapped[bool] = mapped_column(default=False)
     ended_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # The browser and system it was opened on ("Firefox on Windows"), for the person's list of where they are
+    # signed in; never the full user-agent string.
+    device: Mapped[str] = mapped_column(sa.String(120), default="", server_default="")
 
     user: Mapped[User] = relationship()
 

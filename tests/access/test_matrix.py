@@ -135,6 +135,9 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "auth.sign_in_set_up": both(SIGN_IN_STEP),
     "auth.sign_in_finish": {"POST": SIGN_IN_STEP},
     "auth.account": {"GET": SIGNED_IN},
+    # signing out of another browser from the account page: only one's own sessions (another's, or none, is 404)
+    "auth.end_session": {"POST": expect(NOT_FOUND)},
+    "auth.end_other_sessions_everywhere": {"POST": SIGNED_IN},
     # two-step sign-in from the account page: anyone signed in (without it on, renewing or turning off goes back)
     "auth.two_factor_set_up": both(SIGNED_IN),
     "auth.two_factor_recovery_codes": both(SIGNED_IN),
@@ -295,6 +298,7 @@ LITERALS: dict[str, Any] = {
     "position": 1,  # the open round's first question
     "fmt": "json",
     "to": "screening",  # a move back from scoring, which needs a reason, so the empty form moves nothing
+    "session_id": 10**9,  # nobody's session (another person's is 404 too: tests/auth/test_sessions.py)
 }
 _OPEN_DRAFT = {"bid_id": "open_bid_a"}
 _OPEN_ROUND = {"round_id": "open_round"}

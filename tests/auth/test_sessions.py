@@ -174,3 +174,68 @@ def test_a_next_address_with_a_control_character_is_refused_not_a_500(
     signed_in = client.get("/sign-in", query_string={"next": next_url})  # already signed in: straight on
     assert signed_in.status_code == 302
     assert signed_in.headers["Location"] == "/applicant"
+
+
+FIREFOX_ON_WINDOWS = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:121.0) Gecko/20100101 Firefox/121.0"
+SAFARI_ON_IPHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0"
+    " Mobile/15E148 Safari/604.1"
+)
+
+
+def _browser(app: Flask, email: str, user_agent: str) -> FlaskClient:
+    client = app.test_client()
+    client.environ_base["HTTP_USER_AGENT"] = user_agent
+    sign_in(client, email)
+    return client
+
+
+def _session_id(app: Flask, device: str) -> int:
+    with app_session(app) as s:
+        return s.scalars(sa.select(LoginSession.id).where(LoginSession.device == device)).one()
+
+
+def test_the_account_page_lists_each_browser_signed_in_and_signs_out_of_another(app: Flask, ada: str) -> None:
+    laptop = _browser(app, ada, FIREFOX_ON_WINDOWS)
+    phone = _browser(app, ada, SAFARI_ON_IPHONE)
+
+    page = " ".join(laptop.get("/account").text.split())
+    assert "Where you are signed in" in page
+    assert 'Firefox on Windows <strong class="govuk-tag govuk-tag--green">This browser</strong>' in page
+    assert "Mobile Safari on iOS" in page
+    phone_id = _session_id(app, "Mobile Safari on iOS")
+
+    ended = laptop.post(f"/account/sessions/{phone_id}/end", follow_redirects=True)
+    assert "Signed out of that browser." in ended.text and "Mobile Safari on iOS" not in ended.text
+    assert phone.get("/applicant").status_code == 302  # the phone must sign in again
+    assert laptop.get("/applicant").status_code == 200
+    with app_session(app) as s:
+        (event,) = s.scalars(sa.select(SecurityEvent).where(SecurityEvent.kind == "session.ended_elsewhere"))
+        assert event.facts == {"sessions_ended": 1}
+
+
+def test_nobody_signs_out_another_persons_browser_and_this_browser_signs_out_the_usual_way(
+    app: Flask, ada: str
+) -> None:
+    with app_session(app) as s:
+        make_user(s, email="bob@example.com")
+    ada_laptop = _browser(app, ada, FIREFOX_ON_WINDOWS)
+    bob_phone = _browser(app, "bob@example.com", SAFARI_ON_IPHONE)
+    bob_id, ada_id = _session_id(app, "Mobile Safari on iOS"), _session_id(app, "Firefox on Windows")
+
+    assert ada_laptop.post(f"/account/sessions/{bob_id}/end").status_code == 404
+    assert ada_laptop.post(f"/account/sessions/{ada_id}/end").status_code == 404  # her own: "Sign out" instead
+    assert bob_phone.get("/applicant").status_code == 200
+    assert ada_laptop.get("/applicant").status_code == 200
+
+
+def test_signing_out_of_every_other_browser_keeps_this_one(app: Flask, ada: str) -> None:
+    here = _browser(app, ada, FIREFOX_ON_WINDOWS)
+    others = [_browser(app, ada, SAFARI_ON_IPHONE), _browser(app, ada, "curl/8.0")]
+
+    done = here.post("/account/sessions/end-others", follow_redirects=True)
+
+    assert "Signed out of 2 other browsers." in done.text
+    assert [other.get("/applicant").status_code for other in others] == [302, 302]
+    assert here.get("/applicant").status_code == 200
+    assert "Sign out of every other browser" not in done.text  # only this one is left

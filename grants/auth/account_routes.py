@@ -1,0 +1,58 @@
+"""The account page: the person's details, their two-step sign-in, and the browsers they are signed in on, any of
+which (but this one, which signs out) they can sign out of from here."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import login_required
+from werkzeug.wrappers import Response
+
+from grants.auth import bp, two_factor
+from grants.auth.permissions import current_person
+from grants.auth.sessions import end_other_session, end_other_sessions, is_this_browser, open_sessions
+from grants.extensions import db
+from grants.forms_fields import ButtonForm
+from grants.models import utcnow
+
+
+@bp.get("/account")
+@login_required
+def account() -> str:
+    user = current_person()
+    row = two_factor.two_factor_for(db.session, user)
+    sessions = open_sessions(db.session, user, now=utcnow())
+    return render_template(
+        "auth/account.html",
+        two_factor_on=row is not None,
+        enabled_at=row.enabled_at if row else None,
+        codes_left=two_factor.recovery_codes_left(db.session, user) if row else 0,
+        required=two_factor.must_use_two_factor(user),
+        sessions=[(session, is_this_browser(session, user)) for session in sessions],
+        form=ButtonForm(),
+    )
+
+
+@bp.post("/account/sessions/<int:session_id>/end")
+@login_required
+def end_session(session_id: int) -> Response:
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    if not end_other_session(db.session, current_person(), session_id):
+        abort(404)  # not theirs, already ended, or this browser's own (which signs out instead)
+    flash("Signed out of that browser.", "success")
+    return redirect(url_for("auth.account") + "#sessions")
+
+
+@bp.post("/account/sessions/end-others")
+@login_required
+def end_other_sessions_everywhere() -> Response:
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    ended = end_other_sessions(db.session, current_person())
+    flash(
+        f"Signed out of {ended} other browser{'' if ended == 1 else 's'}."
+        if ended
+        else "You were signed in nowhere else.",
+        "success",
+    )
+    return redirect(url_for("auth.account") + "#sessions")
