@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask import has_request_context, request
 
 from grants.database import DbSession
 from grants.models import SecurityEvent, User, utcnow
@@ -45,9 +46,13 @@ def record_security_event(
     facts: dict[str, Any] | None = None,
     now: datetime | None = None,
 ) -> SecurityEvent:
-    """Add one row to the security log (the caller's transaction commits it)."""
+    """Add one row to the security log (the caller's transaction commits it). The source address is the request's
+    when none is given (as the app sees it: behind a proxy, what ProxyFix makes of X-Forwarded-For); a command run
+    from a terminal has none."""
     if kind not in KINDS:
         raise ValueError(f"unknown security event kind {kind!r}: add it to grants.auth.security_log.KINDS")
+    if source_ip is None and has_request_context():
+        source_ip = request.remote_addr
     event = SecurityEvent(
         kind=kind,
         user_id=user.id if user is not None else None,

@@ -89,3 +89,22 @@ def test_a_sign_in_entry_says_when_from_where_who_and_what(app: Flask) -> None:
         ("sign_in.failed", ada_id, "198.51.100.4", True),
         ("sign_in.succeeded", ada_id, "198.51.100.4", True),
     ]
+
+
+def test_every_entry_made_during_a_request_says_where_it_came_from(app: Flask) -> None:
+    # Not only sign-ins: signing out, turning things on and off, ending sessions elsewhere (ASVS V16.2.1).
+    with app_session(app) as s:
+        make_user(s, email="ada@example.com")
+    client = app.test_client()
+    sign_in(client, "ada@example.com", ip="198.51.100.7")
+    client.post("/account/sessions/end-others", environ_base={"REMOTE_ADDR": "198.51.100.7"})
+    other = app.test_client()
+    sign_in(other, "ada@example.com", ip="203.0.113.9")
+    client.post("/account/sessions/end-others", environ_base={"REMOTE_ADDR": "198.51.100.7"})
+    client.post("/sign-out", environ_base={"REMOTE_ADDR": "198.51.100.7"})
+    with app_session(app) as s:
+        entries = {e.kind: e.source_ip for e in s.scalars(sa.select(SecurityEvent).order_by(SecurityEvent.id))}
+    assert entries["session.ended_elsewhere"] == "198.51.100.7"
+    assert entries["signed_out"] == "198.51.100.7"
+    del entries["account.registered"]  # made by the test's factory, outside any request
+    assert None not in entries.values(), entries
