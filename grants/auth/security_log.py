@@ -29,6 +29,7 @@ KINDS: dict[str, str] = {
     "password.reset": "Password reset by link",
     "two_factor.enabled": "Two-step sign-in turned on",
     "two_factor.disabled": "Two-step sign-in turned off",
+    "two_factor.reset": "Two-step sign-in reset by a site admin after a lost phone and lost recovery codes",
     "two_factor.code_accepted": "Sign-in code accepted",
     "two_factor.failed": "Wrong sign-in code",
     "two_factor.throttled": "Sign-in code refused after too many wrong ones",

@@ -31,6 +31,7 @@ from grants.auth.security_log import record_security_event
 from grants.auth.sessions import end_all_sessions
 from grants.database import DbSession
 from grants.domain import DomainError
+from grants.mail import send_email
 from grants.models import RecoveryCode, Role, SecurityEvent, TwoFactor, User
 
 # The roles whose holders must sign in with a second factor.
@@ -207,6 +208,26 @@ def disable(session: DbSession, *, user: User, password: str, code: str, now: da
     session.delete(row)
     ended = end_all_sessions(session, user)
     record_security_event(session, "two_factor.disabled", user=user, facts={"sessions_ended": ended}, now=now)
+
+
+def reset_for_lost_device(session: DbSession, *, user: User, checked: str, now: datetime) -> None:
+    """A site admin's way back for someone who lost both their phone and their recovery codes, once the admin has
+    checked who they are as carefully as when the account was given its role (`checked` says how): their app and
+    codes stop working, every session ends, and they are emailed. Their password then opens only the setting up
+    of a new app, as for someone who has never set one up."""
+    checked = checked.strip()
+    if not checked:
+        raise DomainError("Say how you checked that it is them (for example: a video call with their manager)")
+    if len(checked) > 300:
+        raise DomainError("Say how you checked that it is them in 300 characters or fewer")
+    row = _enabled(session, user)
+    session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    session.delete(row)
+    ended = end_all_sessions(session, user)
+    record_security_event(
+        session, "two_factor.reset", user=user, facts={"checked": checked, "sessions_ended": ended}, now=now
+    )
+    send_email(session, to=user.email, template="auth/two_factor_reset", user=user)
 
 
 # --- the parts ----------------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from grants.auth import sealing, two_factor
 from grants.auth.invitations import grant_role
 from grants.auth.pending_sign_in import PENDING_KEY
 from grants.domain import DomainError
-from grants.models import Funder, LoginSession, RecoveryCode, Role, SecurityEvent, TwoFactor, User, utcnow
+from grants.models import Funder, LoginSession, OutboxEmail, RecoveryCode, Role, SecurityEvent, TwoFactor, User, utcnow
 from tests.support.db import app_session
 from tests.support.factories import (
     PASSWORD,
@@ -495,3 +495,34 @@ def test_the_key_is_stored_sealed(app: Flask) -> None:
         stored = s.scalars(sa.select(TwoFactor.secret_sealed)).one()
         assert stored.startswith(sealing.FERNET) and TOTP_SECRET not in stored
         assert sealing.open_sealed(stored) == TOTP_SECRET
+
+
+def test_a_site_admin_resets_two_step_sign_in_for_someone_who_lost_their_phone_and_their_codes(
+    app: Flask, client: FlaskClient
+) -> None:
+    codes = _staff(app)
+    elsewhere = app.test_client()
+    sign_in(elsewhere, STAFF)
+    runner = app.test_cli_runner()
+
+    unexplained = runner.invoke(args=["security", "reset-two-factor", "--email", STAFF, "--checked", " "])
+    assert unexplained.exit_code != 0 and "Say how you checked that it is them" in unexplained.output
+    done = runner.invoke(
+        args=["security", "reset-two-factor", "--email", STAFF, "--checked", "Video call with their manager"]
+    )
+    assert done.exit_code == 0, done.output
+
+    assert elsewhere.get("/staff").status_code == 302  # signed out everywhere
+    (event,) = _events(app, "two_factor.reset")
+    assert event.facts == {"checked": "Video call with their manager", "sessions_ended": 1}
+    with app_session(app) as s:
+        assert s.scalar(sa.select(sa.func.count()).select_from(TwoFactor)) == 0
+        assert s.scalar(sa.select(sa.func.count()).select_from(RecoveryCode)) == 0
+        (email,) = s.scalars(sa.select(OutboxEmail).where(OutboxEmail.subject.contains("two-step"))).all()
+        assert email.to_address == STAFF and "set up your authenticator app again" in email.body_text
+    # The password now opens only the setting up of a new app; an old recovery code opens nothing.
+    assert post_password(client, STAFF).headers["Location"] == "/sign-in/set-up"
+    client.post("/sign-in/recovery-code", data={"code": codes[0]})
+    assert client.get("/staff").status_code == 302
+    again = runner.invoke(args=["security", "reset-two-factor", "--email", STAFF, "--checked", "Again"])
+    assert again.exit_code != 0 and "not turned on" in again.output
