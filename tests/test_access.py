@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import re
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -10,7 +13,9 @@ from tests.support.db import app_session
 from tests.support.factories import (
     make_admin,
     make_auditor,
+    make_bid,
     make_funder,
+    make_group_with_member,
     make_panellist,
     make_round,
     make_staff,
@@ -74,3 +79,23 @@ def test_nav_shows_only_the_areas_a_person_may_use(client: FlaskClient, people: 
     sign_in(client, people["auditor"])
     page = client.get("/audit").text
     assert 'href="/audit"' in page and 'href="/staff"' not in page and 'href="/admin/"' not in page
+
+
+def test_asking_for_another_persons_object_is_a_plain_404_and_is_logged(
+    app: Flask, client: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The same 404 as a mistyped address, so nothing is revealed; but someone trying other people's ids is seen.
+    with app_session(app) as s:
+        round_ = make_round(s, make_funder(s))
+        theirs = make_bid(s, round_, make_group_with_member(s, make_user(s))).id
+        me = make_user(s, email="ada@example.com")
+        make_group_with_member(s, me)
+        my_id = me.id
+    sign_in(client, "ada@example.com")
+    with caplog.at_level(logging.WARNING):
+        refused = client.get(f"/bids/{theirs}")
+        missing = client.get(f"/bids/{theirs + 1000}")
+    assert refused.status_code == missing.status_code == 404
+    assert re.sub(r'nonce="[^"]+"', "", refused.text) == re.sub(r'nonce="[^"]+"', "", missing.text)
+    logged = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Refused (404")]
+    assert logged == [f"Refused (404, not theirs) GET '/bids/{theirs}': Bid {theirs} for session user {my_id}"]

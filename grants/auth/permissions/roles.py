@@ -11,7 +11,7 @@ from functools import wraps
 from typing import ParamSpec, TypeVar
 
 import sqlalchemy as sa
-from flask import abort
+from flask import abort, current_app, request
 from flask_login import current_user, login_required
 
 from grants.extensions import db
@@ -97,8 +97,21 @@ M = TypeVar("M")
 
 
 def load_or_404(model: type[M], ident: object, can: Callable[[User, M], bool]) -> M:
-    """The object with this id if the signed-in person passes `can`, else 404 (not revealing that it exists)."""
+    """The object with this id if the signed-in person passes `can`, else 404 (not revealing that it exists). A
+    refusal of an object that does exist is logged, so someone trying other people's ids is seen (the answer is
+    the same 404 as for a mistyped address)."""
     obj = db.session.get(model, ident)
-    if obj is None or not can(current_person(), obj):
+    if obj is None:
+        abort(404)
+    person = current_person()
+    if not can(person, obj):
+        current_app.logger.warning(
+            "Refused (404, not theirs) %s %r: %s %s for session user %r",
+            request.method,
+            request.path,
+            model.__name__,
+            ident,
+            person.id,
+        )
         abort(404)
     return obj
