@@ -111,7 +111,7 @@ def load_or_404(model: type[M], ident: object, can: Callable[[User, M], bool]) -
             request.path,
             model.__name__,
             ident,
-            person.id,
+            getattr(person, "id", None),  # a public page's visitor is not signed in
         )
         abort(404)
     return obj
