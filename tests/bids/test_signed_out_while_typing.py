@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event
+from werkzeug.test import TestResponse
 
 from grants.auth.saved_forms import KEEP_FOR, MAX_KEPT_PER_USER, delete_expired_saved_forms
 from grants.auth.sessions import end_all_sessions
@@ -34,9 +35,8 @@ def _csrf(page: str) -> str:
     return match.group(1)
 
 
-def test_typed_answer_survives_a_sign_in_that_ended_and_comes_back_after_signing_in(
-    app: Flask, client: FlaskClient
-) -> None:
+def _signed_in_on_a_question(app: Flask, client: FlaskClient) -> tuple[int, TestResponse]:
+    """Maria, signed in, on the first question of her group's draft bid: the bid's id and the page."""
     with app_session(app) as s:
         user = make_user(s, email="maria@example.com")
         round_ = make_round(s, make_funder(s))
@@ -45,6 +45,13 @@ def test_typed_answer_survives_a_sign_in_that_ended_and_comes_back_after_signing
     token = _csrf(client.get("/sign-in").text)
     client.post("/sign-in", data={"csrf_token": token, "email": "maria@example.com", "password": PASSWORD})
     page = client.get(f"/bids/{bid_id}/questions/1")
+    return bid_id, page
+
+
+def test_typed_answer_survives_a_sign_in_that_ended_and_comes_back_after_signing_in(
+    app: Flask, client: FlaskClient
+) -> None:
+    bid_id, page = _signed_in_on_a_question(app, client)
     assert page.status_code == 200
 
     with app_session(app) as s:  # e.g. the password was changed on another device
@@ -294,14 +301,7 @@ def test_the_kept_form_cookie_is_named_and_scoped_as_a_host_only_cookie_when_con
     # Production names it __Host-kept_form (grants/config.py): a browser keeps such a cookie only with Path=/ and
     # no Domain (and Secure, which production's SESSION_COOKIE_SECURE gives it), and the form still comes back.
     monkeypatch.setitem(app.config, "KEPT_FORM_COOKIE_NAME", "__Host-kept_form")
-    with app_session(app) as s:
-        user = make_user(s, email="maria@example.com")
-        round_ = make_round(s, make_funder(s))
-        bid_id = make_bid_row(s, round_, make_group_with_member(s, user)).id
-        s.add(Answer(bid_id=bid_id, question_id=round_.questions[0].id, text=""))
-    token = _csrf(client.get("/sign-in").text)
-    client.post("/sign-in", data={"csrf_token": token, "email": "maria@example.com", "password": PASSWORD})
-    page = client.get(f"/bids/{bid_id}/questions/1")
+    bid_id, page = _signed_in_on_a_question(app, client)
     with app_session(app) as s:
         end_all_sessions(s, s.scalars(sa.select(User)).one())
     typed = "What we typed before the sign-in ended"
