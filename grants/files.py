@@ -4,10 +4,12 @@ how big an image may be, and whether a link is a plain web address."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import warnings
 from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 import puremagic
@@ -121,6 +123,17 @@ def safe_filename(filename: str, default: str) -> str:
     characters; `default` when nothing is left."""
     safe = re.sub(r"[^\w.\- ]", "_", filename.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]).strip() or default
     return safe[:200]
+
+
+def stored_file(filename: str, content_type: str, data: bytes, default: str) -> dict[str, Any]:
+    """The columns of a `StoredFileMixin` row for an upload whose content was found to be `content_type`."""
+    return {
+        "filename": stored_filename(filename, content_type, default),
+        "content_type": content_type,
+        "size_bytes": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "content": data,
+    }
 
 
 def stored_filename(filename: str, content_type: str, default: str) -> str:

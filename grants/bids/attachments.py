@@ -5,11 +5,9 @@ What a file is comes from its content, never its name. Each change is logged. Th
 
 from __future__ import annotations
 
-import hashlib
-
 from grants.bids.services import audit_bid, require_draft
 from grants.database import DbSession
-from grants.files import AUDIO_TYPES, IMAGE_TYPES, PDF_TYPES, check_upload, sniff_type, stored_filename
+from grants.files import AUDIO_TYPES, IMAGE_TYPES, PDF_TYPES, check_upload, sniff_type, stored_file
 from grants.models import Attachment, Bid, User
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
@@ -38,13 +36,7 @@ def save_attachment(session: DbSession, *, bid: Bid, filename: str, data: bytes,
         session.delete(bid.attachment)
         session.flush()
     attachment = Attachment(
-        bid_id=bid.id,
-        filename=stored_filename(filename, content_type, "attachment"),
-        content_type=content_type,
-        size_bytes=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        content=data,
-        uploaded_by_id=actor.id,
+        bid_id=bid.id, uploaded_by_id=actor.id, **stored_file(filename, content_type, data, "attachment")
     )
     session.add(attachment)
     session.flush()

@@ -74,3 +74,15 @@ class Base(DeclarativeBase):
 
 class CreatedAtMixin:
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, nullable=False)
+
+
+class StoredFileMixin:
+    """An uploaded file kept in the database (so every worker and every backup has it): the name it is served
+    under, the type found from its content, its size and SHA-256, and the bytes, loaded only when served.
+    `grants.files.stored_file` gives the values from what was uploaded."""
+
+    filename: Mapped[str] = mapped_column(sa.String(200))
+    content_type: Mapped[str] = mapped_column(sa.String(100))
+    size_bytes: Mapped[int]
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    content: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)

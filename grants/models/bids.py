@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from grants.models.base import Base, CreatedAtMixin, UtcDateTime, enum_column, utcnow
+from grants.models.base import Base, CreatedAtMixin, StoredFileMixin, UtcDateTime, enum_column, utcnow
 
 if TYPE_CHECKING:
     from grants.models.groups import Group
@@ -113,7 +113,7 @@ class BudgetLine(Base):
     )
 
 
-class Attachment(CreatedAtMixin, Base):
+class Attachment(StoredFileMixin, CreatedAtMixin, Base):
     """A bid's one optional file (PDF, image or audio), kept in the database so every worker and backup has it.
 
     It is served only through a route that checks who may see the bid, never from a public URL.
@@ -123,11 +123,6 @@ class Attachment(CreatedAtMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     bid_id: Mapped[int] = mapped_column(sa.ForeignKey("bid.id", ondelete="CASCADE"), unique=True)
-    filename: Mapped[str] = mapped_column(sa.String(200))
-    content_type: Mapped[str] = mapped_column(sa.String(100))
-    size_bytes: Mapped[int]
-    sha256: Mapped[str] = mapped_column(sa.String(64))
-    content: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
     uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), nullable=True)
 
     bid: Mapped[Bid] = relationship(back_populates="attachment")

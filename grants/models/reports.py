@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from grants.models.base import Base, CreatedAtMixin, UtcDateTime, enum_column, utcnow
+from grants.models.base import Base, CreatedAtMixin, StoredFileMixin, UtcDateTime, enum_column, utcnow
 
 if TYPE_CHECKING:
     from grants.models.awards import Award, ReportDate
@@ -59,18 +59,13 @@ class Report(CreatedAtMixin, Base):
     __table_args__ = (sa.CheckConstraint("status = 'draft' OR submitted_at IS NOT NULL", name="submitted_has_time"),)
 
 
-class ReportPhoto(CreatedAtMixin, Base):
+class ReportPhoto(StoredFileMixin, CreatedAtMixin, Base):
     """A photo with a report: an image of at most 5 MB, sent only with the tick that the people shown agreed."""
 
     __tablename__ = "report_photo"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(sa.ForeignKey("report.id", ondelete="CASCADE"), index=True)
-    filename: Mapped[str] = mapped_column(sa.String(200))
-    content_type: Mapped[str] = mapped_column(sa.String(100))
-    size_bytes: Mapped[int]
-    sha256: Mapped[str] = mapped_column(sa.String(64))
-    content: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
     caption: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
     people_agreed: Mapped[bool]
 

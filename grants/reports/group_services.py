@@ -7,7 +7,6 @@ writing or in a recording. A draft keeps everything typed.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -18,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from grants.audit.chain import record_event
 from grants.database import DbSession
 from grants.domain import DomainError
-from grants.files import IMAGE_TYPES, check_upload, is_web_link, sniff_type, stored_filename
+from grants.files import IMAGE_TYPES, check_upload, is_web_link, sniff_type, stored_file
 from grants.mail import send_email
 from grants.models import Award, GroupMember, Report, ReportDate, ReportPhoto, ReportStatus, Round, User
 from grants.reports.queries import funder_staff
@@ -245,13 +244,9 @@ def add_photo(
         raise DomainError(f"You can add up to {MAX_PHOTOS} photos. Remove one to add another", "photo")
     photo = ReportPhoto(
         report_id=report.id,
-        filename=stored_filename(filename, content_type, "photo"),
-        content_type=content_type,
-        size_bytes=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        content=data,
         caption=caption.strip(),
         people_agreed=True,
+        **stored_file(filename, content_type, data, "photo"),
     )
     report.photos.append(photo)
     session.flush()
