@@ -17,7 +17,6 @@ from typing import Any, Generic, ParamSpec, TypeVar
 
 from flask import Flask, flash, request
 from flask_wtf import FlaskForm
-from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 from wtforms import Field
 
@@ -112,13 +111,18 @@ def flash_outcome(done: Outcome[T], message: str | Callable[[T], str]) -> bool:
     return bool(done)
 
 
-def chosen_file(field: Field, message: str) -> FileStorage | None:
-    """The file chosen in an upload field; None, with `message` by the field, when the person chose none."""
+def act_on_upload(
+    form: FlaskForm, field: Field, service: Callable[..., T], /, *, missing: str, max_bytes: int, **kwargs: Any
+) -> T | None:
+    """`act` for a form with a file: the service is given the file's name and at most `max_bytes` + 1 of its bytes
+    (enough to say it is too big) besides the route's own arguments. None, with `missing` by the field when no file
+    was chosen or with the service's refusal on the form; else what the service returned."""
     upload = field.data
     if upload is None or not getattr(upload, "filename", ""):
-        field.errors = [message]
+        field.errors = [missing]
         return None
-    return upload
+    done = act(form, service, filename=upload.filename or "", data=upload.read(max_bytes + 1), **kwargs)
+    return done.value if done else None
 
 
 def _commit_after_request(response: Response) -> Response:

@@ -39,7 +39,7 @@ from grants.domain import DomainError
 from grants.extensions import db
 from grants.models import Bid, BidStatus, Group, Round, utcnow
 from grants.money import pounds_as_typed
-from grants.web import act, attempt, chosen_file
+from grants.web import act, act_on_upload, attempt
 
 
 def _after_save(bid: Bid, form: FlaskForm, next_url: str) -> Response:
@@ -237,23 +237,18 @@ def recording(bid_id: int) -> str | Response:
 def attachment(bid_id: int) -> str | Response:
     bid = _draft_bid(bid_id)
     form = AttachmentForm()
-    if form.validate_on_submit():
-        upload = chosen_file(form.file, "Choose a file to upload")
-        if (
-            upload is not None
-            and (
-                saved := act(
-                    form,
-                    attachments.save_attachment,
-                    bid=bid,
-                    filename=upload.filename or "",
-                    data=upload.read(attachments.MAX_ATTACHMENT_BYTES + 1),
-                )
-            )
-            and saved.value is not None
-        ):
-            flash(f"{saved.value.filename} has been uploaded.", "success")
-            return redirect(url_for("bids.extras", bid_id=bid.id))
+    if form.validate_on_submit() and (
+        saved := act_on_upload(
+            form,
+            form.file,
+            attachments.save_attachment,
+            missing="Choose a file to upload",
+            max_bytes=attachments.MAX_ATTACHMENT_BYTES,
+            bid=bid,
+        )
+    ):
+        flash(f"{saved.filename} has been uploaded.", "success")
+        return redirect(url_for("bids.extras", bid_id=bid.id))
     return render_template("bids/attachment.html", bid=bid, form=form, remove_form=RemoveForm())
 
 

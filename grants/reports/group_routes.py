@@ -29,7 +29,7 @@ from grants.reports import group_services as services
 from grants.reports.group_forms import PhotoForm, RemovePhotoForm, ReportForm, SendReportForm
 from grants.reports.rules import WRITABLE_AWARDS
 from grants.timefmt import today_in_london
-from grants.web import act, chosen_file
+from grants.web import act, act_on_upload
 
 
 def _is_member(report_date: ReportDate) -> bool:
@@ -163,23 +163,18 @@ def photos(report_date_id: int) -> str | Response:
     report_date, report, context = _writable(report_date_id)
     form = PhotoForm()
     if form.validate_on_submit():
-        upload = chosen_file(form.photo, "Choose a photo to upload")
-        if (
-            upload is not None
-            and (
-                saved := act(
-                    form,
-                    services.add_photo,
-                    report_date=report_date,
-                    filename=upload.filename or "",
-                    data=upload.read(services.MAX_PHOTO_BYTES + 1),
-                    people_agreed=bool(form.people_agreed.data),
-                    caption=form.caption.data or "",
-                )
-            )
-            and saved.value is not None
-        ):
-            flash(f"{saved.value.filename} has been added to your report.", "success")
+        saved = act_on_upload(
+            form,
+            form.photo,
+            services.add_photo,
+            missing="Choose a photo to upload",
+            max_bytes=services.MAX_PHOTO_BYTES,
+            report_date=report_date,
+            people_agreed=bool(form.people_agreed.data),
+            caption=form.caption.data or "",
+        )
+        if saved:
+            flash(f"{saved.filename} has been added to your report.", "success")
             return redirect(url_for("reports.photos", report_date_id=report_date.id))
         report = services.report_for(db.session, report_date)
         context = _context(report_date, report)
