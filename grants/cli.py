@@ -391,5 +391,17 @@ def security_prune_command() -> None:
 
 
 def register_cli(app: Flask) -> None:
-    for group in (admin_cli, audit_cli, outbox_cli, demo_cli, tally_cli, reports_cli, export_cli, security_cli):
+    from grants.backup.cli import backup_cli
+
+    for group in (
+        admin_cli,
+        audit_cli,
+        outbox_cli,
+        demo_cli,
+        tally_cli,
+        reports_cli,
+        export_cli,
+        security_cli,
+        backup_cli,
+    ):
         app.cli.add_command(group)
