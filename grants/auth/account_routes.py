@@ -1,13 +1,14 @@
-"""The account page: the person's details, their two-step sign-in, and the browsers they are signed in on, any of
-which (but this one, which signs out) they can sign out of from here."""
+"""The account page: the person's details, their two-step sign-in, the browsers they are signed in on (any of
+which, but this one, they can sign out of from here), and the download of everything held about them."""
 
 from __future__ import annotations
 
+from flask import Response as FlaskResponse
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from grants.auth import bp, two_factor
+from grants.auth import bp, my_data, two_factor
 from grants.auth.permissions import current_person
 from grants.auth.sessions import end_other_session, end_other_sessions, is_this_browser, open_sessions
 from grants.extensions import db
@@ -56,3 +57,17 @@ def end_other_sessions_everywhere() -> Response:
         "success",
     )
     return redirect(url_for("auth.account") + "#sessions")
+
+
+@bp.post("/account/your-data")
+@login_required
+def download_your_data() -> Response:
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    now = utcnow()
+    archive = my_data.download(db.session, current_person(), now=now)
+    return FlaskResponse(
+        archive,
+        mimetype="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="common-pot-your-data-{now.date().isoformat()}.zip"'},
+    )

@@ -23,6 +23,7 @@ KINDS: dict[str, str] = {
     "sessions.ended": "Every session ended by a site admin",
     "session.ended_elsewhere": "Signed out of another browser from the account page",
     "account.disabled": "Account disabled by a site admin",
+    "account.data_downloaded": "Everything held about the account downloaded",
     "password.changed": "Password changed",
     "password.change_failed": "Wrong current password when changing it",
     "password.reset_requested": "Password reset link asked for",

@@ -138,6 +138,7 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     # signing out of another browser from the account page: only one's own sessions (another's, or none, is 404)
     "auth.end_session": {"POST": expect(NOT_FOUND)},
     "auth.end_other_sessions_everywhere": {"POST": SIGNED_IN},
+    "auth.download_your_data": {"POST": SIGNED_IN},  # only ever one's own
     # two-step sign-in from the account page: anyone signed in (without it on, renewing or turning off goes back)
     "auth.two_factor_set_up": both(SIGNED_IN),
     "auth.two_factor_recovery_codes": both(SIGNED_IN),
