@@ -1,18 +1,19 @@
-"""Site admin pages: the funders on this installation and their first staff."""
+"""Site admin pages: the funders on this installation, their first staff, and the accounts people asked to delete."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from grants.admin import bp
-from grants.admin.forms import FunderForm, InviteStaffForm, TwoPersonForm
+from grants.admin.forms import FunderForm, InviteStaffForm, RefuseDeletionForm, TwoPersonForm
 from grants.admin.services import create_funder, set_two_person_decisions
-from grants.auth import invitations
+from grants.auth import deletion, invitations
 from grants.auth.permissions import current_person, role_required
 from grants.extensions import db
-from grants.models import Funder, Role, RoleGrant
+from grants.forms_fields import ButtonForm
+from grants.models import AccountDeletion, Funder, Role, RoleGrant, utcnow
 from grants.web import act, attempt
 
 
@@ -31,6 +32,8 @@ def _page(funder_form: FunderForm, invite_form: InviteStaffForm) -> str:
         funder_form=funder_form,
         invite_form=invite_form,
         form=form,
+        deletions=deletion.waiting_requests(db.session),
+        button=ButtonForm(),
     )
 
 
@@ -91,3 +94,40 @@ def two_person(funder_id: int) -> Response:
         elif done.error is not None:
             flash(done.error.message, "info")
     return redirect(url_for("admin.index"))
+
+
+# --- accounts their owners asked to delete ------------------------------------------------------------------------
+
+
+def _waiting(deletion_id: int) -> AccountDeletion:
+    request_ = db.get_or_404(AccountDeletion, deletion_id)
+    if request_.decided_at is not None:
+        abort(404)  # decided already: nothing to do here
+    return request_
+
+
+@bp.post("/deletions/<int:deletion_id>/delete")
+@role_required(Role.SITE_ADMIN)
+def delete_account(deletion_id: int) -> Response:
+    request_ = _waiting(deletion_id)
+    form = ButtonForm()
+    if form.validate():
+        done = act(form, deletion.delete_account, request=request_, now=utcnow())
+        flash(
+            "The account has been deleted." if done else done.error.message if done.error else "",
+            "success" if done else "info",
+        )
+    return redirect(url_for("admin.index"))
+
+
+@bp.route("/deletions/<int:deletion_id>/refuse", methods=["GET", "POST"])
+@role_required(Role.SITE_ADMIN)
+def refuse_deletion(deletion_id: int) -> str | Response:
+    request_ = _waiting(deletion_id)
+    form = RefuseDeletionForm()
+    if form.validate_on_submit() and act(
+        form, deletion.refuse_deletion, request=request_, reason=form.reason.data or "", now=utcnow()
+    ):
+        flash(f"Refused. We have emailed {request_.user.email} the reason.", "success")
+        return redirect(url_for("admin.index"))
+    return render_template("admin/refuse_deletion.html", request=request_, form=form)

@@ -8,12 +8,14 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from grants.auth import bp, my_data, two_factor
+from grants.auth import bp, deletion, my_data, two_factor
+from grants.auth.forms import DeleteAccountForm
 from grants.auth.permissions import current_person
 from grants.auth.sessions import end_other_session, end_other_sessions, is_this_browser, open_sessions
 from grants.extensions import db
 from grants.forms_fields import ButtonForm
 from grants.models import utcnow
+from grants.web import act
 
 
 @bp.get("/account")
@@ -29,6 +31,7 @@ def account() -> str:
         codes_left=two_factor.recovery_codes_left(db.session, user) if row else 0,
         required=two_factor.must_use_two_factor(user),
         sessions=[(session, is_this_browser(session, user)) for session in sessions],
+        deletion_asked=deletion.open_request(db.session, user),
         form=ButtonForm(),
     )
 
@@ -71,3 +74,24 @@ def download_your_data() -> Response:
         mimetype="application/zip",
         headers={"Content-Disposition": f'attachment; filename="common-pot-your-data-{now.date().isoformat()}.zip"'},
     )
+
+
+@bp.route("/account/delete", methods=["GET", "POST"])
+@login_required
+def delete_account() -> str | Response:
+    form = DeleteAccountForm()
+    if form.validate_on_submit() and act(
+        form, deletion.ask_for_deletion, password=form.password.data or "", now=utcnow()
+    ):
+        flash("You have asked for your account to be deleted. The site administrator will do it soon.", "success")
+        return redirect(url_for("auth.account") + "#delete")
+    return render_template("auth/delete_account.html", form=form)
+
+
+@bp.post("/account/delete/cancel")
+@login_required
+def cancel_account_deletion() -> str | Response:
+    form = ButtonForm()
+    if form.validate_on_submit() and act(form, deletion.cancel_deletion, now=utcnow()):
+        flash("Your account will not be deleted.", "success")
+    return redirect(url_for("auth.account") + "#delete")

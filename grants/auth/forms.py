@@ -115,4 +115,14 @@ class ChangePasswordForm(FlaskForm):
     submit = SubmitField("Change password", widget=GovSubmitInput())
 
 
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField(
+        "Your password",
+        widget=GovPasswordInput(),
+        render_kw={"autocomplete": "current-password"},
+        validators=[InputRequired(message="Enter your password")],
+    )
+    submit = SubmitField("Ask for my account to be deleted", widget=GovSubmitInput())
+
+
 ConfirmForm = ContinueForm  # accept an invitation, sign out

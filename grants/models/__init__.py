@@ -5,6 +5,7 @@ from grants.models.awards import Award, AwardStatus, Feedback, Payment, Publishe
 from grants.models.base import Base, utcnow
 from grants.models.bids import Answer, Attachment, Bid, BidStatus, BudgetLine
 from grants.models.decisions import DecisionProposal, Departure, ProposalKind, Ratification, TallyRun
+from grants.models.deletions import AccountDeletion, DeletionOutcome
 from grants.models.form_tokens import UsedFormToken
 from grants.models.funders import Funder
 from grants.models.groups import Group, GroupKind, GroupMember
@@ -46,6 +47,7 @@ from grants.models.users import (
 )
 
 __all__ = [
+    "AccountDeletion",
     "Answer",
     "Attachment",
     "AuditEvent",
@@ -62,6 +64,7 @@ __all__ = [
     "ConflictKind",
     "Criterion",
     "DecisionProposal",
+    "DeletionOutcome",
     "DeliberationNote",
     "Departure",
     "Feedback",

@@ -139,6 +139,8 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "auth.end_session": {"POST": expect(NOT_FOUND)},
     "auth.end_other_sessions_everywhere": {"POST": SIGNED_IN},
     "auth.download_your_data": {"POST": SIGNED_IN},  # only ever one's own
+    "auth.delete_account": both(SIGNED_IN),  # asking for one's own account to be deleted (a wrong password: 200)
+    "auth.cancel_account_deletion": {"POST": SIGNED_IN},  # nothing asked: back to the account page
     # two-step sign-in from the account page: anyone signed in (without it on, renewing or turning off goes back)
     "auth.two_factor_set_up": both(SIGNED_IN),
     "auth.two_factor_recovery_codes": both(SIGNED_IN),
@@ -152,6 +154,9 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "home.panellist": {"GET": PANEL_HOME},
     # site admin
     "admin.index": {"GET": SITE_ADMIN},
+    # a deletion request nobody made (a made one is tests/auth/test_account_deletion.py)
+    "admin.delete_account": {"POST": expect(FORBIDDEN, admin=NOT_FOUND)},
+    "admin.refuse_deletion": both(expect(FORBIDDEN, admin=NOT_FOUND)),
     "admin.create": {"POST": SITE_ADMIN},
     "admin.invite_staff": {"POST": SITE_ADMIN},
     "admin.two_person": {"POST": SITE_ADMIN},  # the funder's staff, whom the rule binds, cannot turn it off
@@ -299,7 +304,8 @@ LITERALS: dict[str, Any] = {
     "position": 1,  # the open round's first question
     "fmt": "json",
     "to": "screening",  # a move back from scoring, which needs a reason, so the empty form moves nothing
-    "session_id": 10**9,  # nobody's session (another person's is 404 too: tests/auth/test_sessions.py)
+    "session_id": 10**9,
+    "deletion_id": 10**9,  # nobody's session (another person's is 404 too: tests/auth/test_sessions.py)
 }
 _OPEN_DRAFT = {"bid_id": "open_bid_a"}
 _OPEN_ROUND = {"round_id": "open_round"}
