@@ -34,6 +34,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
+    from grants.logs import configure_logging
+
+    configure_logging(app)
     _init_extensions(app)
     _register_blueprints(app)
 

@@ -130,6 +130,10 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "MAIL_USE_SSL": _bool(os.environ.get("MAIL_USE_SSL")),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Common Pot <no-reply@localhost>"),
         # In development every email is also written to the log so the demo works with no mail server.
+        # The application log: JSON lines with each request's id in production (grants/logs.py), and a line per
+        # request (the route's pattern, never the address asked for).
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT", "text" if (development or testing) else "json"),
+        "LOG_REQUESTS": _bool(os.environ.get("LOG_REQUESTS"), default=not (development or testing)),
         "MAIL_LOG_BODIES": _bool(os.environ.get("MAIL_LOG_BODIES"), default=development or testing),
         "PASSWORD_RESET_HOURS": _int("PASSWORD_RESET_HOURS", 2),
         "INVITATION_DAYS": _int("INVITATION_DAYS", 14),

@@ -35,7 +35,7 @@ BASE_CONFIG: dict[str, Any] = {
 # Settings that the factory or an extension reads once, while the app is built: put on a built app they would
 # change nothing. A test that changes one gets an app of its own (kept for any other test that asks the same).
 _READ_WHEN_BUILT_PREFIXES = ("SQLALCHEMY_", "RATELIMIT_")
-_READ_WHEN_BUILT = frozenset({"DEBUG", "TEMPLATES_AUTO_RELOAD", "WTF_CSRF_METHODS", "TRUSTED_PROXIES"})
+_READ_WHEN_BUILT = frozenset({"DEBUG", "TEMPLATES_AUTO_RELOAD", "WTF_CSRF_METHODS", "TRUSTED_PROXIES", "LOG_FORMAT"})
 _MISSING = object()
 
 
