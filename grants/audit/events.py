@@ -85,6 +85,9 @@ ACTIONS: tuple[Action, ...] = (
     Action("invitation.revoked", "invitation", "Invitation revoked"),
     Action("funder.created", "funder", "Funder created"),
     Action("funder.two_person_changed", "funder", "Two-person rule for money decisions turned on or off"),
+    Action("funder.retention_changed", "funder", "How long unfunded bids keep their details changed"),
+    # retention (grants/retention)
+    Action("retention.bid_details_removed", "funder", "Details of unfunded bids removed after the keeping time"),
     # rounds (grants/rounds)
     Action("round.created", "round", "Round created"),
     Action("round.updated", "round", "Round updated"),

@@ -10,6 +10,7 @@ from grants.audit.chain import verify_chain
 from grants.auth import invitations
 from grants.auth.permissions import (
     auditor_funder_ids,
+    can_change_funder_settings,
     can_invite_colleagues,
     current_person,
     load_or_404,
@@ -19,26 +20,30 @@ from grants.auth.permissions import (
 from grants.decisions.confirmations import waiting_in_funder
 from grants.extensions import db
 from grants.home import bp, queries
-from grants.home.forms import InviteColleagueForm
+from grants.home.forms import InviteColleagueForm, RetentionForm
 from grants.models import Funder, Role
+from grants.retention.settings import set_unfunded_bids_kept_days
+from grants.web import act
 
 
-def _staff_page(form: InviteColleagueForm | None = None, form_funder_id: int | None = None) -> str:
+def _staff_page(form: InviteColleagueForm | RetentionForm | None = None, form_funder_id: int | None = None) -> str:
+    """The staff home page; `form`, sent for the funder `form_funder_id` and refused, is shown with its errors."""
     funder_ids = staff_funder_ids(current_person())
     sections = []
     for funder in queries.funders(db.session, funder_ids):
-        invite_form = (
-            form
-            if form is not None and form_funder_id == funder.id
-            else InviteColleagueForm(formdata=None, funder_id=str(funder.id))
-        )
+        sent = form if form is not None and form_funder_id == funder.id else None
         sections.append(
             {
                 "funder": funder,
                 "rounds": queries.rounds_with_counts(db.session, {funder.id}),
                 "team": queries.funder_team(db.session, funder.id),
                 "waiting": waiting_in_funder(db.session, funder.id),
-                "invite_form": invite_form,
+                "invite_form": sent
+                if isinstance(sent, InviteColleagueForm)
+                else InviteColleagueForm(formdata=None, funder_id=str(funder.id)),
+                "retention_form": sent
+                if isinstance(sent, RetentionForm)
+                else RetentionForm(formdata=None, funder_id=str(funder.id), days=str(funder.unfunded_bids_kept_days)),
             }
         )
     return render_template("home/staff.html", sections=sections, form=form, me=current_person())
@@ -102,3 +107,18 @@ def panellist() -> str:
 @login_required
 def applicant() -> str:
     return render_template("home/applicant.html", groups=queries.groups_with_bids(db.session, current_person()))
+
+
+@bp.post("/staff/retention")
+@role_required(Role.STAFF)
+def set_retention() -> str | Response:
+    form = RetentionForm()
+    funder_id = form.funder_id.data or ""
+    if not funder_id.isdigit():
+        abort(404)  # the hidden field names no funder
+    funder = load_or_404(Funder, int(funder_id), can_change_funder_settings)
+    done = form.validate() and act(form, set_unfunded_bids_kept_days, funder=funder, days=form.days.data or "")
+    if not done:
+        return _staff_page(form, funder.id)
+    flash(f"Bids that were not funded now keep their details for {done.value} days.", "success")
+    return redirect(url_for("home.staff") + "#retention")

@@ -52,6 +52,8 @@ class Bid(CreatedAtMixin, Base):
     screened_at: Mapped[datetime | None] = mapped_column(nullable=True)
     screened_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
+    # When what the group wrote was removed, the bid being unfunded past its funder's keeping time (grants.retention).
+    details_removed_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
     round: Mapped[Round] = relationship()
     group: Mapped[Group] = relationship()

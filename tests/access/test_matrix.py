@@ -149,6 +149,7 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "home.applicant": {"GET": SIGNED_IN},  # everyone signed in may apply
     "home.staff": {"GET": STAFF_HOME},
     "home.invite_colleague": {"POST": STAFF},  # sent with the funder's id: another funder's is 404
+    "home.set_retention": {"POST": STAFF},  # likewise
     "home.auditor": {"GET": AUDITOR_HOME},
     "home.audit_chain": {"GET": AUDITOR_HOME},
     "home.panellist": {"GET": PANEL_HOME},
@@ -375,7 +376,10 @@ OBJECTS: dict[str, dict[str, str]] = {
     "auth.confirm_registration": {"token": "used_registration_token"},
 }
 # Form fields a POST sends besides nothing: the colleague invitation says which funder it is for.
-FORM_FIELDS: dict[str, dict[str, str]] = {"home.invite_colleague": {"funder_id": "funder_id"}}
+FORM_FIELDS: dict[str, dict[str, str]] = {
+    "home.invite_colleague": {"funder_id": "funder_id"},
+    "home.set_retention": {"funder_id": "funder_id"},
+}
 SKIPPED_METHODS = {"HEAD", "OPTIONS"}
 
 

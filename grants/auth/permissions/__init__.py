@@ -343,3 +343,8 @@ def can_export_funder_chain(user: User, funder: Funder) -> bool:
 def can_invite_colleagues(user: User, funder: Funder) -> bool:
     """Staff invite colleagues and auditors to their own funder."""
     return is_staff_of(user, funder.id)
+
+
+def can_change_funder_settings(user: User, funder: Funder) -> bool:
+    """Staff change their own funder's settings (how long unfunded bids keep their details)."""
+    return is_staff_of(user, funder.id)
