@@ -10,6 +10,7 @@ stricter than needed (an id must be an int, not a subclass of int), which only s
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from itertools import chain
 from operator import attrgetter, itemgetter
 from typing import Any
@@ -63,15 +64,25 @@ def scores(
     return by_bid, fields
 
 
+@dataclass(frozen=True)
+class BallotColumns:
+    """Ballots checked in bulk, in panellist order: each panellist, the choices that count (recused entries
+    dropped, approvals sorted, a ranking closed up), and the ballot as recorded (approvals sorted), for the digest."""
+
+    panellists: list[int]
+    counted: list[tuple[int, ...]]
+    approvals: list[tuple[int, ...]]
+    rankings: list[tuple[int, ...]]
+
+
 def ballot_choices(
     rows: Sequence[Any],
     *,
     ranked: bool,
     bids: Mapping[int, Any],
     recused: frozenset[tuple[int, int]],
-) -> list[tuple[int, tuple[int, ...]]] | None:
-    """(panellist id, the choices that count) for each ballot, in the order given: recused entries dropped,
-    approvals sorted, a ranking closed up. The caller checks the limits of the method."""
+) -> BallotColumns | None:
+    """The ballots, checked; the caller checks the limits of the method."""
     who = list(map(attrgetter("panellist_id"), rows))
     if not only(who, int) or len(set(who)) != len(who):
         return None
@@ -84,14 +95,18 @@ def ballot_choices(
         return None
     if sum(map(len, map(set, used))) != len(entries):
         return None  # a ballot names a bid twice
+    order = sorted(range(len(who)), key=who.__getitem__)
+    who, used = list(map(who.__getitem__, order)), list(map(used.__getitem__, order))
+    if not ranked:
+        used = list(map(tuple, map(sorted, used)))  # dropping entries below keeps them sorted
+    counted = used
     barred: dict[int, set[int]] = {}
     for panellist_id, bid_id in recused:
         barred.setdefault(panellist_id, set()).add(bid_id)
     if barred:
-        used = [
+        counted = [
             tuple(b for b in choices if b not in barred[p]) if p in barred else choices
             for p, choices in zip(who, used, strict=True)
         ]
-    if not ranked:
-        used = list(map(tuple, map(sorted, used)))
-    return list(zip(who, used, strict=True))
+    nothing: list[tuple[int, ...]] = [()] * len(who)
+    return BallotColumns(who, counted, nothing if ranked else used, used if ranked else nothing)

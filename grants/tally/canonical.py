@@ -27,7 +27,7 @@ SAFE_MIN, SAFE_MAX = -(2**53) + 1, 2**53 - 1
 BID = '{{"amount_pence":{0},"id":{1},"submitted_at":{2}}}'
 SCORE = '{{"bid_id":{1},"criterion_id":{2},"panellist_id":{0},"value":{3}}}'  # from (panellist, bid, criterion, value)
 RECUSAL = '{{"bid_id":{1},"panellist_id":{0}}}'  # from (panellist, bid)
-BALLOT = '{{"approvals":{0},"panellist_id":{1},"ranking":{2}}}'
+BALLOT = '{{"approvals":[{0}],"panellist_id":{1},"ranking":[{2}]}}'
 DOCUMENT = '{{"algorithm":{0},"ballots":[{1}],"bids":[{2}],"recusals":[{3}],"scores":[{4}],"settings":{5}}}'
 
 
@@ -42,17 +42,34 @@ def plain_ints(values: Iterable[object]) -> bool:
 
 
 def _ballots(prepared: Prepared) -> str | None:
-    ballots = sorted(prepared.raw_ballots, key=attrgetter("panellist_id"))
-    ids = list(map(attrgetter("panellist_id"), ballots))
-    approvals = list(map(attrgetter("approvals"), ballots))
-    rankings = list(map(attrgetter("ranking"), ballots))
-    if not (
-        plain_ints(ids) and plain_ints(chain.from_iterable(approvals)) and plain_ints(chain.from_iterable(rankings))
-    ):
-        return None
-    # str() of a list of ints is '[1, 2]': JSON once the spaces go, and nothing else in these rows has a space.
-    rows = map(BALLOT.format, map(str, map(sorted, approvals)), ids, map(str, map(list, rankings)))
-    return ",".join(rows).replace(" ", "")
+    columns = prepared.ballot_columns
+    if columns is not None:  # checked in bulk: plain ints, in panellist order, approvals sorted
+        ids, approvals, rankings = columns.panellists, columns.approvals, columns.rankings
+        ranges = (ids, chain.from_iterable(approvals), chain.from_iterable(rankings))
+        if not all(map(_in_range, ranges)):
+            return None
+    else:
+        ballots = sorted(prepared.raw_ballots, key=attrgetter("panellist_id"))
+        ids = list(map(attrgetter("panellist_id"), ballots))
+        approvals = list(map(tuple, map(sorted, map(attrgetter("approvals"), ballots))))
+        rankings = list(map(tuple, map(attrgetter("ranking"), ballots)))
+        if not all(map(plain_ints, (ids, chain.from_iterable(approvals), chain.from_iterable(rankings)))):
+            return None
+    return ",".join(map(BALLOT.format, _inner(approvals), ids, _inner(rankings)))
+
+
+def _in_range(values: Iterable[int]) -> bool:
+    values = list(values)
+    return not values or (min(values) >= SAFE_MIN and max(values) <= SAFE_MAX)
+
+
+def _inner(lists: list[tuple[int, ...]]) -> list[str]:
+    """Each list of ints as JSON without its brackets ('1,2,3'), from one str() of them all: '[(1, 2), (3,)]'
+    loses its spaces and the trailing commas of one-element tuples, and splits between the lists."""
+    if not lists:
+        return []
+    text = str(lists).replace(" ", "").replace(",)", ")")
+    return text[2:-2].split("),(")
 
 
 def _bids(prepared: Prepared, time_format: str) -> str | None:

@@ -127,8 +127,10 @@ class Prepared:
     raw_scores: tuple[ScoreInput, ...]
     raw_recusals: tuple[Recusal, ...]
     raw_ballots: tuple[BallotInput, ...]
-    # the recorded scores as (panellist, bid, criterion, value) rows of plain ints, when they were checked in bulk
+    # when they were checked in bulk: the recorded scores as (panellist, bid, criterion, value) rows of plain ints,
+    # and the recorded ballots as columns in panellist order, for the digest
     score_rows: list[tuple[int, int, int, int]] | None = None
+    ballot_columns: bulk.BallotColumns | None = None
 
 
 def _is_int(value: object) -> bool:
@@ -254,15 +256,15 @@ def _check_ballots(
     method: Method,
     bids: dict[int, PreparedBid],
     recused: frozenset[tuple[int, int]],
-) -> tuple[PreparedBallot, ...]:
+) -> tuple[tuple[PreparedBallot, ...], bulk.BallotColumns | None]:
     if method is Method.SCORES:
         if ballots:
             raise TallyInputError("the scores method takes no ballots: the scores are the vote")
-        return ()
+        return (), None
     ranked = method is Method.RANKED
     checked = bulk.ballot_choices(ballots, ranked=ranked, bids=bids, recused=recused)
-    if checked is not None and _within_limits(checked, settings, method, bids):
-        return tuple(sorted((PreparedBallot(who, counted) for who, counted in checked), key=_by_panellist))
+    if checked is not None and _within_limits(checked.counted, settings, method, bids):
+        return tuple(map(PreparedBallot, checked.panellists, checked.counted)), checked
     prepared: list[PreparedBallot] = []
     seen: set[int] = set()
     for ballot in ballots:
@@ -287,22 +289,18 @@ def _check_ballots(
             counted = tuple(sorted(counted))
         _check_ballot_limits(who, counted, settings, method, bids)
         prepared.append(PreparedBallot(panellist_id=who, choices=counted))
-    return tuple(sorted(prepared, key=_by_panellist))
-
-
-def _by_panellist(ballot: PreparedBallot) -> int:
-    return ballot.panellist_id
+    return tuple(sorted(prepared, key=lambda b: b.panellist_id)), None
 
 
 def _within_limits(
-    checked: list[tuple[int, tuple[int, ...]]], settings: RoundSettings, method: Method, bids: dict[int, PreparedBid]
+    counted: list[tuple[int, ...]], settings: RoundSettings, method: Method, bids: dict[int, PreparedBid]
 ) -> bool:
     """Whether every ballot keeps to the method's limit (the row-by-row check says which does not, and why)."""
     if method is Method.BUDGET:
         amounts = {bid_id: bid.amount_pence for bid_id, bid in bids.items()}
-        return all(sum(map(amounts.__getitem__, counted)) <= settings.budget_pence for _, counted in checked)
+        return all(sum(map(amounts.__getitem__, choices)) <= settings.budget_pence for choices in counted)
     limit = settings.ranked_limit if method is Method.RANKED else settings.approval_limit
-    return limit is None or max((len(counted) for _, counted in checked), default=0) <= limit
+    return limit is None or max(map(len, counted), default=0) <= limit
 
 
 def _check_ballot_limits(
@@ -340,7 +338,7 @@ def prepare(
     prepared_bids = _check_bids(bid_tuple)
     recused = _check_recusals(recusal_tuple, prepared_bids)
     by_bid, score_rows = _check_scores(score_tuple, prepared_bids, weights, recused)
-    prepared_ballots = _check_ballots(ballot_tuple, settings, method, prepared_bids, recused)
+    prepared_ballots, ballot_columns = _check_ballots(ballot_tuple, settings, method, prepared_bids, recused)
     return Prepared(
         settings=settings,
         method=method,
@@ -352,4 +350,5 @@ def prepare(
         raw_recusals=recusal_tuple,
         raw_ballots=ballot_tuple,
         score_rows=score_rows,
+        ballot_columns=ballot_columns,
     )

@@ -148,3 +148,14 @@ def test_what_the_fast_writer_is_not_sure_of_goes_to_the_library_with_the_same_r
     assert got == expected
     if "settings" not in changes:
         assert fast(kwargs) is None  # it was the library that wrote (or refused) it
+
+
+def test_ballots_the_bulk_checks_leave_to_the_row_by_row_checks_are_still_written_fast_and_the_same() -> None:
+    # approvals given as a list, not a tuple: the row-by-row checks take them, and so does the fast writer
+    for method, field in (("approval", "approvals"), ("ranked", "ranking")):
+        settings = dataclasses.replace(BASE["settings"], method=method, ranked_limit=3)
+        ballots = (BallotInput(7, **{field: [2, 1]}), BallotInput(3, **{field: [1]}), BallotInput(5))  # type: ignore[arg-type]
+        kwargs = {**BASE, "settings": settings, "ballots": ballots}
+        assert prepare(**kwargs).ballot_columns is None
+        written = fast(kwargs)
+        assert written is not None and written == library(kwargs)
