@@ -12,6 +12,7 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from grants.tally import bulk
 
@@ -104,9 +105,9 @@ class PreparedBid:
     submitted_at: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class PreparedBallot:
-    """A ballot after dropping the entries for bids its panellist is recused from (a ranking closes up)."""
+class PreparedBallot(NamedTuple):
+    """A ballot after dropping the entries for bids its panellist is recused from (a ranking closes up). A named
+    tuple, the cheapest record to make by the tens of thousands."""
 
     panellist_id: int
     choices: tuple[int, ...]
@@ -264,7 +265,7 @@ def _check_ballots(
     ranked = method is Method.RANKED
     checked = bulk.ballot_choices(ballots, ranked=ranked, bids=bids, recused=recused)
     if checked is not None and _within_limits(checked.counted, settings, method, bids):
-        return tuple(map(PreparedBallot, checked.panellists, checked.counted)), checked
+        return tuple(map(PreparedBallot._make, zip(checked.panellists, checked.counted, strict=True))), checked
     prepared: list[PreparedBallot] = []
     seen: set[int] = set()
     for ballot in ballots:
