@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
+from itertools import chain
+from operator import mul
 
 from grants.tally.inputs import Method, Prepared
 
@@ -27,27 +30,42 @@ def weighted_mean_score(by_panellist: dict[int, dict[int, int]], weights: dict[i
 
     A scorer's weighted average is sum(weight * value) / sum(weight) over the criteria they scored, so a scorer
     who left a criterion out is neither counted as 0 nor dropped; every scorer then counts equally.
+
+    Exactly that, added up without a Fraction per scorer: the scorers whose weights add up to the same total
+    share a denominator, so their weighted sums are added as integers first (usually every scorer scored every
+    criterion, and there is a single denominator).
     """
-    per_scorer = [
-        Fraction(sum(weights[c] * v for c, v in values.items()), sum(weights[c] for c in values))
-        for values in by_panellist.values()
-        if values
-    ]
-    if not per_scorer:
+    every = sum(weights.values())
+    scored = list(by_panellist.values())
+    if set(map(len, scored)) == {len(weights)}:  # the usual case: every scorer scored every criterion
+        criteria, values = chain.from_iterable(scored), chain.from_iterable(map(dict.values, scored))
+        return Fraction(sum(map(mul, map(weights.__getitem__, criteria), values)), every * len(scored))
+    by_total: dict[int, int] = {}  # sum of the weights scored -> sum of the weighted values over those scorers
+    scorers = 0
+    for given in scored:
+        if not given:
+            continue
+        scorers += 1
+        total = every if len(given) == len(weights) else sum(map(weights.__getitem__, given))
+        by_total[total] = by_total.get(total, 0) + sum(map(mul, map(weights.__getitem__, given), given.values()))
+    if not scorers:
         return None
-    return sum(per_scorer, Fraction(0)) / len(per_scorer)
+    if len(by_total) == 1:
+        ((total, weighted),) = by_total.items()
+        return Fraction(weighted, total * scorers)
+    return sum((Fraction(weighted, total) for total, weighted in by_total.items()), Fraction(0)) / scorers
 
 
 def compute_figures(prepared: Prepared) -> dict[int, BidFigures]:
     """The figures of every bid, keyed by bid id."""
     method = prepared.method
-    in_favour = dict.fromkeys(prepared.bids, 0)
-    points: dict[int, int] = dict.fromkeys(prepared.bids, 0)
-    limit = prepared.settings.ranked_limit or 0
-    for ballot in prepared.ballots:
-        for position, bid_id in enumerate(ballot.choices):
-            in_favour[bid_id] += 1
-            if method is Method.RANKED:
+    choices = [ballot.choices for ballot in prepared.ballots]
+    in_favour = Counter(chain.from_iterable(choices))
+    points = Counter[int]()
+    if method is Method.RANKED:
+        limit = prepared.settings.ranked_limit or 0
+        for ranking in choices:
+            for position, bid_id in enumerate(ranking):
                 points[bid_id] += limit - position
     figures: dict[int, BidFigures] = {}
     for bid_id, bid in prepared.bids.items():

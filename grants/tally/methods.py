@@ -44,6 +44,26 @@ def ranking_key(method: Method, figures: BidFigures) -> tuple[int, TieKey]:
     return (primary, tie_key(figures))
 
 
-def ranked_list(method: Method, figures: dict[int, BidFigures]) -> list[int]:
-    """Bid ids in the method's ranked order, best first."""
-    return sorted(figures, key=lambda bid_id: ranking_key(method, figures[bid_id]))
+def tie_order(figures: dict[int, BidFigures]) -> dict[int, int]:
+    """Each bid's place in the tie-break order (0 wins every tie): the order of `tie_key`, computed with each mean
+    score replaced by its place among the distinct means, so that sorting compares ints, not Fractions."""
+    means = sorted({f.mean_score for f in figures.values() if f.mean_score is not None})
+    place = {mean: index for index, mean in enumerate(means)}
+
+    def key(bid_id: int) -> tuple[bool, int, int, int, datetime, int]:
+        f = figures[bid_id]
+        higher = -place[f.mean_score] if f.mean_score is not None else 0
+        return (f.mean_score is None, higher, -f.in_favour, f.amount_pence, f.submitted_at, f.bid_id)
+
+    return {bid_id: index for index, bid_id in enumerate(sorted(figures, key=key))}
+
+
+def ranked_list(method: Method, figures: dict[int, BidFigures], order: dict[int, int] | None = None) -> list[int]:
+    """Bid ids in the method's ranked order, best first: `ranking_key`, with the tie-breaks as `tie_order` places
+    them (pass it in if it is known already)."""
+    order = tie_order(figures) if order is None else order
+    if method is Method.SCORES:
+        return sorted(figures, key=order.__getitem__)
+    if method is Method.RANKED:
+        return sorted(figures, key=lambda bid_id: (-(figures[bid_id].points or 0), order[bid_id]))
+    return sorted(figures, key=lambda bid_id: (-figures[bid_id].in_favour, order[bid_id]))

@@ -18,7 +18,7 @@ from grants.tally.explanation import (
 )
 from grants.tally.figures import BidFigures, compute_figures
 from grants.tally.inputs import BallotInput, BidInput, Method, Prepared, Recusal, RoundSettings, ScoreInput, prepare
-from grants.tally.methods import ranked_list, tie_key
+from grants.tally.methods import ranked_list, tie_order
 from grants.tally.result import BidResult, Flag, FundedBy, Outcome, TallyResult
 from grants.tally.select import WalkStep, greedy_walk
 
@@ -38,10 +38,11 @@ def run_tally(
     prepared = prepare(settings=settings, bids=bids, scores=scores, recusals=recusals, ballots=ballots)
     figures = compute_figures(prepared)
     budget = settings.budget_pence
-    order = ranked_list(prepared.method, figures)
+    ties = tie_order(figures)
+    order = ranked_list(prepared.method, figures, ties)
     steps: list[Step]
     if prepared.method is Method.EQUAL_SHARES:
-        results, steps, left = _equal_shares_phase(prepared, figures)
+        results, steps, left = _equal_shares_phase(prepared, figures, ties)
         steps.append(CompletionStarts(left_pence=left))
         bought = {result.bid_id for result in results}
         walk = greedy_walk([b for b in order if b not in bought], _amounts(figures), left)
@@ -70,13 +71,15 @@ def _amounts(figures: dict[int, BidFigures]) -> dict[int, int]:
     return {bid_id: f.amount_pence for bid_id, f in figures.items()}
 
 
-def _equal_shares_phase(prepared: Prepared, figures: dict[int, BidFigures]) -> tuple[list[BidResult], list[Step], int]:
+def _equal_shares_phase(
+    prepared: Prepared, figures: dict[int, BidFigures], ties: dict[int, int]
+) -> tuple[list[BidResult], list[Step], int]:
     """The bids bought by equal shares, the steps so far, and the budget left for the completion."""
     budget = prepared.settings.budget_pence
     steps: list[Step] = [EqualSharesStarts(voters=len(prepared.ballots), budget_pence=budget)]
     results: list[BidResult] = []
     left = budget
-    for purchase in _equal_shares(prepared, figures):
+    for purchase in _equal_shares(prepared, figures, ties):
         amount = figures[purchase.bid_id].amount_pence
         results.append(
             _bid_result(
@@ -140,17 +143,12 @@ def _walk_results(
         )
 
 
-def _equal_shares(prepared: Prepared, figures: dict[int, BidFigures]) -> tuple[Purchase, ...]:
-    supporters: dict[int, list[int]] = {bid_id: [] for bid_id in prepared.bids}
-    for ballot in prepared.ballots:
-        for bid_id in ballot.choices:
-            supporters[bid_id].append(ballot.panellist_id)
+def _equal_shares(prepared: Prepared, figures: dict[int, BidFigures], ties: dict[int, int]) -> tuple[Purchase, ...]:
     return method_of_equal_shares(
         budget_pence=prepared.settings.budget_pence,
-        voters=[ballot.panellist_id for ballot in prepared.ballots],
-        supporters=supporters,
+        ballots=[ballot.choices for ballot in prepared.ballots],
         amounts={bid_id: f.amount_pence for bid_id, f in figures.items()},
-        tie_key=lambda bid_id: tie_key(figures[bid_id]),
+        tie_key=ties.__getitem__,
     )
 
 

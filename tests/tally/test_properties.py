@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 from datetime import datetime
+from fractions import Fraction
 
 from hypothesis import assume, given
 from hypothesis import strategies as st
@@ -20,6 +21,9 @@ from grants.tally import (
     run_tally,
     tally_digest,
 )
+from grants.tally.figures import compute_figures, weighted_mean_score
+from grants.tally.inputs import prepare
+from grants.tally.methods import ranked_list, ranking_key, tie_key, tie_order
 from tests.tally.strategies import BALLOT_METHODS, PROPERTY, Round, rounds, without_digest
 
 
@@ -199,3 +203,34 @@ def test_flags_say_what_staff_should_look_at(round_: Round) -> None:
         assert (bid.in_favour == 0) == ("no_support" in bid.flags)
         notes = wording.flag_notes(bid.flags, method=result.method, quorum=result.quorum)
         assert len(notes) == len(set(notes)) == len(bid.flags)
+
+
+@PROPERTY
+@given(round_=rounds())
+def test_the_ranked_list_and_the_tie_order_are_the_order_of_the_ranking_key(round_: Round) -> None:
+    """The tally sorts by each bid's place among the distinct means rather than by the Fractions themselves."""
+    figures = compute_figures(prepare(**round_.kwargs()))
+    by_definition = sorted(figures, key=lambda b: ranking_key(round_.method, figures[b]))
+    assert ranked_list(round_.method, figures) == by_definition
+    order = tie_order(figures)
+    assert sorted(figures, key=order.__getitem__) == sorted(figures, key=lambda b: tie_key(figures[b]))
+
+
+@PROPERTY
+@given(
+    scored=st.dictionaries(
+        st.integers(1, 50), st.dictionaries(st.sampled_from([1, 2, 3]), st.integers(1, 5), max_size=3), max_size=6
+    ),
+    weights=st.lists(st.integers(1, 9), min_size=3, max_size=3),
+)
+def test_the_weighted_mean_is_the_mean_of_each_scorers_weighted_average(
+    scored: dict[int, dict[int, int]], weights: list[int]
+) -> None:
+    weight = dict(zip([1, 2, 3], weights, strict=True))
+    averages = [
+        Fraction(sum(weight[c] * v for c, v in values.items()), sum(weight[c] for c in values))
+        for values in scored.values()
+        if values
+    ]
+    expected = sum(averages, Fraction(0)) / len(averages) if averages else None
+    assert weighted_mean_score(scored, weight) == expected
