@@ -41,7 +41,8 @@ PAGES: dict[str, tuple[str | None, Callable[[World], str]]] = {
         "panellist",
         lambda w: f"/panel/rounds/{w.scoring_round_id}/bids/{w.bid_to_score_id}",
     ),
-    "panellist voting page": ("panellist", lambda w: f"/panel/rounds/{w.voting_round_id}/vote"),
+    "panellist voting page": ("panellist", lambda w: f"/panel/rounds/{w.open_vote_round_id}/vote"),
+    "panellist voting page (closed)": ("panellist", lambda w: f"/panel/rounds/{w.voting_round_id}/vote"),
     "panellist deliberation summary": ("panellist", lambda w: f"/panel/rounds/{w.voting_round_id}/summary"),
     "group home": ("applicant", lambda w: "/applicant"),
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from grants.database import DbSession
 from grants.decisions import wording
 from grants.decisions.results import step_from_document
-from grants.models import Bid, DecisionProposal, Departure, Ratification
+from grants.models import Bid, DecisionProposal, Departure, Ratification, TallyRun
 
 
 def current_ratification(session: DbSession, round_id: int) -> Ratification | None:
@@ -22,14 +23,25 @@ def current_ratification(session: DbSession, round_id: int) -> Ratification | No
 
 
 def funded_bid_ids(session: DbSession, round_id: int) -> list[int]:
-    """The bids funded by the ratified result, in the order the walk funded them; [] before ratification.
+    """The bids funded by the ratified result, in the order the walk funded them; [] before ratification."""
+    return funded_by_round(session, [round_id]).get(round_id, [])
 
-    Every stored tally result carries "funded_ids" (see grants.decisions.services, which writes it).
+
+def funded_by_round(session: DbSession, round_ids: Iterable[int]) -> dict[int, list[int]]:
+    """The bids each ratified round's result funds, in the order the walk funded them, by round id (rounds not
+    ratified are left out): one query, which reads only "funded_ids" out of each stored result, in the database.
+
+    Every stored tally result carries "funded_ids" (see grants.decisions.results, which writes it).
     """
-    ratification = current_ratification(session, round_id)
-    if ratification is None:
-        return []
-    return [int(bid_id) for bid_id in ratification.ratified_run.result["funded_ids"]]
+    ids = set(round_ids)
+    if not ids:
+        return {}
+    rows = session.execute(
+        sa.select(Ratification.round_id, TallyRun.result["funded_ids"])
+        .join(TallyRun, TallyRun.id == Ratification.ratified_run_id)
+        .where(Ratification.round_id.in_(ids), Ratification.undone_at.is_(None))
+    )
+    return {round_id: [int(bid_id) for bid_id in funded or []] for round_id, funded in rows}
 
 
 # --- views for the decision pages ---------------------------------------------------------------------------------

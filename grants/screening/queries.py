@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,6 +14,7 @@ from grants.bids.queries import AnsweredQuestion, bid_contents
 from grants.database import DbSession
 from grants.models import Attachment, AuditEvent, Bid, BidStatus, Group, GroupMember, Round, User
 from grants.money import pounds_as_typed
+from grants.paging import Page, page_of
 
 PER_PAGE = 25
 # Staff see what groups have sent: never a draft, which is still the group's own work in progress.
@@ -52,19 +52,25 @@ class ScreeningPage:
     """One page of a round's bids for screening, with the counts that frame it."""
 
     bids: list[Bid]
-    total: int  # bids matching the filters, on every page
-    page: int
-    pages: int
+    page: Page  # of the bids matching the filters
     status_counts: dict[BidStatus, int] = field(default_factory=dict)
     shared_members: dict[int, list[str]] = field(default_factory=dict)  # bid id: other bids sharing a member
 
     @property
+    def total(self) -> int:
+        return self.page.total
+
+    @property
+    def pages(self) -> int:
+        return self.page.pages
+
+    @property
     def first_index(self) -> int:
-        return (self.page - 1) * PER_PAGE + 1 if self.total else 0
+        return self.page.first_index
 
     @property
     def last_index(self) -> int:
-        return min(self.page * PER_PAGE, self.total)
+        return self.page.last_index
 
 
 def _reference_number(round_: Round, text: str) -> int | None:
@@ -111,8 +117,7 @@ def screening_page(session: DbSession, round_: Round, filters: BidFilters, page:
     share a member with another group's bid (four queries)."""
     conditions = _filtered(round_, filters)
     total = session.scalar(sa.select(sa.func.count(Bid.id)).join(Bid.group).where(*conditions)) or 0
-    pages = max(1, math.ceil(total / PER_PAGE))
-    page = min(max(page, 1), pages)
+    shown = page_of(total, page, PER_PAGE)
     bids = list(
         session.scalars(
             sa.select(Bid)
@@ -120,12 +125,12 @@ def screening_page(session: DbSession, round_: Round, filters: BidFilters, page:
             .where(*conditions)
             .options(contains_eager(Bid.group))
             .order_by(Bid.number, Bid.id)
-            .limit(PER_PAGE)
-            .offset((page - 1) * PER_PAGE)
+            .limit(shown.size)
+            .offset(shown.offset)
         )
     )
     shared = shared_members(session, round_, [bid.id for bid in bids]) if bids else {}
-    return ScreeningPage(bids, total, page, pages, status_counts(session, round_), shared)
+    return ScreeningPage(bids, shown, status_counts(session, round_), shared)
 
 
 def shared_members(session: DbSession, round_: Round, bid_ids: list[int] | None = None) -> dict[int, list[str]]:

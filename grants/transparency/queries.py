@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import InstrumentedAttribute, selectinload
+from sqlalchemy.orm import InstrumentedAttribute, joinedload, selectinload
 
 from grants.awards.publication import public_details
 from grants.database import DbSession
-from grants.decisions.queries import funded_bid_ids
+from grants.decisions.queries import funded_by_round
 from grants.models import (
     Award,
     AwardStatus,
@@ -25,7 +25,7 @@ from grants.models import (
     Round,
     RoundStatus,
 )
-from grants.reports.queries import PublicStory, learning_summary, shareable_stories
+from grants.reports.queries import PublicStory, shareable_stories_by_round, theme_counts_by_round
 from grants.timefmt import LONDON
 from grants.transparency.threesixty import GrantData, public_area
 
@@ -160,7 +160,8 @@ def _count_by_round(
 
 
 def funder_page(session: DbSession, funder: Funder) -> FunderPage:
-    """What the public sees of a funder: its decided rounds, how they were decided, what was funded, the stories."""
+    """What the public sees of a funder: its decided rounds, how they were decided, what was funded, the stories.
+    A fixed number of queries however many rounds, bids and grants."""
     rounds = list(
         session.scalars(
             sa.select(Round)
@@ -183,11 +184,14 @@ def funder_page(session: DbSession, funder: Funder) -> FunderPage:
     eligible = (
         _count_by_round(session, Bid.round_id, Bid.round_id.in_(ids), Bid.status == BidStatus.ELIGIBLE) if ids else {}
     )
+    funded = _funded_lines(session, funded_by_round(session, ids))
+    stories = shareable_stories_by_round(session, ids)
+    themes = theme_counts_by_round(session, ids)
     area_totals: dict[str, int] = defaultdict(int)
     summaries = []
     for round_ in rounds:
-        funded = _funded_lines(session, round_)
-        for line in funded:
+        lines = funded.get(round_.id, [])
+        for line in lines:
             area_totals[line.area or NOT_SHOWN_AREA] += line.amount_pence
         summaries.append(
             RoundSummary(
@@ -195,9 +199,9 @@ def funder_page(session: DbSession, funder: Funder) -> FunderPage:
                 panel_size=panel.get(round_.id, 0),
                 conflicts_declared=conflicts.get(round_.id, 0),
                 eligible=eligible.get(round_.id, 0),
-                funded=funded,
-                stories=shareable_stories(session, round_.id),
-                themes=learning_summary(session, round_.id).theme_counts,
+                funded=lines,
+                stories=stories.get(round_.id, []),
+                themes=themes.get(round_.id, []),
             )
         )
     largest = max(area_totals.values(), default=0)
@@ -213,29 +217,39 @@ def funder_page(session: DbSession, funder: Funder) -> FunderPage:
     return FunderPage(funder=funder, rounds=summaries, by_area=bars, has_grants=bool(has_grants))
 
 
-def _funded_lines(session: DbSession, round_: Round) -> list[FundedLine]:
-    """The ratified funded set, less any award declined or withdrawn; a group is named only once it has accepted
-    and has not asked to be left out."""
-    funded_ids = funded_bid_ids(session, round_.id)
+def _funded_lines(session: DbSession, funded_by: dict[int, list[int]]) -> dict[int, list[FundedLine]]:
+    """Each round's ratified funded set, less any award declined or withdrawn, by round id; a group is named only
+    once it has accepted and has not asked to be left out. Two queries for every round at once."""
+    funded_ids = [bid_id for ids in funded_by.values() for bid_id in ids]
     if not funded_ids:
-        return []
+        return {}
     bids = {
-        b.id: b for b in session.scalars(sa.select(Bid).where(Bid.id.in_(funded_ids)).options(selectinload(Bid.group)))
+        b.id: b
+        for b in session.scalars(
+            sa.select(Bid).where(Bid.id.in_(funded_ids)).options(joinedload(Bid.group, innerjoin=True))
+        )
     }
-    awards = {a.bid_id: a for a in session.scalars(sa.select(Award).where(Award.bid_id.in_(funded_ids)))}
-    lines = []
-    for bid_id in funded_ids:
-        bid, award = bids.get(bid_id), awards.get(bid_id)
-        if bid is None or (award is not None and award.status in (AwardStatus.DECLINED, AwardStatus.WITHDRAWN)):
-            continue
-        named = award is not None and award.status in PUBLISHED_STATUSES and not award.withhold_name
-        if award is not None and award.withhold_name:
-            group, area, summary = WITHHELD_LABEL, "", ""
-        elif named and award is not None:
-            details = public_details(award)
-            group, area, summary = details.group_name, public_area(details.area), details.bid_title
-        else:
-            group, area, summary = PENDING_LABEL, public_area(bid.group.area), ""
-        amount = award.amount_pence if award is not None else (bid.amount_pence or 0)
-        lines.append(FundedLine(group=group, area=area, amount_pence=amount, summary=summary))
-    return lines
+    awards = {
+        a.bid_id: a
+        for a in session.scalars(
+            sa.select(Award).where(Award.bid_id.in_(funded_ids)).options(joinedload(Award.published))
+        )
+    }
+    found: dict[int, list[FundedLine]] = {}
+    for round_id, ids in funded_by.items():
+        found[round_id] = lines = []
+        for bid_id in ids:
+            bid, award = bids.get(bid_id), awards.get(bid_id)
+            if bid is None or (award is not None and award.status in (AwardStatus.DECLINED, AwardStatus.WITHDRAWN)):
+                continue
+            named = award is not None and award.status in PUBLISHED_STATUSES and not award.withhold_name
+            if award is not None and award.withhold_name:
+                group, area, summary = WITHHELD_LABEL, "", ""
+            elif named and award is not None:
+                details = public_details(award)
+                group, area, summary = details.group_name, public_area(details.area), details.bid_title
+            else:
+                group, area, summary = PENDING_LABEL, public_area(bid.group.area), ""
+            amount = award.amount_pence if award is not None else (bid.amount_pence or 0)
+            lines.append(FundedLine(group=group, area=area, amount_pence=amount, summary=summary))
+    return found

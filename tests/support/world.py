@@ -4,9 +4,9 @@ the tests that a page sends as many SQL statements with more data as with less (
 `make_world(app, label, bids=..., panellists=..., decided_rounds=...)` builds, for a funder of its own:
 - an open round, with a draft from each of the applicant's groups;
 - a round being screened, its bids sent (one withdrawn);
-- a round in scoring, and a round whose vote (approval) has closed, each with `bids` eligible bids, two criteria
-  and a panel of `panellists` who agreed to the code of conduct, declared on every bid and scored every bid
-  (with comments), and, in the closed vote, cast a ballot (the first panellist replaced theirs once);
+- a round in scoring, a round whose vote (approval) is open and one whose vote has closed, each with `bids` eligible
+  bids, two criteria and a panel of `panellists` who agreed to the code of conduct, declared on every bid and scored
+  every bid (with comments), and, in the votes, cast a ballot (the first panellist replaced theirs once);
 - `colleagues` more members of staff, the first of them conflicted on a bid of the closed vote;
 - `decided_rounds` rounds ratified by the real services, each funded bid with an accepted, published award, a
   payment and a report date; the first funded group sent a story it shares (approved), tagged and quoted.
@@ -74,6 +74,7 @@ class World:
     screening_round_id: int
     scoring_round_id: int
     voting_round_id: int  # the vote has closed: the tally page computes the panel's result
+    open_vote_round_id: int  # the vote is open
     decided_round_id: int  # the newest of the ratified rounds
     bid_to_score_id: int  # a bid of the scoring round the first panellist may score
 
@@ -184,14 +185,13 @@ class _Builder:
         )
         self.s.flush()
 
-    def voting_round(self, **values: object) -> tuple[Round, list[Bid]]:
+    def voting_round(self, *, closed: bool = True) -> tuple[Round, list[Bid]]:
         round_, bids = self.panel_round(
             RoundStatus.VOTING,
             scoring_closes_at=self.now - timedelta(days=20),
-            voting_closes_at=self.now - timedelta(hours=1),
+            voting_closes_at=self.now + timedelta(hours=-1 if closed else 24),
             voting_method=VotingMethod.APPROVAL,
             approval_limit=2,
-            **values,
         )
         self.ballots(round_, bids)
         return round_, bids
@@ -263,6 +263,7 @@ def make_world(
         for i in range(max(1, panellists // 2)):
             invite(s, email=f"{label}.invited{i}@example.com", role=Role.PANELLIST, round=scoring, invited_by=b.staff)
         voting, voting_bids = b.voting_round()
+        open_vote, _ = b.voting_round(closed=False)
         # The first colleague declared a conflict with a bid of the closed vote: they take no part in deciding it.
         if b.colleagues:
             s.add(
@@ -280,6 +281,7 @@ def make_world(
             screening_round_id=screening.id,
             scoring_round_id=scoring.id,
             voting_round_id=voting.id,
+            open_vote_round_id=open_vote.id,
             decided_round_id=decided[-1].id,
             bid_to_score_id=scoring_bids[0].id,
         )
