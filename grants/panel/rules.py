@@ -42,16 +42,17 @@ def panel_bids(session: DbSession, round_: Round, *, with_groups: bool = False) 
     return list(session.scalars(query))
 
 
-def panel_bids_among(session: DbSession, round_: Round, bid_ids: Iterable[int]) -> list[Bid]:
-    """Those of these bids that are the panel's (the others are left out)."""
+def panel_bids_among(
+    session: DbSession, round_: Round, bid_ids: Iterable[int], *, with_groups: bool = False
+) -> list[Bid]:
+    """Those of these bids that are the panel's (the others are left out), with their groups if asked."""
     wanted = set(bid_ids)
     if not wanted:
         return []
-    return list(
-        session.scalars(
-            sa.select(Bid).where(Bid.id.in_(wanted), Bid.round_id == round_.id, Bid.status == BidStatus.ELIGIBLE)
-        )
-    )
+    query = sa.select(Bid).where(Bid.id.in_(wanted), Bid.round_id == round_.id, Bid.status == BidStatus.ELIGIBLE)
+    if with_groups:
+        query = query.options(joinedload(Bid.group))
+    return list(session.scalars(query))
 
 
 def panel_bid_count(session: DbSession, round_: Round) -> int:

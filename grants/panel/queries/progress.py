@@ -114,24 +114,7 @@ def progress_in_rounds(
             .group_by(Bid.round_id, GroupMember.user_id)
         )
     }
-    # Bids scored against every criterion of the round, that they may score.
-    criteria = sa.select(sa.func.count(Criterion.id)).where(Criterion.round_id == Score.round_id).scalar_subquery()
-    complete = (
-        sa.select(Score.round_id, Score.user_id, Score.bid_id)
-        .where(Score.round_id.in_(round_ids), Score.user_id.in_(users))
-        .group_by(Score.round_id, Score.user_id, Score.bid_id)
-        .having(sa.func.count(Score.id) >= criteria, criteria > 0)
-        .subquery()
-    )
-    scored = dict(
-        ((r, u), int(n))
-        for r, u, n in session.execute(
-            sa.select(complete.c.round_id, complete.c.user_id, sa.func.count())
-            .join(Bid, (Bid.id == complete.c.bid_id) & (Bid.round_id == complete.c.round_id))
-            .where(eligible, ~rules.recused(complete.c.user_id))
-            .group_by(complete.c.round_id, complete.c.user_id)
-        )
-    )
+    scored = _scored(session, round_ids, users)
     voted = {
         (r, u)
         for r, u in session.execute(
@@ -156,6 +139,63 @@ def progress_in_rounds(
                 ballot_cast=key in voted,
             )
     return result
+
+
+def _scored(session: DbSession, round_ids: set[int], users: set[int]) -> dict[tuple[int, int], int]:
+    """How many of the panel's bids each panellist may score they have scored against every criterion, by (round
+    id, user id). Counted as every bid they scored fully, less those they may not score (a bid no longer with the
+    panel, or one they are recused from): the first count runs along an index, the second over a few rows."""
+    criteria = dict(
+        session.execute(
+            sa.select(Criterion.round_id, sa.func.count(Criterion.id))
+            .where(Criterion.round_id.in_(round_ids))
+            .group_by(Criterion.round_id)
+        ).all()
+    )
+    if not any(criteria.values()):
+        return {}
+    needed = sa.case({round_id: n for round_id, n in criteria.items() if n}, value=Score.round_id, else_=None)
+
+    def count_fully_scored(pairs: sa.Subquery) -> dict[tuple[int, int], int]:
+        query = sa.select(pairs.c.round_id, pairs.c.user_id, sa.func.count()).group_by(
+            pairs.c.round_id, pairs.c.user_id
+        )
+        return {(r, u): int(n) for r, u, n in session.execute(query)}
+
+    def scored_pairs(query: sa.Select[int, int, int]) -> sa.Subquery:
+        return (
+            query.group_by(Score.round_id, Score.user_id, Score.bid_id)
+            .having(sa.func.count(Score.id) >= needed)
+            .subquery()
+        )
+
+    mine = (Score.round_id.in_(round_ids), Score.user_id.in_(users))
+    every = count_fully_scored(scored_pairs(sa.select(Score.round_id, Score.user_id, Score.bid_id).where(*mine)))
+    # The bids they may not score: not with the panel, a declared conflict, or their own group's (a few of them).
+    left_out = sa.union(
+        sa.select(Bid.round_id, PanelMember.user_id, Bid.id.label("bid_id"))
+        .join(PanelMember, PanelMember.round_id == Bid.round_id)
+        .where(Bid.round_id.in_(round_ids), Bid.status != BidStatus.ELIGIBLE, PanelMember.user_id.in_(users)),
+        sa.select(ConflictDeclaration.round_id, ConflictDeclaration.user_id, ConflictDeclaration.bid_id).where(
+            ConflictDeclaration.round_id.in_(round_ids),
+            ConflictDeclaration.user_id.in_(users),
+            ConflictDeclaration.kind != ConflictKind.NONE,
+        ),
+        sa.select(Bid.round_id, GroupMember.user_id, Bid.id)
+        .join(GroupMember, GroupMember.group_id == Bid.group_id)
+        .where(Bid.round_id.in_(round_ids), GroupMember.user_id.in_(users)),
+    ).subquery()
+    not_counted = count_fully_scored(
+        scored_pairs(
+            sa.select(Score.round_id, Score.user_id, Score.bid_id).join(
+                left_out,
+                (left_out.c.round_id == Score.round_id)
+                & (left_out.c.user_id == Score.user_id)
+                & (left_out.c.bid_id == Score.bid_id),
+            )
+        )
+    )
+    return {key: n - not_counted.get(key, 0) for key, n in every.items()}
 
 
 @dataclass(frozen=True)
