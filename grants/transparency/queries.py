@@ -4,11 +4,12 @@ described by name (unless withheld), area and registration number only; people n
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import InstrumentedAttribute, joinedload, selectinload
+from sqlalchemy.orm import InstrumentedAttribute, joinedload
 
 from grants.awards.publication import public_details
 from grants.database import DbSession
@@ -22,6 +23,8 @@ from grants.models import (
     ConflictKind,
     Funder,
     PanelMember,
+    Payment,
+    ReportDate,
     Round,
     RoundStatus,
 )
@@ -46,34 +49,47 @@ def round_by_code(session: DbSession, funder: Funder, code: str) -> Round | None
     return session.scalar(sa.select(Round).where(Round.funder_id == funder.id, Round.code == code.strip().upper()))
 
 
-def published_awards(session: DbSession, funder: Funder, *, round_id: int | None = None) -> list[Award]:
-    """The funder's accepted awards (accepted, paid in full or closed), with bid, group, round, dates, payments."""
+def published_grants(
+    session: DbSession, funder: Funder, *, round_id: int | None = None, round_url: Callable[[int], str] | None = None
+) -> list[GrantData]:
+    """The funder's accepted awards (accepted, paid in full or closed) as the export's plain data, in award order:
+    one query, whatever the number of awards, with the last report date and the latest payment as aggregates."""
+    planned_end = sa.select(sa.func.max(ReportDate.due_on)).where(ReportDate.award_id == Award.id).scalar_subquery()
+    last_paid = sa.select(sa.func.max(Payment.created_at)).where(Payment.award_id == Award.id).scalar_subquery()
     query = (
-        sa.select(Award)
+        sa.select(Award, planned_end.label("planned_end"), last_paid.label("last_paid"))
         .join(Round, Round.id == Award.round_id)
         .where(Round.funder_id == funder.id, Award.status.in_(PUBLISHED_STATUSES))
         .options(
-            selectinload(Award.bid).selectinload(Bid.group),
-            selectinload(Award.bid).selectinload(Bid.round),
-            selectinload(Award.report_dates),
-            selectinload(Award.payments),
-            selectinload(Award.published),
+            joinedload(Award.bid, innerjoin=True).joinedload(Bid.group, innerjoin=True),
+            joinedload(Award.bid, innerjoin=True).joinedload(Bid.round, innerjoin=True),
+            joinedload(Award.published),
         )
         .order_by(Award.id)
     )
     if round_id is not None:
         query = query.where(Award.round_id == round_id)
-    return list(session.scalars(query))
+    return [
+        grant_data(
+            award,
+            planned_end=end,
+            last_paid=paid,
+            round_url=round_url(award.round_id) if round_url is not None else None,
+        )
+        for award, end, paid in session.execute(query)
+    ]
 
 
 def _latest(*moments: datetime | None) -> datetime:
     return max(m for m in moments if m is not None)
 
 
-def grant_data(award: Award, *, round_url: str | None = None) -> GrantData:
-    """An award as the export's plain data (the only fields of a group that may reach open data)."""
+def grant_data(
+    award: Award, *, planned_end: date | None, last_paid: datetime | None, round_url: str | None = None
+) -> GrantData:
+    """An award as the export's plain data (the only fields of a group that may reach open data): `planned_end` is
+    its last report date and `last_paid` when its latest payment was recorded."""
     bid, details = award.bid, public_details(award)  # as published, not as the group is now
-    report_days = [r.due_on for r in award.report_dates]
     published = award.published
     return GrantData(
         award_id=award.id,
@@ -83,7 +99,7 @@ def grant_data(award: Award, *, round_url: str | None = None) -> GrantData:
         amount_disbursed_pence=award.paid_pence,
         award_date=award.created_at.astimezone(LONDON).date(),
         planned_start=award.responded_at.astimezone(LONDON).date() if award.responded_at else None,
-        planned_end=max(report_days) if report_days else None,
+        planned_end=planned_end,
         group_id=bid.group_id,
         group_name=details.group_name,
         group_kind=details.group_kind,
@@ -97,7 +113,7 @@ def grant_data(award: Award, *, round_url: str | None = None) -> GrantData:
             award.created_at,
             award.responded_at,
             published.modified_at if published is not None else None,
-            *(p.created_at for p in award.payments),
+            last_paid,
         ),
     )
 

@@ -75,7 +75,7 @@ class World:
     scoring_round_id: int
     voting_round_id: int  # the vote has closed: the tally page computes the panel's result
     open_vote_round_id: int  # the vote is open
-    decided_round_id: int  # the newest of the ratified rounds
+    decided_round_id: int | None  # the newest of the ratified rounds (None if asked for none)
     bid_to_score_id: int  # a bid of the scoring round the first panellist may score
 
 
@@ -282,6 +282,6 @@ def make_world(
             scoring_round_id=scoring.id,
             voting_round_id=voting.id,
             open_vote_round_id=open_vote.id,
-            decided_round_id=decided[-1].id,
+            decided_round_id=decided[-1].id if decided else None,
             bid_to_score_id=scoring_bids[0].id,
         )
