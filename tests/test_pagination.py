@@ -121,3 +121,16 @@ def test_no_page_number_is_an_error(app: Flask, many_bids: World, bad: str) -> N
         response = client.get(f"{path}?page={bad}")
         assert response.status_code == 200, (path, bad)
         assert (last if past_the_end else first) in response.text, (path, bad)
+
+
+def test_a_results_ranked_list_comes_a_page_at_a_time(app: Flask) -> None:
+    world = make_world(app, "ranked", bids=56, panellists=1, decided_rounds=1)
+    client = signed_in(app.test_client(), world.staff_email)
+    for path in (f"/staff/rounds/{world.voting_round_id}/tally", f"/rounds/{world.decided_round_id}/decision"):
+        first = client.get(path).text
+        assert "the ranked list, bids 1 to 50 of 56" in first, path
+        second = _follow_next(client, first)
+        assert "the ranked list, bids 51 to 56 of 56" in second, path
+        ranks = re.findall(r'<td class="govuk-table__cell govuk-table__cell--numeric">(\d+)</td>', second)
+        assert ranks[:1] == ["51"], path
+        assert "bids 1 to 50 of 56" in client.get(f"{path}?page=nonsense").text, path
