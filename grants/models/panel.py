@@ -84,6 +84,14 @@ class ConflictDeclaration(CreatedAtMixin, Base):
         # A panellist's answers in a round, counted along the index alone (the progress pages); its first column
         # serves every read by round.
         sa.Index("ix_conflict_declaration_round_user", "round_id", "user_id", "kind", "bid_id"),
+        # The few conflicts withdrawn, which the chair's and staff's pages list, without reading every answer.
+        sa.Index(
+            "ix_conflict_declaration_withdrawn",
+            "round_id",
+            "withdrawn_at",
+            sqlite_where=sa.text("withdrawn_at IS NOT NULL"),
+            postgresql_where=sa.text("withdrawn_at IS NOT NULL"),
+        ),
     )
 
     @property

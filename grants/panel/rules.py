@@ -269,11 +269,11 @@ def all_recusals(session: DbSession, round_id: int, *, bid_id: int | None = None
         )
         .where(ConflictDeclaration.round_id == round_id, ConflictDeclaration.kind != ConflictKind.NONE)
     )
+    panel = sa.select(PanelMember.user_id).where(PanelMember.round_id == round_id)
     own = (
-        sa.select(PanelMember.user_id, Bid.id)
-        .join(GroupMember, GroupMember.user_id == PanelMember.user_id)
-        .join(Bid, (Bid.group_id == GroupMember.group_id) & (Bid.round_id == PanelMember.round_id))
-        .where(PanelMember.round_id == round_id)
+        sa.select(GroupMember.user_id, Bid.id)
+        .join(Bid, Bid.group_id == GroupMember.group_id)
+        .where(Bid.round_id == round_id, GroupMember.user_id.in_(panel))
     )
     if bid_id is not None:
         declared = declared.where(ConflictDeclaration.bid_id == bid_id)

@@ -97,30 +97,27 @@ def score_summary(session: DbSession, round_: Round, *, page: int = 1) -> ScoreS
     criteria = list(round_.criteria)
     criterion_ids = {c.id for c in criteria}
     recusals = {(user, bid_id) for user, bid_id in rules.all_recusals(session, round_.id) if bid_id in bid_ids}
-    rows = [
-        row
-        for row in session.execute(
-            sa.select(Score.user_id, Score.bid_id, Score.criterion_id, Score.value)
-            .join(Bid, Bid.id == Score.bid_id)
-            .where(Score.round_id == round_.id, eligible)
-        ).all()
-        if row.criterion_id in criterion_ids
-    ]
+    scores: list[ScoreInput] = []
+    excluded: dict[int, int] = defaultdict(int)  # by bid: scores kept but not counted (their scorer is recused)
+    for user_id, bid_id, criterion_id, value in session.execute(
+        sa.select(Score.user_id, Score.bid_id, Score.criterion_id, Score.value)
+        .join(Bid, Bid.id == Score.bid_id)
+        .where(Score.round_id == round_.id, Score.criterion_id.in_(criterion_ids), eligible)
+    ):
+        scores.append(ScoreInput(user_id, bid_id, criterion_id, value))
+        if (user_id, bid_id) in recusals:
+            excluded[bid_id] += 1
     ranking = score_ranking(
         criteria=[TallyCriterion(id=c.id, weight=c.weight) for c in criteria],
         # An eligible bid always has an amount and a submission time; the tally refuses one that does not.
         bids=[BidInput(id=b.id, amount_pence=b.amount_pence or 0, submitted_at=b.submitted_at or "") for b in bid_rows],
-        scores=[ScoreInput(r.user_id, r.bid_id, r.criterion_id, r.value) for r in rows],
+        scores=scores,
         recusals=[Recusal(user, bid_id) for user, bid_id in sorted(recusals)],
     )
     shown = page_of(len(ranking.order), page)
     on_page = list(ranking.order[shown.offset : shown.offset + shown.size])
     bids = {bid.id: bid for bid in rules.panel_bids_among(session, round_, on_page, with_groups=True)}
 
-    excluded: dict[int, int] = defaultdict(int)
-    for row in rows:
-        if (row.user_id, row.bid_id) in recusals:
-            excluded[row.bid_id] += 1
     comments: dict[int, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))  # bid, criterion
     if on_page:
         for user_id, bid_id, criterion_id, comment in session.execute(
