@@ -22,7 +22,6 @@ from grants.panel.queries.reading import (
     ScoringRow,
     attachment_with_content,
     declaration_rows,
-    load_groups,
     panel_bid,
     scoring_list,
 )
@@ -52,7 +51,6 @@ __all__ = [
     "attachment_with_content",
     "declaration_rows",
     "deliberation_notes",
-    "load_groups",
     "my_progress",
     "panel_bid",
     "progress",

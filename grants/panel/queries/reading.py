@@ -3,33 +3,18 @@ sees it. Each in a fixed number of queries whatever the size of the round."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, undefer
-from sqlalchemy.orm.attributes import set_committed_value
 
 from grants.bids.queries import AnsweredQuestion, bid_contents
 from grants.database import DbSession
-from grants.models import Attachment, Bid, BidStatus, BudgetLine, ConflictDeclaration, Group, Round, Score
+from grants.models import Attachment, Bid, BidStatus, BudgetLine, ConflictDeclaration, Round, Score
 from grants.paging import Page, page_of
 from grants.panel import rules
 from grants.panel.queries.progress import my_progress
-
-
-def load_groups(session: DbSession, bids: Iterable[Bid]) -> None:
-    """Load the groups of these bids in one query and set each on its bid, so a page listing bids makes no query
-    per bid. (Loading them is not enough: the session's identity map holds objects weakly, so groups nothing
-    refers to are dropped at once, and `bid.group` would then ask for each again.)"""
-    listed = [bid for bid in bids if "group" not in sa.inspect(bid).dict]
-    ids = {bid.group_id for bid in listed}
-    if not ids:
-        return
-    groups = {group.id: group for group in session.scalars(sa.select(Group).where(Group.id.in_(ids)))}
-    for bid in listed:
-        set_committed_value(bid, "group", groups.get(bid.group_id))
 
 
 def _score_counts(session: DbSession, round_: Round, user_id: int) -> dict[int, int]:
@@ -72,8 +57,7 @@ class DeclarationRow:
 
 
 def declaration_rows(session: DbSession, round_: Round, user_id: int) -> list[DeclarationRow]:
-    bids = rules.panel_bids(session, round_)
-    load_groups(session, bids)
+    bids = rules.panel_bids(session, round_, with_groups=True)
     declared = rules.declarations(session, round_.id, user_id)
     own = rules.own_group_bid_ids(session, round_.id, user_id)
     scores = _score_counts(session, round_, user_id)
