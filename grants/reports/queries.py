@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from grants.awards.publication import public_details
 from grants.database import DbSession
@@ -50,8 +50,9 @@ def _sent_in_round(round_id: int) -> sa.Select[Report]:
         .join(Award, Award.id == Report.award_id)
         .where(Award.round_id == round_id, Report.status == ReportStatus.SUBMITTED)
         .options(
-            selectinload(Report.award).selectinload(Award.bid).selectinload(Bid.group),
-            selectinload(Report.report_date),
+            # one joined query for the many-to-ones, however many reports (an IN list is sent in batches)
+            contains_eager(Report.award).joinedload(Award.bid, innerjoin=True).joinedload(Bid.group),
+            joinedload(Report.report_date),
             selectinload(Report.photos),
         )
         .order_by(Report.submitted_at, Report.id)
