@@ -44,6 +44,9 @@ PAGES: dict[str, tuple[str | None, Callable[[World], str]]] = {
     "panellist voting page": ("panellist", lambda w: f"/panel/rounds/{w.open_vote_round_id}/vote"),
     "panellist voting page (closed)": ("panellist", lambda w: f"/panel/rounds/{w.voting_round_id}/vote"),
     "panellist deliberation summary": ("panellist", lambda w: f"/panel/rounds/{w.voting_round_id}/summary"),
+    "panellist declarations page": ("panellist", lambda w: f"/panel/rounds/{w.scoring_round_id}/declarations"),
+    "staff round awards": ("staff", lambda w: f"/staff/rounds/{w.decided_round_id}/awards"),
+    "staff round reports": ("staff", lambda w: f"/staff/rounds/{w.decided_round_id}/reports"),
     "group home": ("applicant", lambda w: "/applicant"),
 }
 
