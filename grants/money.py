@@ -13,7 +13,8 @@ def format_pounds(pence: int | Fraction | None) -> str:
     """
     if pence is None:
         return ""
-    whole = int((Fraction(pence) + Fraction(1, 2)) // 1)
+    # Whole pennies (nearly every amount) need no rounding: the exact arithmetic is for a fraction of a penny.
+    whole = pence if isinstance(pence, int) else int((Fraction(pence) + Fraction(1, 2)) // 1)
     pounds, pennies = divmod(abs(whole), 100)
     sign = "-" if whole < 0 else ""
     if pennies:

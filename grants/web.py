@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, ParamSpec, TypeVar
 
-from flask import Flask, flash, request
+from flask import Flask, flash, request, url_for
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import Field
@@ -25,6 +25,7 @@ from grants.domain import DomainError
 from grants.extensions import db
 from grants.forms_fields import OneUseForm
 from grants.idempotency import AlreadyRecorded, spend_form_token
+from grants.paging import Page, page_number
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -123,6 +124,35 @@ def act_on_upload(
         return None
     done = act(form, service, filename=upload.filename or "", data=upload.read(max_bytes + 1), **kwargs)
     return done.value if done else None
+
+
+def asked_page() -> int:
+    """The page number the request asks for (`?page=N`; anything else is the first page)."""
+    return page_number(request.args.get("page"))
+
+
+def pagination(page: Page, endpoint: str, *, label: str, **values: Any) -> dict[str, Any] | None:
+    """Parameters for the GOV.UK pagination component (`govukPagination`) of a list at `endpoint` (with `values`,
+    such as the filters, on every link): the first and last pages and those either side of this one, or None when
+    the list fits on one page."""
+    if not page.several:
+        return None
+
+    def href(number: int) -> str:
+        return url_for(endpoint, **{**values, "page": number})
+
+    shown = sorted({1, page.pages, page.number - 1, page.number, page.number + 1} & set(range(1, page.pages + 1)))
+    items: list[dict[str, Any]] = []
+    for i, number in enumerate(shown):
+        if i and number - shown[i - 1] > 1:
+            items.append({"ellipsis": True})
+        items.append({"number": number, "href": href(number), "current": number == page.number})
+    params: dict[str, Any] = {"items": items, "landmarkLabel": label}
+    if page.number > 1:
+        params["previous"] = {"href": href(page.number - 1)}
+    if page.number < page.pages:
+        params["next"] = {"href": href(page.number + 1)}
+    return params
 
 
 def _commit_after_request(response: Response) -> Response:

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import undefer
 
 from grants.audit.chain import chain_head, format_time
 from grants.audit.checkpoints import checkpoint_statement
@@ -62,7 +63,13 @@ def export_lines(session: DbSession, funder: Funder) -> Iterator[str]:
     ):
         statement = checkpoint_statement(checkpoint, funder_id=funder.id)
         yield _line("checkpoint", {"statement": statement, "signature": checkpoint.signature})
-    for run in session.scalars(sa.select(TallyRun).where(TallyRun.round_id.in_(round_ids)).order_by(TallyRun.id)):
+    runs = (
+        sa.select(TallyRun)
+        .where(TallyRun.round_id.in_(round_ids))
+        .options(undefer(TallyRun.inputs), undefer(TallyRun.result))  # deferred everywhere else
+        .order_by(TallyRun.id)
+    )
+    for run in session.scalars(runs):
         yield _line(
             "tally_run",
             {

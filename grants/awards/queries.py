@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import InstrumentedAttribute, selectinload
+from sqlalchemy.orm import InstrumentedAttribute, joinedload, selectinload
 
 from grants.awards.rules import ACCEPTED_OR_LATER, COMMITTED
 from grants.database import DbSession
@@ -95,7 +95,7 @@ def round_awards(session: DbSession, round_: Round) -> RoundAwards:
     bids = session.scalars(
         sa.select(Bid)
         .where(Bid.round_id == round_.id, Bid.status.in_((BidStatus.ELIGIBLE, BidStatus.INELIGIBLE)))
-        .options(selectinload(Bid.group))
+        .options(joinedload(Bid.group))
         .order_by(Bid.number)
     ).all()
     awards = {a.bid_id: a for a in session.scalars(sa.select(Award).where(Award.round_id == round_.id)).all()}
@@ -177,7 +177,7 @@ def panel_comments(session: DbSession, bid: Bid) -> list[CriterionComments]:
 
     No names or ids leave this function: the page and the feedback must never say who wrote what.
     """
-    recused = {user_id for user_id, bid_id in all_recusals(session, bid.round_id) if bid_id == bid.id}
+    recused = {user_id for user_id, _ in all_recusals(session, bid.round_id, bid_id=bid.id)}
     rows = session.execute(
         sa.select(Score.user_id, Score.comment, Criterion)
         .join(Criterion, Criterion.id == Score.criterion_id)

@@ -12,14 +12,13 @@ the SHA-256 of its RFC 8785 form is the digest stored beside it: an auditor can 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
 
 from grants.database import DbSession
-from grants.models import Ballot, Round, Score, VotingMethod
+from grants.models import Ballot, BallotChoice, Bid, BidStatus, Round, Score, VotingMethod
 from grants.panel import rules
 from grants.tally import (
     BallotInput,
@@ -39,13 +38,18 @@ from grants.tally.inputs import prepare
 
 @dataclass(frozen=True)
 class TallyInputs:
-    """The plain inputs of one tally, as read from the database (or from a stored run)."""
+    """The plain inputs of one tally, as read from the database (or from a stored run).
+
+    The tally's result and the recorded document of the same inputs are worked out once and kept: ratifying with
+    no departure records the panel's inputs twice and re-runs nothing (`without(())` is these very inputs).
+    """
 
     settings: RoundSettings
     bids: tuple[BidInput, ...]
     scores: tuple[ScoreInput, ...]
     recusals: tuple[Recusal, ...]
     ballots: tuple[BallotInput, ...]
+    _kept: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def _kwargs(self) -> dict[str, Any]:
         return {
@@ -58,14 +62,23 @@ class TallyInputs:
 
     def run(self) -> TallyResult:
         """Run the tally on these inputs (raises TallyInputError as the tally does)."""
-        return run_tally(**self._kwargs())
+        if "result" not in self._kept:
+            self._kept["result"] = run_tally(**self._kwargs())
+        result: TallyResult = self._kept["result"]
+        return result
 
     def digest(self) -> str:
+        if "result" in self._kept:
+            return str(self._kept["result"].digest)  # the tally's own digest of these same inputs
         return tally_digest(**self._kwargs())
 
     def as_json(self) -> dict[str, Any]:
-        """The inputs exactly as recorded: the canonical document whose digest is stored (plain JSON types)."""
-        return canonical_document(prepare(**self._kwargs()))
+        """The inputs exactly as recorded: the canonical document whose digest is stored (plain JSON types; the same
+        document each time, so do not change it)."""
+        if "json" not in self._kept:
+            self._kept["json"] = canonical_document(prepare(**self._kwargs()))
+        document: dict[str, Any] = self._kept["json"]
+        return document
 
     @property
     def bid_ids(self) -> tuple[int, ...]:
@@ -111,32 +124,45 @@ def round_settings(round_: Round) -> RoundSettings:
 
 
 def tally_inputs(session: DbSession, round_: Round) -> TallyInputs:
-    """Everything the round's tally depends on, read from the database now (five queries)."""
-    bids = rules.panel_bids(session, round_)
-    eligible = {bid.id for bid in bids}
-    scores = session.scalars(
-        sa.select(Score).where(Score.round_id == round_.id, Score.bid_id.in_(eligible)).order_by(Score.id)
+    """Everything the round's tally depends on, read from the database now: plain rows (never an object per
+    score), in seven queries whatever the size of the round."""
+    eligible = (Bid.round_id == round_.id) & (Bid.status == BidStatus.ELIGIBLE)
+    bids = session.execute(
+        sa.select(Bid.id, Bid.amount_pence, Bid.submitted_at).where(eligible).order_by(Bid.number)
     ).all()
-    recusals = sorted((user, bid_id) for user, bid_id in rules.all_recusals(session, round_.id) if bid_id in eligible)
+    eligible_ids = {bid.id for bid in bids}
+    scores = session.execute(
+        sa.select(Score.user_id, Score.bid_id, Score.criterion_id, Score.value)
+        .join(Bid, Bid.id == Score.bid_id)
+        .where(Score.round_id == round_.id, eligible)
+        .order_by(Score.id)
+    ).all()
+    recusals = sorted(
+        (user, bid_id) for user, bid_id in rules.all_recusals(session, round_.id) if bid_id in eligible_ids
+    )
     ballots: list[BallotInput] = []
     if round_.voting_method != VotingMethod.SCORES:
         ranked = round_.voting_method == VotingMethod.RANKED
-        rows = session.scalars(
-            sa.select(Ballot)
-            .where(Ballot.round_id == round_.id, Ballot.is_current.is_(True))
-            .options(selectinload(Ballot.choices))
-            .order_by(Ballot.user_id)
-        ).all()
-        for ballot in rows:
+        current = (Ballot.round_id == round_.id) & Ballot.is_current.is_(True)
+        voters = session.scalars(sa.select(Ballot.user_id).where(current).order_by(Ballot.user_id))
+        chosen: dict[int, list[int]] = {user_id: [] for user_id in voters}
+        for user_id, bid_id in session.execute(
+            sa.select(Ballot.user_id, BallotChoice.bid_id)
+            .join(BallotChoice, BallotChoice.ballot_id == Ballot.id)
+            .where(current)
+            .order_by(Ballot.user_id, BallotChoice.position)
+        ):
             # A choice of a bid that is no longer with the panel (screened out again) cannot count for anything.
-            chosen = tuple(c.bid_id for c in sorted(ballot.choices, key=lambda c: c.position) if c.bid_id in eligible)
-            ballots.append(
-                BallotInput(
-                    panellist_id=ballot.user_id,
-                    approvals=() if ranked else chosen,
-                    ranking=chosen if ranked else (),
-                )
+            if bid_id in eligible_ids:
+                chosen[user_id].append(bid_id)
+        ballots = [
+            BallotInput(
+                panellist_id=user_id,
+                approvals=() if ranked else tuple(bid_ids),
+                ranking=tuple(bid_ids) if ranked else (),
             )
+            for user_id, bid_ids in chosen.items()
+        ]
     return TallyInputs(
         settings=round_settings(round_),
         bids=tuple(
@@ -149,8 +175,8 @@ def tally_inputs(session: DbSession, round_: Round) -> TallyInputs:
             for bid in bids
         ),
         scores=tuple(
-            ScoreInput(panellist_id=s.user_id, bid_id=s.bid_id, criterion_id=s.criterion_id, value=s.value)
-            for s in scores
+            ScoreInput(panellist_id=user_id, bid_id=bid_id, criterion_id=criterion_id, value=value)
+            for user_id, bid_id, criterion_id, value in scores
         ),
         recusals=tuple(Recusal(panellist_id=user_id, bid_id=bid_id) for user_id, bid_id in recusals),
         ballots=tuple(ballots),

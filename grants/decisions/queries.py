@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +12,8 @@ from sqlalchemy.orm import selectinload
 from grants.database import DbSession
 from grants.decisions import wording
 from grants.decisions.results import step_from_document
-from grants.models import Bid, DecisionProposal, Departure, Ratification
+from grants.models import Bid, DecisionProposal, Departure, Group, Ratification, TallyRun
+from grants.paging import Page, page_of
 
 
 def current_ratification(session: DbSession, round_id: int) -> Ratification | None:
@@ -22,14 +24,25 @@ def current_ratification(session: DbSession, round_id: int) -> Ratification | No
 
 
 def funded_bid_ids(session: DbSession, round_id: int) -> list[int]:
-    """The bids funded by the ratified result, in the order the walk funded them; [] before ratification.
+    """The bids funded by the ratified result, in the order the walk funded them; [] before ratification."""
+    return funded_by_round(session, [round_id]).get(round_id, [])
 
-    Every stored tally result carries "funded_ids" (see grants.decisions.services, which writes it).
+
+def funded_by_round(session: DbSession, round_ids: Iterable[int]) -> dict[int, list[int]]:
+    """The bids each ratified round's result funds, in the order the walk funded them, by round id (rounds not
+    ratified are left out): one query, which reads only "funded_ids" out of each stored result, in the database.
+
+    Every stored tally result carries "funded_ids" (see grants.decisions.results, which writes it).
     """
-    ratification = current_ratification(session, round_id)
-    if ratification is None:
-        return []
-    return [int(bid_id) for bid_id in ratification.ratified_run.result["funded_ids"]]
+    ids = set(round_ids)
+    if not ids:
+        return {}
+    rows = session.execute(
+        sa.select(Ratification.round_id, TallyRun.result["funded_ids"])
+        .join(TallyRun, TallyRun.id == Ratification.ratified_run_id)
+        .where(Ratification.round_id.in_(ids), Ratification.undone_at.is_(None))
+    )
+    return {round_id: [int(bid_id) for bid_id in funded or []] for round_id, funded in rows}
 
 
 # --- views for the decision pages ---------------------------------------------------------------------------------
@@ -72,6 +85,10 @@ class ResultView:
     explanation: list[str]
     digest: str
     algorithm: str
+
+    def rows_on(self, page: Page) -> list[BidRow]:
+        """The ranked list's rows on one page of it."""
+        return self.rows[page.offset : page.offset + page.size]
 
     @property
     def funded_rows(self) -> list[BidRow]:
@@ -119,21 +136,31 @@ def explanation(document: dict[str, Any], references: dict[int, str]) -> list[st
     return wording.explanation(steps, lambda bid_id: references.get(bid_id) or wording.by_id(bid_id))
 
 
+def _bid_labels(session: DbSession, bid_ids: list[int]) -> dict[int, tuple[str, str]]:
+    """Each bid's title and its group's name, by bid id: one query of two columns (a result lists every bid)."""
+    if not bid_ids:
+        return {}
+    rows = session.execute(
+        sa.select(Bid.id, Bid.title, Group.name).join(Group, Group.id == Bid.group_id).where(Bid.id.in_(bid_ids))
+    )
+    return {bid_id: (title, group) for bid_id, title, group in rows}
+
+
 def result_view(session: DbSession, document: dict[str, Any]) -> ResultView:
-    """The page view of a stored-form result (two queries: the bids and their groups)."""
+    """The page view of a stored-form result (one query: the bids' titles and groups' names)."""
     entries = list(document.get("bids", []))
-    bids = _bids_by_id(session, [int(e["id"]) for e in entries] + [int(i) for i in document.get("departed_ids", [])])
+    labels = _bid_labels(session, [int(e["id"]) for e in entries])
     references = {int(e["id"]): str(e.get("reference", "")) for e in entries}
     rows = []
     for entry in entries:
-        bid = bids.get(int(entry["id"]))
+        title, group = labels.get(int(entry["id"]), ("", ""))
         rows.append(
             BidRow(
                 id=int(entry["id"]),
                 rank=int(entry["rank"]),
                 reference=str(entry.get("reference", "")),
-                group=bid.group.name if bid is not None else "",
-                title=(bid.title if bid is not None else "") or "Untitled bid",
+                group=group,
+                title=title or "Untitled bid",
                 amount_pence=int(entry["amount_pence"]),
                 mean_score=str(entry.get("mean_score_display", "")),
                 scorers=int(entry.get("scorers", 0)),
@@ -158,6 +185,12 @@ def result_view(session: DbSession, document: dict[str, Any]) -> ResultView:
         digest=str(document.get("digest", "")),
         algorithm=str(document.get("algorithm", "")),
     )
+
+
+def ranked_page(asked: int, *views: ResultView | None) -> Page:
+    """The page `asked` for of the ranked lists of these results (50 bids to a page; the longest list decides how
+    many pages there are)."""
+    return page_of(max((len(view.rows) for view in views if view is not None), default=0), asked)
 
 
 def compare(panel: ResultView, resulting: ResultView) -> list[ComparedRow]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -31,7 +33,8 @@ from grants.extensions import db
 from grants.forms_fields import OneUseForm
 from grants.models import DecisionProposal, Departure, ProposalKind, Role, Round, RoundStatus, utcnow
 from grants.money import format_pounds
-from grants.web import Outcome, act, act_once, flash_outcome
+from grants.paging import Page
+from grants.web import Outcome, act, act_once, asked_page, flash_outcome, pagination
 
 
 def _departure_choices(panel: queries.ResultView, departed: set[int]) -> list[tuple[str, str]]:
@@ -71,9 +74,12 @@ def _tally_page(
         departure_form.bid.choices = _departure_choices(panel, {d.bid_id for d in departures})
     me = current_person()
     proposals = confirmations.pending_proposals(session, round_.id)
+    ranked = queries.ranked_page(asked_page(), panel, resulting)
     return render_template(
         "decisions/tally.html",
         round=round_,
+        ranked=ranked,
+        pagination=_ranked_pages(ranked, "decisions.tally", round_),
         proposals=proposals,
         proposal_bids=queries.proposal_bids(session, proposals),
         me=me,
@@ -86,7 +92,7 @@ def _tally_page(
         problem=problem,
         panel=panel,
         resulting=resulting,
-        compared=queries.compare(panel, resulting) if panel and resulting else [],
+        compared=_on_page(queries.compare(panel, resulting), ranked) if panel and resulting else [],
         departures=departures,
         departure_bids=queries.departure_bids(session, departures),
         ratify_form=ratify_form or RatifyForm(formdata=None),
@@ -97,6 +103,14 @@ def _tally_page(
         undone=queries.undone_ratifications(session, round_.id),
         form=failed,
     )
+
+
+def _ranked_pages(ranked: Page, endpoint: str, round_: Round) -> dict[str, Any] | None:
+    return pagination(ranked, endpoint, label="Pages of the ranked list", round_id=round_.id, _anchor="ranked")
+
+
+def _on_page(rows: list[queries.ComparedRow], ranked: Page) -> list[queries.ComparedRow]:
+    return rows[ranked.offset : ranked.offset + ranked.size]
 
 
 @bp.get("/staff/rounds/<int:round_id>/tally")
@@ -261,14 +275,17 @@ def decision(round_id: int) -> str:
         resulting = queries.result_view(session, ratification.ratified_run.result)
         applied = set(resulting.departed_ids)
         shown = [d for d in queries.departures(session, round_.id) if d.bid_id in applied]
+    ranked = queries.ranked_page(asked_page(), panel, resulting)
     return render_template(
         "decisions/decision.html",
         round=round_,
+        ranked=ranked,
+        pagination=_ranked_pages(ranked, "decisions.decision", round_),
         ratification=ratification,
         panel=panel,
         resulting=resulting,
         differ=bool(panel and resulting and panel.funded_ids != resulting.funded_ids),
-        compared=queries.compare(panel, resulting) if panel and resulting else [],
+        compared=_on_page(queries.compare(panel, resulting), ranked) if panel and resulting else [],
         departures=shown,
         departure_bids=queries.departure_bids(session, shown),
         undone=queries.undone_ratifications(session, round_.id),

@@ -138,8 +138,44 @@ def _document_digest(document: Mapping[str, Any]) -> str:
     return hashlib.sha256(rfc8785.dumps(dict(document))).hexdigest()
 
 
+class _StoredInputs:
+    """Each run's stored inputs read once: the document's own digest and the inputs to re-run. The panel's and the
+    ratified run store the same document when nothing was departed from; then it is hashed and re-run once."""
+
+    def __init__(self) -> None:
+        self._seen: list[tuple[dict[str, Any], str, TallyInputs | Exception]] = []
+
+    def _read(self, document: dict[str, Any]) -> tuple[str, TallyInputs | Exception]:
+        for seen, digest, inputs in self._seen:
+            if seen is document or seen == document:
+                return digest, inputs
+        found: TallyInputs | Exception
+        try:
+            found = TallyInputs.from_json(document)
+        except (TallyInputError, KeyError, TypeError, ValueError) as exc:
+            found = exc
+        digest = _document_digest(document)
+        self._seen.append((document, digest, found))
+        return digest, found
+
+    def digest(self, run: TallyRun) -> str:
+        return self._read(run.inputs)[0]
+
+    def inputs(self, run: TallyRun) -> TallyInputs:
+        found = self._read(run.inputs)[1]
+        if isinstance(found, Exception):
+            raise found
+        return found
+
+
 def _check_run(
-    run: TallyRun, *, name: str, now_inputs: TallyInputs, refs: Mapping[int, str], departed: list[int]
+    run: TallyRun,
+    *,
+    name: str,
+    stored: _StoredInputs,
+    now_inputs: TallyInputs,
+    refs: Mapping[int, str],
+    departed: list[int],
 ) -> list[str]:
     problems: list[str] = []
     label = f"{name} run {run.id}: "
@@ -147,10 +183,10 @@ def _check_run(
         problems.append(
             f"{label}recorded with algorithm {run.algorithm_version}; this installation runs {ALGORITHM_VERSION}"
         )
-    if _document_digest(run.inputs) != run.digest:
+    if stored.digest(run) != run.digest:
         problems.append(f"{label}its stored inputs no longer hash to its stored digest (the stored inputs were edited)")
     try:
-        stored_inputs = TallyInputs.from_json(run.inputs)
+        stored_inputs = stored.inputs(run)
         rerun = as_stored(result_document(stored_inputs.run(), refs, departed_ids=departed), run.result)
     except (TallyInputError, KeyError, TypeError, ValueError) as exc:
         problems.append(f"{label}the tally cannot be re-run on its stored inputs: {exc}")
@@ -159,8 +195,9 @@ def _check_run(
             problems.append(f"{label}stored result differs from re-running its stored inputs: {problem}")
 
     try:
-        now_digest = now_inputs.digest()
-        now_result = as_stored(result_document(now_inputs.run(), refs, departed_ids=departed), run.result)
+        now_run = now_inputs.run()
+        now_digest = now_run.digest
+        now_result = as_stored(result_document(now_run, refs, departed_ids=departed), run.result)
     except TallyInputError as exc:
         problems.append(f"{label}the tally cannot be run on the database's inputs now: {exc}")
         return problems
@@ -197,9 +234,19 @@ def verify_round(session: DbSession, round_: Round) -> VerifyReport:
     db_inputs = tally_inputs(session, round_)
     departed = [int(b) for b in ratified_run.result.get("departed_ids", [])]
 
-    report.problems.extend(_check_run(panel_run, name="panel", now_inputs=db_inputs, refs=refs, departed=[]))
+    stored = _StoredInputs()
     report.problems.extend(
-        _check_run(ratified_run, name="ratified", now_inputs=db_inputs.without(departed), refs=refs, departed=departed)
+        _check_run(panel_run, name="panel", stored=stored, now_inputs=db_inputs, refs=refs, departed=[])
+    )
+    report.problems.extend(
+        _check_run(
+            ratified_run,
+            name="ratified",
+            stored=stored,
+            now_inputs=db_inputs.without(departed),
+            refs=refs,
+            departed=departed,
+        )
     )
 
     departures = {d.bid_id: d for d in session.scalars(sa.select(Departure).where(Departure.round_id == round_.id))}

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from grants.database import DbSession
 from grants.models import Bid, BidStatus, Funder, Group, GroupMember, PanelMember, Role, RoleGrant, Round, User
-from grants.panel.queries import Progress, my_progress
+from grants.panel.queries import Progress, progress_in_rounds
 
 
 @dataclass(frozen=True)
@@ -74,8 +74,8 @@ class PanelSeat:
 
 
 def panel_seats(session: DbSession, user: User) -> list[PanelSeat]:
-    """The panels this person sits on, newest first, with how far they have got in each (a few queries a seat:
-    a resident sits on few panels)."""
+    """The panels this person sits on, newest first, with how far they have got in each (a fixed number of
+    queries for any number of seats)."""
     seats = list(
         session.scalars(
             sa.select(PanelMember)
@@ -84,7 +84,8 @@ def panel_seats(session: DbSession, user: User) -> list[PanelSeat]:
             .order_by(PanelMember.id.desc())
         )
     )
-    return [PanelSeat(seat, my_progress(session, seat.round, user.id)) for seat in seats]
+    found = progress_in_rounds(session, [seat.round for seat in seats], [user.id])
+    return [PanelSeat(seat, found[seat.round_id, user.id]) for seat in seats]
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,10 @@ class TallyRun(CreatedAtMixin, Base):
 
     `kind` is "panel" (the panel's result as cast) or "ratified" (re-run without the bids staff departed from).
     Kept forever, so anyone can re-run the tally from the recorded inputs and compare.
+
+    The inputs (every score and ballot: megabytes in a large round) and the result are loaded only when read:
+    a page that needs a run's digest, or the funded bids (`grants.decisions.queries.funded_by_round` reads those
+    out of the result in the database), never parses them.
     """
 
     __tablename__ = "tally_run"
@@ -29,8 +33,8 @@ class TallyRun(CreatedAtMixin, Base):
     kind: Mapped[str] = mapped_column(sa.String(20))
     algorithm_version: Mapped[str] = mapped_column(sa.String(40))
     digest: Mapped[str] = mapped_column(sa.String(64))
-    inputs: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
-    result: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    inputs: Mapped[dict[str, Any]] = mapped_column(sa.JSON, deferred=True)
+    result: Mapped[dict[str, Any]] = mapped_column(sa.JSON, deferred=True)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), nullable=True)
 
     created_by: Mapped[User | None] = relationship()

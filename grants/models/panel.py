@@ -63,7 +63,7 @@ class ConflictDeclaration(CreatedAtMixin, Base):
     __tablename__ = "conflict_declaration"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    round_id: Mapped[int] = mapped_column(sa.ForeignKey("round.id"), index=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("round.id"))
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
     bid_id: Mapped[int] = mapped_column(sa.ForeignKey("bid.id"), index=True)
     kind: Mapped[ConflictKind] = mapped_column(enum_column(ConflictKind, "conflict_kind"))
@@ -81,6 +81,17 @@ class ConflictDeclaration(CreatedAtMixin, Base):
     __table_args__ = (
         sa.UniqueConstraint("user_id", "bid_id"),
         sa.CheckConstraint("withdrawn_at IS NULL OR withdrawal_reason <> ''", name="withdrawal_has_reason"),
+        # A panellist's answers in a round, counted along the index alone (the progress pages); its first column
+        # serves every read by round.
+        sa.Index("ix_conflict_declaration_round_user", "round_id", "user_id", "kind", "bid_id"),
+        # The few conflicts withdrawn, which the chair's and staff's pages list, without reading every answer.
+        sa.Index(
+            "ix_conflict_declaration_withdrawn",
+            "round_id",
+            "withdrawn_at",
+            sqlite_where=sa.text("withdrawn_at IS NOT NULL"),
+            postgresql_where=sa.text("withdrawn_at IS NOT NULL"),
+        ),
     )
 
     @property
@@ -94,7 +105,7 @@ class Score(CreatedAtMixin, Base):
     __tablename__ = "score"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    round_id: Mapped[int] = mapped_column(sa.ForeignKey("round.id"), index=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("round.id"))
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
     bid_id: Mapped[int] = mapped_column(sa.ForeignKey("bid.id"), index=True)
     criterion_id: Mapped[int] = mapped_column(sa.ForeignKey("criterion.id"))
@@ -107,6 +118,9 @@ class Score(CreatedAtMixin, Base):
     __table_args__ = (
         sa.UniqueConstraint("user_id", "bid_id", "criterion_id"),
         sa.CheckConstraint("value BETWEEN 1 AND 5", name="value_range"),
+        # The bids a panellist scored in a round, grouped along the index alone (the progress pages); its first
+        # column serves every read by round.
+        sa.Index("ix_score_round_user_bid", "round_id", "user_id", "bid_id"),
     )
 
 

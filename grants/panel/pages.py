@@ -13,18 +13,23 @@ from grants.models import Round
 from grants.panel import queries, rules
 from grants.panel.forms import NoteForm
 from grants.panel.services.deliberation import add_deliberation_note, notes_not_open_reason
-from grants.web import attempt
+from grants.web import asked_page, attempt, pagination
 
 
 def summary_page(round_: Round, *, staff: bool, form: NoteForm | None, hidden: set[int], now: datetime) -> str:
     """The score summary once scoring has closed at `now` (before then, when it will be ready), and the notes."""
     ready = rules.scoring_closed(round_, now)
+    summary = queries.score_summary(db.session, round_, page=asked_page()) if ready else None
+    endpoint = "panel.staff_summary" if staff else "panel.summary"
     return render_template(
         "panel/summary.html",
         round=round_,
         staff=staff,
         ready=ready,
-        summary=queries.score_summary(db.session, round_) if ready else None,
+        summary=summary,
+        pagination=pagination(summary.page, endpoint, label="Pages of the ranking", round_id=round_.id)
+        if summary is not None
+        else None,
         notes=queries.deliberation_notes(db.session, round_),
         form=form,
         notes_closed=notes_not_open_reason(round_, now),

@@ -40,7 +40,7 @@ from grants.panel.services.declarations import (
 from grants.panel.services.membership import accept_code_of_conduct
 from grants.panel.services.scoring import save_scores, scoring_not_open_reason
 from grants.panel.services.seats import CHAIR
-from grants.web import attempt
+from grants.web import asked_page, attempt, pagination
 
 
 def _gate(round_: Round, seat: PanelMember, *, declarations: bool = True) -> Response | None:
@@ -48,7 +48,7 @@ def _gate(round_: Round, seat: PanelMember, *, declarations: bool = True) -> Res
     if seat.conduct_accepted_at is None:
         flash("First, read the panel's code of conduct and agree to it.", "info")
         return redirect(url_for("panel.round_home", round_id=round_.id))
-    if declarations and rules.undeclared_bid_ids(db.session, round_, seat.user_id):
+    if declarations and rules.has_undeclared_bids(db.session, round_, seat.user_id):
         flash("Before you read the bids, say whether you have a conflict of interest with any of them.", "info")
         return redirect(url_for("panel.declarations", round_id=round_.id))
     return None
@@ -130,7 +130,7 @@ def _after_declaring(round_: Round, declared: Declared) -> Response:
                 f" {plural(result.excluded_scores, 'score')} for this bid will not count.",
                 "info",
             )
-    left = len(rules.undeclared_bid_ids(db.session, round_, current_person().id))
+    left = rules.undeclared_count(db.session, round_, current_person().id)
     if left:
         flash(f"Your answers are saved. You still need to answer for {plural(left, 'bid')}.", "success")
         return redirect(url_for("panel.declarations", round_id=round_.id))
@@ -187,10 +187,12 @@ def declarations(round_id: int) -> str | Response:
 def bid_list(round_id: int) -> str | Response:
     round_, seat = _enter(round_id)
     now = utcnow()
+    listing = queries.scoring_list(db.session, round_, seat.user_id, page=asked_page())
     return render_template(
         "panel/bid_list.html",
         round=round_,
-        listing=queries.scoring_list(db.session, round_, seat.user_id),
+        listing=listing,
+        pagination=pagination(listing.page, "panel.bid_list", label="Pages of bids", round_id=round_.id),
         can_read=rules.scoring_started(round_),
         scoring_open=rules.scoring_open(round_, now),
         not_open=scoring_not_open_reason(round_, now),
@@ -237,10 +239,10 @@ def score_bid(round_id: int, bid_id: int) -> str | Response:
             now=now,
         )
     ):
-        listing = queries.scoring_list(db.session, round_, seat.user_id)
+        mine = queries.my_progress(db.session, round_, seat.user_id)
         flash(
-            f"Your scores for {bid.group.name} are saved. You have scored {listing.scored} of"
-            f" {plural(len(listing.rows), 'bid')}.",
+            f"Your scores for {bid.group.name} are saved. You have scored {mine.scored} of"
+            f" {plural(mine.may_score, 'bid')}.",
             "success",
         )
         _flash_own_group_recusals(done.value.system_recusals if done.value else [])

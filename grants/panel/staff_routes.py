@@ -24,7 +24,7 @@ from grants.panel.forms import ConfirmForm, InviteForm, NoteForm
 from grants.panel.pages import add_note, summary_page
 from grants.panel.services.membership import appoint_chair, invite_panellist, resend_invitation, revoke_invitation
 from grants.panel.services.seats import STAFF
-from grants.web import Outcome, act, attempt
+from grants.web import Outcome, act, asked_page, attempt, pagination
 
 T = TypeVar("T")
 
@@ -72,11 +72,13 @@ def staff_panel(round_id: int) -> str | Response:
             "success",
         )
         return redirect(url_for("panel.staff_panel", round_id=round_id))
+    panel = queries.staff_panel(db.session, round_, now=now, page=asked_page())
     return render_template(
         "panel/staff_panel.html",
         round=round_,
         form=form,
-        panel=queries.staff_panel(db.session, round_, now=now),
+        panel=panel,
+        pagination=pagination(panel.page, "panel.staff_panel", label="Pages of members", round_id=round_.id),
         withdrawn=queries.withdrawn_conflicts(db.session, round_),
         decided=round_.is_decided,
     )

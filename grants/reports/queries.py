@@ -4,12 +4,13 @@ significant change selection, the learning summary, and the one door through whi
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from grants.awards.publication import public_details
 from grants.database import DbSession
@@ -49,8 +50,9 @@ def _sent_in_round(round_id: int) -> sa.Select[Report]:
         .join(Award, Award.id == Report.award_id)
         .where(Award.round_id == round_id, Report.status == ReportStatus.SUBMITTED)
         .options(
-            selectinload(Report.award).selectinload(Award.bid).selectinload(Bid.group),
-            selectinload(Report.report_date),
+            # one joined query for the many-to-ones, however many reports (an IN list is sent in batches)
+            contains_eager(Report.award).joinedload(Award.bid, innerjoin=True).joinedload(Bid.group),
+            joinedload(Report.report_date),
             selectinload(Report.photos),
         )
         .order_by(Report.submitted_at, Report.id)
@@ -251,15 +253,61 @@ class PublicStory:
 def shareable_stories(session: DbSession, round_id: int) -> list[PublicStory]:
     """The only stories of a round that may ever reach a public page: sent, shared by the group's own choice, and
     approved by staff (shared by the group, then approved by staff, then public)."""
-    query = _sent_in_round(round_id).where(Report.share_publicly.is_(True), Report.share_approved_at.is_not(None))
-    return [
-        PublicStory(
-            report_id=r.id,
-            round_id=round_id,
-            group_name=None if r.award.withhold_name else public_details(r.award).group_name,
-            answers=tuple({"prompt": a.get("prompt", ""), "text": a.get("text", "")} for a in r.answers or []),
-            recording_url=r.recording_url,
-            submitted_at=r.submitted_at,
+    return shareable_stories_by_round(session, [round_id]).get(round_id, [])
+
+
+def shareable_stories_by_round(session: DbSession, round_ids: Iterable[int]) -> dict[int, list[PublicStory]]:
+    """`shareable_stories` of each of these rounds, by round id (rounds with none left out), oldest first: a fixed
+    number of queries however many rounds and stories."""
+    ids = set(round_ids)
+    if not ids:
+        return {}
+    query = (
+        sa.select(Report)
+        .join(Award, Award.id == Report.award_id)
+        .where(
+            Award.round_id.in_(ids),
+            Report.status == ReportStatus.SUBMITTED,
+            Report.share_publicly.is_(True),
+            Report.share_approved_at.is_not(None),
         )
-        for r in session.scalars(query)
-    ]
+        .options(
+            contains_eager(Report.award).joinedload(Award.published),
+            contains_eager(Report.award).joinedload(Award.bid).joinedload(Bid.group),
+        )
+        .order_by(Report.submitted_at, Report.id)
+    )
+    found: dict[int, list[PublicStory]] = defaultdict(list)
+    for r in session.scalars(query).unique():
+        found[r.award.round_id].append(
+            PublicStory(
+                report_id=r.id,
+                round_id=r.award.round_id,
+                group_name=None if r.award.withhold_name else public_details(r.award).group_name,
+                answers=tuple({"prompt": a.get("prompt", ""), "text": a.get("text", "")} for a in r.answers or []),
+                recording_url=r.recording_url,
+                submitted_at=r.submitted_at,
+            )
+        )
+    return dict(found)
+
+
+def theme_counts_by_round(session: DbSession, round_ids: Iterable[int]) -> dict[int, list[tuple[str, int]]]:
+    """How many of each round's sent reports carry each theme, most used first (then by name), by round id: the
+    learning summary's theme counts for many rounds in one query."""
+    ids = set(round_ids)
+    if not ids:
+        return {}
+    rows = session.execute(
+        sa.select(Award.round_id, Theme.name, sa.func.count(ReportTheme.id))
+        .join(ReportTheme, ReportTheme.theme_id == Theme.id)
+        .join(Report, Report.id == ReportTheme.report_id)
+        .join(Award, Award.id == Report.award_id)
+        .where(Award.round_id.in_(ids), Report.status == ReportStatus.SUBMITTED)
+        .group_by(Award.round_id, Theme.id, Theme.name)
+        .order_by(Award.round_id, sa.func.count(ReportTheme.id).desc(), Theme.name)
+    )
+    found: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    for round_id, name, count in rows:
+        found[round_id].append((name, int(count)))
+    return dict(found)

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased, contains_eager, undefer
+from sqlalchemy.orm import contains_eager, undefer
 
 from grants.audit.events import history_words
 from grants.bids.queries import AnsweredQuestion, bid_contents
 from grants.database import DbSession
 from grants.models import Attachment, AuditEvent, Bid, BidStatus, Group, GroupMember, Round, User
 from grants.money import pounds_as_typed
+from grants.paging import Page, page_of
 
 PER_PAGE = 25
 # Staff see what groups have sent: never a draft, which is still the group's own work in progress.
@@ -52,19 +52,25 @@ class ScreeningPage:
     """One page of a round's bids for screening, with the counts that frame it."""
 
     bids: list[Bid]
-    total: int  # bids matching the filters, on every page
-    page: int
-    pages: int
+    page: Page  # of the bids matching the filters
     status_counts: dict[BidStatus, int] = field(default_factory=dict)
     shared_members: dict[int, list[str]] = field(default_factory=dict)  # bid id: other bids sharing a member
 
     @property
+    def total(self) -> int:
+        return self.page.total
+
+    @property
+    def pages(self) -> int:
+        return self.page.pages
+
+    @property
     def first_index(self) -> int:
-        return (self.page - 1) * PER_PAGE + 1 if self.total else 0
+        return self.page.first_index
 
     @property
     def last_index(self) -> int:
-        return min(self.page * PER_PAGE, self.total)
+        return self.page.last_index
 
 
 def _reference_number(round_: Round, text: str) -> int | None:
@@ -111,8 +117,7 @@ def screening_page(session: DbSession, round_: Round, filters: BidFilters, page:
     share a member with another group's bid (four queries)."""
     conditions = _filtered(round_, filters)
     total = session.scalar(sa.select(sa.func.count(Bid.id)).join(Bid.group).where(*conditions)) or 0
-    pages = max(1, math.ceil(total / PER_PAGE))
-    page = min(max(page, 1), pages)
+    shown = page_of(total, page, PER_PAGE)
     bids = list(
         session.scalars(
             sa.select(Bid)
@@ -120,37 +125,38 @@ def screening_page(session: DbSession, round_: Round, filters: BidFilters, page:
             .where(*conditions)
             .options(contains_eager(Bid.group))
             .order_by(Bid.number, Bid.id)
-            .limit(PER_PAGE)
-            .offset((page - 1) * PER_PAGE)
+            .limit(shown.size)
+            .offset(shown.offset)
         )
     )
     shared = shared_members(session, round_, [bid.id for bid in bids]) if bids else {}
-    return ScreeningPage(bids, total, page, pages, status_counts(session, round_), shared)
+    return ScreeningPage(bids, shown, status_counts(session, round_), shared)
 
 
 def shared_members(session: DbSession, round_: Round, bid_ids: list[int] | None = None) -> dict[int, list[str]]:
     """The round's sent bids whose group shares a member (one account) with another group's sent bid in the same
     round, each with the references of those other bids, in order: for staff to look at, since one person behind
-    several groups' bids may be one group applying many times. Only `bid_ids` when given. One query."""
-    mine, theirs = aliased(Bid), aliased(Bid)
-    my_member, their_member = aliased(GroupMember), aliased(GroupMember)
-    query = (
-        sa.select(mine.id, theirs.number)
-        .join(my_member, my_member.group_id == mine.group_id)
-        .join(their_member, sa.and_(their_member.user_id == my_member.user_id, their_member.group_id != mine.group_id))
-        .join(theirs, sa.and_(theirs.group_id == their_member.group_id, theirs.round_id == mine.round_id))
-        .where(
-            mine.round_id == round_.id,
-            mine.status.in_(LISTED_STATUSES),
-            theirs.status.in_(LISTED_STATUSES),
-        )
-        .distinct()
-    )
-    if bid_ids is not None:
-        query = query.where(mine.id.in_(bid_ids))
+    several groups' bids may be one group applying many times. Only `bid_ids` when given. Two queries, each from
+    the few rows it starts at: the bids' members, then those people's other groups' bids."""
+    sent = (Bid.round_id == round_.id) & Bid.status.in_(LISTED_STATUSES)
+    mine = sa.select(Bid.id, Bid.group_id, GroupMember.user_id).join(GroupMember, GroupMember.group_id == Bid.group_id)
+    mine = mine.where(sent, Bid.id.in_(bid_ids)) if bid_ids is not None else mine.where(sent)
+    members = session.execute(mine).all()
+    if not members:
+        return {}
+    theirs = session.execute(
+        sa.select(GroupMember.user_id, Bid.group_id, Bid.number)
+        .join(Bid, Bid.group_id == GroupMember.group_id)
+        .where(GroupMember.user_id.in_({m.user_id for m in members}), sent)
+    ).all()
+    bids_of: dict[int, list[tuple[int, int]]] = {}
+    for user_id, group_id, number in theirs:
+        bids_of.setdefault(user_id, []).append((group_id, number))
     shared: dict[int, set[int]] = {}
-    for bid_id, number in session.execute(query):
-        shared.setdefault(bid_id, set()).add(number)
+    for bid_id, group_id, user_id in members:
+        for other_group, number in bids_of.get(user_id, []):
+            if other_group != group_id:
+                shared.setdefault(bid_id, set()).add(number)
     return {bid_id: [f"{round_.code}-{n:04d}" for n in sorted(numbers)] for bid_id, numbers in shared.items()}
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
@@ -23,37 +21,7 @@ from grants.panel.services import declare_staff_conflict
 from grants.screening import bp, queries
 from grants.screening.forms import BidFilterForm, ScreeningForm, StaffConflictForm
 from grants.screening.services import can_screen, screen_bid
-from grants.web import act
-
-
-def _page_number() -> int:
-    try:
-        return max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        return 1
-
-
-def _pagination(round_: Round, result: queries.ScreeningPage, args: dict[str, str]) -> dict[str, Any] | None:
-    """Parameters for the GOV.UK pagination component: first, last, and the pages either side of this one."""
-    if result.pages <= 1:
-        return None
-
-    def href(number: int) -> str:
-        values: dict[str, Any] = {**args, "round_id": round_.id, "page": number}
-        return url_for("screening.bid_list", **values)
-
-    shown = sorted({1, result.pages, result.page - 1, result.page, result.page + 1} & set(range(1, result.pages + 1)))
-    items: list[dict[str, Any]] = []
-    for i, number in enumerate(shown):
-        if i and number - shown[i - 1] > 1:
-            items.append({"ellipsis": True})
-        items.append({"number": number, "href": href(number), "current": number == result.page})
-    params: dict[str, Any] = {"items": items, "landmarkLabel": "Pages of bids"}
-    if result.page > 1:
-        params["previous"] = {"href": href(result.page - 1)}
-    if result.page < result.pages:
-        params["next"] = {"href": href(result.page + 1)}
-    return params
+from grants.web import act, asked_page, pagination
 
 
 @bp.get("/staff/rounds/<int:round_id>/bids")
@@ -64,14 +32,16 @@ def bid_list(round_id: int) -> str:
     if request.args:
         form.validate()
     filters = form.filters()
-    result = queries.screening_page(db.session, round_, filters, _page_number())
+    result = queries.screening_page(db.session, round_, filters, asked_page())
     return render_template(
         "screening/bid_list.html",
         round=round_,
         form=form,
         filters=filters,
         result=result,
-        pagination=_pagination(round_, result, filters.as_args()),
+        pagination=pagination(
+            result.page, "screening.bid_list", label="Pages of bids", round_id=round_.id, **filters.as_args()
+        ),
         listed_statuses=queries.LISTED_STATUSES,
     )
 

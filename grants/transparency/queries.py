@@ -4,15 +4,16 @@ described by name (unless withheld), area and registration number only; people n
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import InstrumentedAttribute, selectinload
+from sqlalchemy.orm import InstrumentedAttribute, joinedload
 
 from grants.awards.publication import public_details
 from grants.database import DbSession
-from grants.decisions.queries import funded_bid_ids
+from grants.decisions.queries import funded_by_round
 from grants.models import (
     Award,
     AwardStatus,
@@ -22,10 +23,12 @@ from grants.models import (
     ConflictKind,
     Funder,
     PanelMember,
+    Payment,
+    ReportDate,
     Round,
     RoundStatus,
 )
-from grants.reports.queries import PublicStory, learning_summary, shareable_stories
+from grants.reports.queries import PublicStory, shareable_stories_by_round, theme_counts_by_round
 from grants.timefmt import LONDON
 from grants.transparency.threesixty import GrantData, public_area
 
@@ -46,34 +49,47 @@ def round_by_code(session: DbSession, funder: Funder, code: str) -> Round | None
     return session.scalar(sa.select(Round).where(Round.funder_id == funder.id, Round.code == code.strip().upper()))
 
 
-def published_awards(session: DbSession, funder: Funder, *, round_id: int | None = None) -> list[Award]:
-    """The funder's accepted awards (accepted, paid in full or closed), with bid, group, round, dates, payments."""
+def published_grants(
+    session: DbSession, funder: Funder, *, round_id: int | None = None, round_url: Callable[[int], str] | None = None
+) -> list[GrantData]:
+    """The funder's accepted awards (accepted, paid in full or closed) as the export's plain data, in award order:
+    one query, whatever the number of awards, with the last report date and the latest payment as aggregates."""
+    planned_end = sa.select(sa.func.max(ReportDate.due_on)).where(ReportDate.award_id == Award.id).scalar_subquery()
+    last_paid = sa.select(sa.func.max(Payment.created_at)).where(Payment.award_id == Award.id).scalar_subquery()
     query = (
-        sa.select(Award)
+        sa.select(Award, planned_end.label("planned_end"), last_paid.label("last_paid"))
         .join(Round, Round.id == Award.round_id)
         .where(Round.funder_id == funder.id, Award.status.in_(PUBLISHED_STATUSES))
         .options(
-            selectinload(Award.bid).selectinload(Bid.group),
-            selectinload(Award.bid).selectinload(Bid.round),
-            selectinload(Award.report_dates),
-            selectinload(Award.payments),
-            selectinload(Award.published),
+            joinedload(Award.bid, innerjoin=True).joinedload(Bid.group, innerjoin=True),
+            joinedload(Award.bid, innerjoin=True).joinedload(Bid.round, innerjoin=True),
+            joinedload(Award.published),
         )
         .order_by(Award.id)
     )
     if round_id is not None:
         query = query.where(Award.round_id == round_id)
-    return list(session.scalars(query))
+    return [
+        grant_data(
+            award,
+            planned_end=end,
+            last_paid=paid,
+            round_url=round_url(award.round_id) if round_url is not None else None,
+        )
+        for award, end, paid in session.execute(query)
+    ]
 
 
 def _latest(*moments: datetime | None) -> datetime:
     return max(m for m in moments if m is not None)
 
 
-def grant_data(award: Award, *, round_url: str | None = None) -> GrantData:
-    """An award as the export's plain data (the only fields of a group that may reach open data)."""
+def grant_data(
+    award: Award, *, planned_end: date | None, last_paid: datetime | None, round_url: str | None = None
+) -> GrantData:
+    """An award as the export's plain data (the only fields of a group that may reach open data): `planned_end` is
+    its last report date and `last_paid` when its latest payment was recorded."""
     bid, details = award.bid, public_details(award)  # as published, not as the group is now
-    report_days = [r.due_on for r in award.report_dates]
     published = award.published
     return GrantData(
         award_id=award.id,
@@ -83,7 +99,7 @@ def grant_data(award: Award, *, round_url: str | None = None) -> GrantData:
         amount_disbursed_pence=award.paid_pence,
         award_date=award.created_at.astimezone(LONDON).date(),
         planned_start=award.responded_at.astimezone(LONDON).date() if award.responded_at else None,
-        planned_end=max(report_days) if report_days else None,
+        planned_end=planned_end,
         group_id=bid.group_id,
         group_name=details.group_name,
         group_kind=details.group_kind,
@@ -97,7 +113,7 @@ def grant_data(award: Award, *, round_url: str | None = None) -> GrantData:
             award.created_at,
             award.responded_at,
             published.modified_at if published is not None else None,
-            *(p.created_at for p in award.payments),
+            last_paid,
         ),
     )
 
@@ -161,7 +177,8 @@ def _count_by_round(
 
 
 def funder_page(session: DbSession, funder: Funder) -> FunderPage:
-    """What the public sees of a funder: its decided rounds, how they were decided, what was funded, the stories."""
+    """What the public sees of a funder: its decided rounds, how they were decided, what was funded, the stories.
+    A fixed number of queries however many rounds, bids and grants."""
     rounds = list(
         session.scalars(
             sa.select(Round)
@@ -182,11 +199,14 @@ def funder_page(session: DbSession, funder: Funder) -> FunderPage:
     eligible = (
         _count_by_round(session, Bid.round_id, Bid.round_id.in_(ids), Bid.status == BidStatus.ELIGIBLE) if ids else {}
     )
+    funded = _funded_lines(session, funded_by_round(session, ids))
+    stories = shareable_stories_by_round(session, ids)
+    themes = theme_counts_by_round(session, ids)
     area_totals: dict[str, int] = defaultdict(int)
     summaries = []
     for round_ in rounds:
-        funded = _funded_lines(session, round_)
-        for line in funded:
+        lines = funded.get(round_.id, [])
+        for line in lines:
             area_totals[line.area or NOT_SHOWN_AREA] += line.amount_pence
         summaries.append(
             RoundSummary(
@@ -195,9 +215,9 @@ def funder_page(session: DbSession, funder: Funder) -> FunderPage:
                 conflicts_declared=conflicts.get(round_.id, 0),
                 staff_conflicts_declared=staff_conflicts.get(round_.id, 0),
                 eligible=eligible.get(round_.id, 0),
-                funded=funded,
-                stories=shareable_stories(session, round_.id),
-                themes=learning_summary(session, round_.id).theme_counts,
+                funded=lines,
+                stories=stories.get(round_.id, []),
+                themes=themes.get(round_.id, []),
             )
         )
     largest = max(area_totals.values(), default=0)
@@ -213,29 +233,39 @@ def funder_page(session: DbSession, funder: Funder) -> FunderPage:
     return FunderPage(funder=funder, rounds=summaries, by_area=bars, has_grants=bool(has_grants))
 
 
-def _funded_lines(session: DbSession, round_: Round) -> list[FundedLine]:
-    """The ratified funded set, less any award declined or withdrawn; a group is named only once it has accepted
-    and has not asked to be left out."""
-    funded_ids = funded_bid_ids(session, round_.id)
+def _funded_lines(session: DbSession, funded_by: dict[int, list[int]]) -> dict[int, list[FundedLine]]:
+    """Each round's ratified funded set, less any award declined or withdrawn, by round id; a group is named only
+    once it has accepted and has not asked to be left out. Two queries for every round at once."""
+    funded_ids = [bid_id for ids in funded_by.values() for bid_id in ids]
     if not funded_ids:
-        return []
+        return {}
     bids = {
-        b.id: b for b in session.scalars(sa.select(Bid).where(Bid.id.in_(funded_ids)).options(selectinload(Bid.group)))
+        b.id: b
+        for b in session.scalars(
+            sa.select(Bid).where(Bid.id.in_(funded_ids)).options(joinedload(Bid.group, innerjoin=True))
+        )
     }
-    awards = {a.bid_id: a for a in session.scalars(sa.select(Award).where(Award.bid_id.in_(funded_ids)))}
-    lines = []
-    for bid_id in funded_ids:
-        bid, award = bids.get(bid_id), awards.get(bid_id)
-        if bid is None or (award is not None and award.status in (AwardStatus.DECLINED, AwardStatus.WITHDRAWN)):
-            continue
-        named = award is not None and award.status in PUBLISHED_STATUSES and not award.withhold_name
-        if award is not None and award.withhold_name:
-            group, area, summary = WITHHELD_LABEL, "", ""
-        elif named and award is not None:
-            details = public_details(award)
-            group, area, summary = details.group_name, public_area(details.area), details.bid_title
-        else:
-            group, area, summary = PENDING_LABEL, public_area(bid.group.area), ""
-        amount = award.amount_pence if award is not None else (bid.amount_pence or 0)
-        lines.append(FundedLine(group=group, area=area, amount_pence=amount, summary=summary))
-    return lines
+    awards = {
+        a.bid_id: a
+        for a in session.scalars(
+            sa.select(Award).where(Award.bid_id.in_(funded_ids)).options(joinedload(Award.published))
+        )
+    }
+    found: dict[int, list[FundedLine]] = {}
+    for round_id, ids in funded_by.items():
+        found[round_id] = lines = []
+        for bid_id in ids:
+            bid, award = bids.get(bid_id), awards.get(bid_id)
+            if bid is None or (award is not None and award.status in (AwardStatus.DECLINED, AwardStatus.WITHDRAWN)):
+                continue
+            named = award is not None and award.status in PUBLISHED_STATUSES and not award.withhold_name
+            if award is not None and award.withhold_name:
+                group, area, summary = WITHHELD_LABEL, "", ""
+            elif named and award is not None:
+                details = public_details(award)
+                group, area, summary = details.group_name, public_area(details.area), details.bid_title
+            else:
+                group, area, summary = PENDING_LABEL, public_area(bid.group.area), ""
+            amount = award.amount_pence if award is not None else (bid.amount_pence or 0)
+            lines.append(FundedLine(group=group, area=area, amount_pence=amount, summary=summary))
+    return found

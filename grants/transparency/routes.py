@@ -9,7 +9,7 @@ from grants.extensions import db
 from grants.models import Funder, utcnow
 from grants.transparency import bp, queries
 from grants.transparency.links import public_links
-from grants.transparency.services import ExportError, export_360giving
+from grants.transparency.services import ExportError, stream_360giving
 
 _MEDIA_TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8"}
 
@@ -45,9 +45,10 @@ def download(slug: str, fmt: str) -> Response:
     """The funder's accepted awards as 360Giving open data."""
     funder_ = _funder(slug)
     try:
-        body = export_360giving(db.session, funder_, fmt=fmt, now=utcnow(), **public_links(funder_))
+        pieces = stream_360giving(db.session, funder_, fmt=fmt, now=utcnow(), **public_links(funder_))
     except ExportError:
         abort(404)  # nothing to publish yet (or no 360Giving prefix): there is no such file
-    response = Response(body, mimetype=_MEDIA_TYPES[fmt])
+    # Everything was read before the first piece: the pieces only write the package out, a piece at a time.
+    response = Response(pieces, mimetype=_MEDIA_TYPES[fmt])
     response.headers["Content-Disposition"] = f'attachment; filename="{funder_.slug}-360giving.{fmt}"'
     return response

@@ -15,8 +15,9 @@ removed.
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -310,9 +311,37 @@ def flatten_row(record: Mapping[str, Any]) -> dict[str, str]:
 def to_csv(package: Mapping[str, Any]) -> str:
     """The package's grants as the standard's flattened CSV, headed by its column titles (every text cell made
     safe to open in a spreadsheet, like every CSV the app writes)."""
+    return "".join(csv_chunks(package))
+
+
+def csv_chunks(package: Mapping[str, Any], *, rows_per_chunk: int = 500) -> Iterator[str]:
+    """`to_csv`, a few hundred rows at a time, for a download that streams."""
     titles = list(CSV_TITLES)
-    rows = [flatten_row(record) for record in package["grants"]]
-    return csv_text([titles, *([row[title] for title in titles] for row in rows)])
+    yield csv_text([titles])
+    grants = list(package["grants"])
+    for start in range(0, len(grants), rows_per_chunk):
+        rows = (flatten_row(record) for record in grants[start : start + rows_per_chunk])
+        yield csv_text([row[title] for title in titles] for row in rows)
+
+
+def to_json(package: Mapping[str, Any]) -> str:
+    """The package as the JSON file: indented by two spaces, any character as itself, a newline at the end."""
+    return "".join(json_chunks(package))
+
+
+def json_chunks(package: Mapping[str, Any], *, chunk_chars: int = 64 * 1024) -> Iterator[str]:
+    """`to_json` in pieces of about `chunk_chars` characters, as the encoder makes it, for a download that
+    streams."""
+    pieces: list[str] = []
+    size = 0
+    for piece in json.JSONEncoder(indent=2, ensure_ascii=False).iterencode(package):
+        pieces.append(piece)
+        size += len(piece)
+        if size >= chunk_chars:
+            yield "".join(pieces)
+            pieces, size = [], 0
+    pieces.append("\n")
+    yield "".join(pieces)
 
 
 def check_package(package: Mapping[str, Any], codelists: Mapping[str, set[str]] | None = None) -> list[str]:

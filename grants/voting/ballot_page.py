@@ -3,6 +3,7 @@ the ballot it describes, and what the ballot template is given."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +20,14 @@ from grants.web import attempt
 def bid_link(bid: Bid) -> str:
     """Where a panellist reads a bid: the panel's bid page."""
     return url_for("panel.score_bid", round_id=bid.round_id, bid_id=bid.id)
+
+
+def bid_links(round_: Round) -> Callable[[Bid], str]:
+    """`bid_link` for the bids of one round, the address built once: a ballot lists every bid of the round, and
+    building each address afresh was a third of the time the page took."""
+    first = url_for("panel.score_bid", round_id=round_.id, bid_id=1)
+    prefix = first.removesuffix("1")
+    return lambda bid: f"{prefix}{bid.id}" if bid.round_id == round_.id else bid_link(bid)
 
 
 def build_form(
@@ -103,7 +112,7 @@ def ballot_context(
         "limit": services.choice_limit(round_),
         "closed_reason": services.voting_not_open_reason(round_, now),
         "chosen_total": chosen_total,
-        "bid_link": bid_link,
+        "bid_link": bid_links(round_),
         "marked": extra.pop("marked", {}),
         **extra,
     }

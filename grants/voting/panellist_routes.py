@@ -39,7 +39,9 @@ def ballot(round_id: int) -> str | Response:
         return render_template("voting/ballot.html", round=round_, back=_back_link(round_), scores_method=True)
 
     now = utcnow()
-    paper = queries.ballot_paper(db.session, round_, me.id)
+    # Once voting has closed the page shows the ballot cast, not the ballot paper: no need to read every bid.
+    closed = request.method == "GET" and services.voting_not_open_reason(round_, now) is not None
+    paper = queries.BallotPaper([]) if closed else queries.ballot_paper(db.session, round_, me.id)
     current = _current(round_, me.id)
     form = build_form(round_, paper, current, on_paper=False)
     marked: dict[str, str] = {}

@@ -9,12 +9,11 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from grants.database import DbSession
 from grants.models import Ballot, BallotChoice, Bid, PanelMember, Round, User
 from grants.panel import rules
-from grants.panel.queries.reading import load_groups
 from grants.voting import receipts
 
 
@@ -42,9 +41,9 @@ class BallotPaper:
 
 
 def ballot_paper(session: DbSession, round_: Round, user_id: int) -> BallotPaper:
-    """The round's eligible bids, each marked if this panellist is recused from it (three queries)."""
-    bids = rules.panel_bids(session, round_)
-    load_groups(session, bids)
+    """The round's eligible bids with their groups, each marked if this panellist is recused from it (three
+    queries)."""
+    bids = rules.panel_bids(session, round_, with_groups=True)
     recused = rules.recused_bid_ids(session, round_.id, user_id)
     return BallotPaper([BallotLine(bid, bid.id in recused) for bid in bids])
 
@@ -88,8 +87,7 @@ def ballot_view(session: DbSession, ballot: Ballot) -> BallotView:
     ids = [choice.bid_id for choice in ballot.choices]
     by_id: dict[int, Bid] = {}
     if ids:
-        by_id = {b.id: b for b in session.scalars(sa.select(Bid).where(Bid.id.in_(ids)))}
-        load_groups(session, list(by_id.values()))
+        by_id = {b.id: b for b in session.scalars(sa.select(Bid).where(Bid.id.in_(ids)).options(joinedload(Bid.group)))}
     recorded_by = ""
     if ballot.recorded_by_staff_id is not None:
         recorded_by = session.scalar(sa.select(User.name).where(User.id == ballot.recorded_by_staff_id)) or ""

@@ -197,7 +197,7 @@ def _check_choices(
     """The bids chosen, checked against every rule of the round's method; raises DomainError."""
     if len(set(chosen)) != len(chosen):
         raise DomainError("The same bid was ranked twice" if ranked else "The same bid was chosen twice", BIDS)
-    eligible = {bid.id: bid for bid in rules.panel_bids(session, round_)}
+    eligible = {bid.id: bid for bid in rules.panel_bids_among(session, round_, chosen)}
     unknown = [b for b in chosen if b not in eligible]
     if unknown:
         raise DomainError(NOT_ON_BALLOT, [f"rank_{b}" for b in unknown] if ranked else BIDS)
@@ -270,7 +270,7 @@ def cast_ballot(
     if seat.conduct_accepted_at is None:
         raise DomainError(words.no_conduct(), who)
     record_own_group_recusals(session, round_=round_, user_id=voter.id)
-    if not on_paper and rules.undeclared_bid_ids(session, round_, voter.id):
+    if not on_paper and rules.has_undeclared_bids(session, round_, voter.id):
         # Conflicts are declared for every bid before any score or vote (a paper ballot's declarations were made
         # on paper, at the meeting).
         raise DomainError("Say whether you have a conflict of interest with each bid before you vote", BIDS)

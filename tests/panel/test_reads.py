@@ -11,32 +11,23 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from grants.extensions import db
 from grants.models import AuditEvent, ConflictDeclaration, GroupMember, User, utcnow
 from tests.panel.helpers import PANELLIST, STAFF, give_scores, make_panel
 from tests.support.db import app_session, count
 from tests.support.scenarios import set_round as update_round
 from tests.support.signin import signed_in as sign_in_as
+from tests.support.statements import counting_statements
 
 READ_ONLY = ("SELECT", "PRAGMA", "BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 
 
 @contextmanager
 def _writes(app: Flask) -> Iterator[list[str]]:
-    """Every statement sent to the database inside the block that is not a read."""
-    with app.app_context():
-        engine = db.engine
+    """Every statement sent to the database inside the block that is not a read (filled in as the block ends)."""
     written: list[str] = []
-
-    def note(conn: object, cursor: object, statement: str, *args: object) -> None:
-        if not statement.lstrip().upper().startswith(READ_ONLY):
-            written.append(statement)
-
-    sa.event.listen(engine, "before_cursor_execute", note)
-    try:
+    with counting_statements(app) as seen:
         yield written
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", note)
+    written.extend(statement for statement in seen if not statement.lstrip().upper().startswith(READ_ONLY))
 
 
 def _rows(app: Flask) -> tuple[int, int]:

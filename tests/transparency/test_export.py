@@ -23,9 +23,12 @@ from grants.transparency.threesixty import (
     GrantData,
     build_package,
     check_package,
+    csv_chunks,
     grant_id_prefix,
+    json_chunks,
     recipient_identifiers,
     to_csv,
+    to_json,
 )
 from tests.support.db import app_session
 from tests.transparency.helpers import (
@@ -376,3 +379,22 @@ def test_the_funder_page_counts_the_panels_conflicts_apart_from_staffs(
     page = " ".join(client.get(f"/funders/{published.funder_slug}").get_data(as_text=True).split())
     assert 'Conflicts of interest declared by the panel </dt> <dd class="govuk-summary-list__value"> 1 (each' in page
     assert 'declared by the funder&#39;s staff </dt> <dd class="govuk-summary-list__value"> 1 (another member' in page
+
+
+def test_the_downloads_stream_a_piece_at_a_time(client: FlaskClient, published: Published) -> None:
+    for fmt in ("json", "csv"):
+        response = client.get(f"/funders/{published.funder_slug}/360giving.{fmt}")
+        assert response.status_code == 200 and response.is_streamed
+        assert response.headers["Content-Disposition"].endswith(f'360giving.{fmt}"')
+    _valid(_json(client, published))
+
+
+def test_the_pieces_make_exactly_the_whole_file() -> None:
+    grants = [_grant(award_id=n, group_id=n, bid_title=f"Lunch club {n} é") for n in range(1, 1201)]
+    package = build_package(FunderData(name="F", prefix="360G-f"), grants, issued=datetime(2026, 3, 3, tzinfo=UTC))
+    pieces = list(json_chunks(package, chunk_chars=4096))
+    assert len(pieces) > 10 and "".join(pieces) == to_json(package)
+    assert to_json(package) == json.dumps(package, indent=2, ensure_ascii=False) + "\n"
+    rows = list(csv_chunks(package, rows_per_chunk=100))
+    assert len(rows) == 13 and "".join(rows) == to_csv(package)
+    assert len(list(csv.reader(io.StringIO(to_csv(package))))) == 1201

@@ -154,8 +154,8 @@ def works_on_behalf_of_group(user: User, bid: Bid) -> bool:
 
 
 # --- panel ------------------------------------------------------------------------------------------------------
-# A panellist's own group's bid recuses them whether or not a row records it yet: `rules.recused_bid_ids` and
-# `rules.all_recusals` work it out from group membership when read.
+# A panellist's own group's bid recuses them whether or not a row records it yet: `rules.recused` (and the reads built
+# on it) works it out from group membership when read. Each check asks the database one narrow question.
 
 
 def seat_or_404(round_: Round) -> PanelMember:
@@ -172,7 +172,7 @@ def can_score_bid(user: User, bid: Bid) -> bool:
     return (
         bid.status == BidStatus.ELIGIBLE
         and sits_on_panel(user, bid.round)
-        and bid.id not in panel_rules.recused_bid_ids(db.session, bid.round_id, user.id)
+        and not panel_rules.is_recused(db.session, bid.round_id, user.id, bid.id)
     )
 
 
@@ -185,7 +185,7 @@ def can_download_panel_attachment(user: User, bid: Bid) -> bool:
     return (
         seat is not None
         and seat.conduct_accepted_at is not None
-        and not panel_rules.undeclared_bid_ids(db.session, bid.round, user.id)
+        and not panel_rules.has_undeclared_bids(db.session, bid.round, user.id)
     )
 
 

@@ -1,8 +1,9 @@
 """Separation of duties: nobody acts on a bid of a group they belong to or declared a conflict with, staff no more
 than panellists; another member of the funder's staff must.
 
-One rule for both: a person's conflicts in a round are `grants.panel.rules.recused_bid_ids` (the bids of their
-own groups, found from membership when read, and the bids they declared a conflict with). For staff:
+One rule for both: a person's conflicts in a round are `grants.panel.rules.recused` (the bids of their own groups,
+found from membership when read, and the bids they declared a conflict with). Each check asks the database one
+narrow question (never every bid or declaration of the round). For staff:
 
 - on one bid (`staff_conflicted`): they may not screen it, enter it on the group's behalf, offer it an award, pay
   or withdraw that award, or send the group feedback;
@@ -27,34 +28,25 @@ from werkzeug.exceptions import Forbidden
 
 from grants.auth.permissions.roles import current_person, is_group_member, is_staff_of
 from grants.extensions import db
-from grants.models import Bid, BidStatus, Role, RoleGrant, Round, User
+from grants.models import Bid, Role, RoleGrant, Round, User
 from grants.panel import rules as panel_rules
-
-
-def conflicted_bid_ids(user: User, round_: Round) -> set[int]:
-    """The round's bids this person may not act or decide on: their own groups' and those they declared."""
-    return panel_rules.recused_bid_ids(db.session, round_.id, user.id)
 
 
 def staff_conflicted(user: User, bid: Bid) -> bool:
     """The person belongs to the bid's group or declared a conflict with it."""
-    return bid.id in conflicted_bid_ids(user, bid.round)
-
-
-def decided_bid_ids(round_: Round) -> set[int]:
-    """The bids a round's decision decides: those with the panel (eligible)."""
-    return set(db.session.scalars(sa.select(Bid.id).where(Bid.round_id == round_.id, Bid.status == BidStatus.ELIGIBLE)))
+    return panel_rules.is_recused(db.session, bid.round_id, user.id, bid.id)
 
 
 def conflicted_in_decision(user: User, round_: Round) -> bool:
-    """The person is conflicted on a bid the round's decision decides, so takes no part in deciding it."""
-    return bool(conflicted_bid_ids(user, round_) & decided_bid_ids(round_))
+    """The person is conflicted on a bid the round's decision decides (one with the panel), so takes no part in
+    deciding it."""
+    return panel_rules.recused_from_any(db.session, round_.id, user.id, panel_only=True)
 
 
 def may_sit_on_panel(user: User, round_: Round) -> bool:
     """Not a member of the funder's staff conflicted on any bid of the round: they run the round, so they would
     judge their own group's competitors. (A resident is recused from their own group's bid instead.)"""
-    return not (is_staff_of(user, round_.funder_id) and conflicted_bid_ids(user, round_))
+    return not (is_staff_of(user, round_.funder_id) and panel_rules.recused_from_any(db.session, round_.id, user.id))
 
 
 def panel_refusal_message(user: User, round_: Round) -> str:
@@ -105,7 +97,8 @@ def _bid_reason(user: User, bid: Bid) -> str:
 
 def bid_refusal(user: User, bid: Bid, doing: str) -> Refusal:
     staff = funder_staff(bid.round.funder_id)
-    others = [p.name for p in staff if p.id != user.id and not staff_conflicted(p, bid)]
+    conflicted = panel_rules.recused_users(db.session, bid.round_id, [p.id for p in staff], bid_id=bid.id)
+    others = [p.name for p in staff if p.id != user.id and p.id not in conflicted]
     return Refusal(doing, _bid_reason(user, bid), others, len(staff))
 
 
@@ -119,13 +112,13 @@ class Colleagues:
 
 def decision_colleagues(user: User, round_: Round) -> Colleagues:
     staff = funder_staff(round_.funder_id)
-    others = [p.name for p in staff if p.id != user.id and not conflicted_in_decision(p, round_)]
+    conflicted = panel_rules.recused_users(db.session, round_.id, [p.id for p in staff])
+    others = [p.name for p in staff if p.id != user.id and p.id not in conflicted]
     return Colleagues(others, len(staff))
 
 
 def decision_refusal(user: User, round_: Round, doing: str) -> Refusal:
-    conflicted = sorted(conflicted_bid_ids(user, round_) & decided_bid_ids(round_))
-    bid = db.session.get(Bid, conflicted[0]) if conflicted else None
+    bid = panel_rules.first_recused_panel_bid(db.session, round_.id, user.id)
     reason = (
         f"{_bid_reason(user, bid)} This round's decision decides that bid too."
         if bid is not None

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from grants.database import DbSession
 from grants.models import (
     Ballot,
     Bid,
+    BidStatus,
     ConflictDeclaration,
+    ConflictKind,
     Criterion,
+    GroupMember,
     Invitation,
     PanelMember,
     Role,
@@ -24,6 +26,7 @@ from grants.models import (
     StorySelection,
     User,
 )
+from grants.paging import Page, page_of
 from grants.panel import rules
 
 
@@ -53,53 +56,146 @@ class Progress:
 
 def progress(session: DbSession, round_: Round, user_ids: Iterable[int]) -> dict[int, Progress]:
     """Each panellist's progress in the round, by user id (a fixed number of queries for any number of them)."""
-    users = set(user_ids)
-    if not users:
+    found = progress_in_rounds(session, [round_], user_ids)
+    return {user_id: found[round_.id, user_id] for user_id in set(user_ids)}
+
+
+def progress_in_rounds(
+    session: DbSession, rounds: Iterable[Round], user_ids: Iterable[int]
+) -> dict[tuple[int, int], Progress]:
+    """Each of these panellists' progress in each of these rounds, by (round id, user id): counted in the database,
+    in six queries whatever the number of rounds, panellists, bids, declarations or scores."""
+    round_ids, users = {r.id for r in rounds}, set(user_ids)
+    if not round_ids or not users:
         return {}
-    bid_ids = {bid.id for bid in rules.panel_bids(session, round_)}
-    accepted = dict(
+    eligible = Bid.status == BidStatus.ELIGIBLE
+    bids = dict(
         session.execute(
-            sa.select(PanelMember.user_id, PanelMember.conduct_accepted_at).where(
-                PanelMember.round_id == round_.id, PanelMember.user_id.in_(users)
-            )
+            sa.select(Bid.round_id, sa.func.count(Bid.id))
+            .where(Bid.round_id.in_(round_ids), eligible)
+            .group_by(Bid.round_id)
         ).all()
     )
-    declared: dict[int, set[int]] = defaultdict(set)
-    for user_id, bid_id in session.execute(
-        sa.select(ConflictDeclaration.user_id, ConflictDeclaration.bid_id).where(
-            ConflictDeclaration.round_id == round_.id, ConflictDeclaration.user_id.in_(users)
+    accepted = {
+        (r, u): at
+        for r, u, at in session.execute(
+            sa.select(PanelMember.round_id, PanelMember.user_id, PanelMember.conduct_accepted_at).where(
+                PanelMember.round_id.in_(round_ids), PanelMember.user_id.in_(users)
+            )
         )
-    ).all():
-        declared[user_id].add(bid_id)
-    recused: dict[int, set[int]] = defaultdict(set)
-    for user_id, bid_id in rules.all_recusals(session, round_.id):
-        recused[user_id].add(bid_id)
-    criteria = int(session.scalar(sa.select(sa.func.count(Criterion.id)).where(Criterion.round_id == round_.id)) or 0)
-    scored: dict[int, set[int]] = defaultdict(set)
-    for user_id, bid_id, count in session.execute(
-        sa.select(Score.user_id, Score.bid_id, sa.func.count(Score.id))
-        .where(Score.round_id == round_.id, Score.user_id.in_(users))
-        .group_by(Score.user_id, Score.bid_id)
-    ).all():
-        if criteria and count >= criteria:
-            scored[user_id].add(bid_id)
-    voted = set(
-        session.scalars(
-            sa.select(Ballot.user_id).where(Ballot.round_id == round_.id, Ballot.is_current, Ballot.user_id.in_(users))
+    }
+    # Answers given on the panel's bids, and how many of them are conflicts.
+    declared: dict[tuple[int, int], tuple[int, int]] = {
+        (r, u): (int(answered), int(conflicts or 0))
+        for r, u, answered, conflicts in session.execute(
+            sa.select(
+                ConflictDeclaration.round_id,
+                ConflictDeclaration.user_id,
+                sa.func.count(ConflictDeclaration.id),
+                sa.func.count(ConflictDeclaration.id).filter(ConflictDeclaration.kind != ConflictKind.NONE),
+            )
+            .join(Bid, (Bid.id == ConflictDeclaration.bid_id) & (Bid.round_id == ConflictDeclaration.round_id))
+            .where(ConflictDeclaration.round_id.in_(round_ids), ConflictDeclaration.user_id.in_(users), eligible)
+            .group_by(ConflictDeclaration.round_id, ConflictDeclaration.user_id)
+        )
+    }
+    # Their own groups' bids on the panel: answered and recused by the rules themselves, whatever they declared.
+    own: dict[tuple[int, int], tuple[int, int]] = {
+        (r, u): (int(unanswered or 0), int(not_conflicts or 0))
+        for r, u, unanswered, not_conflicts in session.execute(
+            sa.select(
+                Bid.round_id,
+                GroupMember.user_id,
+                sa.func.count(Bid.id).filter(~rules.declared_at_all(GroupMember.user_id, Bid.id, Bid.round_id)),
+                sa.func.count(Bid.id).filter(~rules.declared_conflict(GroupMember.user_id, Bid.id, Bid.round_id)),
+            )
+            .join(GroupMember, GroupMember.group_id == Bid.group_id)
+            .where(Bid.round_id.in_(round_ids), GroupMember.user_id.in_(users), eligible)
+            .group_by(Bid.round_id, GroupMember.user_id)
+        )
+    }
+    scored = _scored(session, round_ids, users)
+    voted = {
+        (r, u)
+        for r, u in session.execute(
+            sa.select(Ballot.round_id, Ballot.user_id).where(
+                Ballot.round_id.in_(round_ids), Ballot.is_current, Ballot.user_id.in_(users)
+            )
+        )
+    }
+    result: dict[tuple[int, int], Progress] = {}
+    for round_id in round_ids:
+        for user_id in users:
+            key = (round_id, user_id)
+            answered, conflicts = declared.get(key, (0, 0))
+            own_unanswered, own_not_conflicts = own.get(key, (0, 0))
+            recused = conflicts + own_not_conflicts
+            result[key] = Progress(
+                conduct_accepted_at=accepted.get(key),
+                bids=int(bids.get(round_id, 0)),
+                declared=answered + own_unanswered,
+                recused=recused,
+                scored=scored.get(key, 0),
+                ballot_cast=key in voted,
+            )
+    return result
+
+
+def _scored(session: DbSession, round_ids: set[int], users: set[int]) -> dict[tuple[int, int], int]:
+    """How many of the panel's bids each panellist may score they have scored against every criterion, by (round
+    id, user id). Counted as every bid they scored fully, less those they may not score (a bid no longer with the
+    panel, or one they are recused from): the first count runs along an index, the second over a few rows."""
+    criteria = dict(
+        session.execute(
+            sa.select(Criterion.round_id, sa.func.count(Criterion.id))
+            .where(Criterion.round_id.in_(round_ids))
+            .group_by(Criterion.round_id)
+        ).all()
+    )
+    if not any(criteria.values()):
+        return {}
+    needed = sa.case({round_id: n for round_id, n in criteria.items() if n}, value=Score.round_id, else_=None)
+
+    def count_fully_scored(pairs: sa.Subquery) -> dict[tuple[int, int], int]:
+        query = sa.select(pairs.c.round_id, pairs.c.user_id, sa.func.count()).group_by(
+            pairs.c.round_id, pairs.c.user_id
+        )
+        return {(r, u): int(n) for r, u, n in session.execute(query)}
+
+    def scored_pairs(query: sa.Select[int, int, int]) -> sa.Subquery:
+        return (
+            query.group_by(Score.round_id, Score.user_id, Score.bid_id)
+            .having(sa.func.count(Score.id) >= needed)
+            .subquery()
+        )
+
+    mine = (Score.round_id.in_(round_ids), Score.user_id.in_(users))
+    every = count_fully_scored(scored_pairs(sa.select(Score.round_id, Score.user_id, Score.bid_id).where(*mine)))
+    # The bids they may not score: not with the panel, a declared conflict, or their own group's (a few of them).
+    left_out = sa.union(
+        sa.select(Bid.round_id, PanelMember.user_id, Bid.id.label("bid_id"))
+        .join(PanelMember, PanelMember.round_id == Bid.round_id)
+        .where(Bid.round_id.in_(round_ids), Bid.status != BidStatus.ELIGIBLE, PanelMember.user_id.in_(users)),
+        sa.select(ConflictDeclaration.round_id, ConflictDeclaration.user_id, ConflictDeclaration.bid_id).where(
+            ConflictDeclaration.round_id.in_(round_ids),
+            ConflictDeclaration.user_id.in_(users),
+            ConflictDeclaration.kind != ConflictKind.NONE,
+        ),
+        sa.select(Bid.round_id, GroupMember.user_id, Bid.id)
+        .join(GroupMember, GroupMember.group_id == Bid.group_id)
+        .where(Bid.round_id.in_(round_ids), GroupMember.user_id.in_(users)),
+    ).subquery()
+    not_counted = count_fully_scored(
+        scored_pairs(
+            sa.select(Score.round_id, Score.user_id, Score.bid_id).join(
+                left_out,
+                (left_out.c.round_id == Score.round_id)
+                & (left_out.c.user_id == Score.user_id)
+                & (left_out.c.bid_id == Score.bid_id),
+            )
         )
     )
-    result: dict[int, Progress] = {}
-    for user_id in users:
-        mine_recused = recused[user_id] & bid_ids
-        result[user_id] = Progress(
-            conduct_accepted_at=accepted.get(user_id),
-            bids=len(bid_ids),
-            declared=len((declared[user_id] | mine_recused) & bid_ids),
-            recused=len(mine_recused),
-            scored=len((scored[user_id] & bid_ids) - mine_recused),
-            ballot_cast=user_id in voted,
-        )
-    return result
+    return {key: n - not_counted.get(key, 0) for key, n in every.items()}
 
 
 @dataclass(frozen=True)
@@ -148,7 +244,8 @@ class MemberRow:
 
 @dataclass(frozen=True)
 class StaffPanel:
-    members: list[MemberRow]
+    members: list[MemberRow]  # this page of them, by name
+    page: Page  # of the panel's members
     invitations: list[Invitation]  # not accepted and not withdrawn (some may have expired)
     bids: int
     now: datetime  # the moment the page is drawn for, which decides whether an invitation has expired
@@ -157,15 +254,20 @@ class StaffPanel:
         return invitation.expires_at <= self.now
 
 
-def staff_panel(session: DbSession, round_: Round, *, now: datetime) -> StaffPanel:
-    """The panel's members with their progress, and the invitations still waiting for an answer at `now`."""
+def staff_panel(session: DbSession, round_: Round, *, now: datetime, page: int = 1) -> StaffPanel:
+    """A page of the panel's members (by name) with their progress, and the invitations still waiting for an answer
+    at `now`: a fixed number of queries whatever the size of the panel or the round."""
+    total = session.scalar(sa.select(sa.func.count(PanelMember.id)).where(PanelMember.round_id == round_.id)) or 0
+    shown = page_of(total, page)
     members = list(
         session.scalars(
             sa.select(PanelMember)
             .join(User, User.id == PanelMember.user_id)
             .where(PanelMember.round_id == round_.id)
-            .options(selectinload(PanelMember.user))
+            .options(contains_eager(PanelMember.user))
             .order_by(sa.func.lower(User.name), PanelMember.id)
+            .limit(shown.size)
+            .offset(shown.offset)
         )
     )
     by_user = progress(session, round_, [m.user_id for m in members])
@@ -181,5 +283,5 @@ def staff_panel(session: DbSession, round_: Round, *, now: datetime) -> StaffPan
             .order_by(Invitation.created_at.desc(), Invitation.id.desc())
         )
     )
-    bids = len(rules.panel_bids(session, round_))
-    return StaffPanel([MemberRow(m, by_user[m.user_id]) for m in members], invitations, bids, now)
+    bids = rules.panel_bid_count(session, round_)
+    return StaffPanel([MemberRow(m, by_user[m.user_id]) for m in members], shown, invitations, bids, now)

@@ -3,24 +3,18 @@ sees it. Each in a fixed number of queries whatever the size of the round."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import undefer
+from sqlalchemy.orm import joinedload, undefer
 
 from grants.bids.queries import AnsweredQuestion, bid_contents
 from grants.database import DbSession
-from grants.models import Attachment, Bid, BudgetLine, ConflictDeclaration, Group, Round, Score
+from grants.models import Attachment, Bid, BidStatus, BudgetLine, ConflictDeclaration, Round, Score
+from grants.paging import Page, page_of
 from grants.panel import rules
-
-
-def load_groups(session: DbSession, bids: Iterable[Bid]) -> None:
-    """Load the groups of these bids in one query. `bid.group` then comes from the session's identity map
-    (a many-to-one by primary key), so a page listing bids makes no query per bid."""
-    ids = {bid.group_id for bid in bids}
-    if ids:
-        session.scalars(sa.select(Group).where(Group.id.in_(ids))).all()
+from grants.panel.queries.progress import my_progress
 
 
 def _score_counts(session: DbSession, round_: Round, user_id: int) -> dict[int, int]:
@@ -63,8 +57,7 @@ class DeclarationRow:
 
 
 def declaration_rows(session: DbSession, round_: Round, user_id: int) -> list[DeclarationRow]:
-    bids = rules.panel_bids(session, round_)
-    load_groups(session, bids)
+    bids = rules.panel_bids(session, round_, with_groups=True)
     declared = rules.declarations(session, round_.id, user_id)
     own = rules.own_group_bid_ids(session, round_.id, user_id)
     scores = _score_counts(session, round_, user_id)
@@ -90,28 +83,62 @@ class ScoringRow:
 
 @dataclass(frozen=True)
 class ScoringList:
-    rows: list[ScoringRow]  # only the bids the panellist may score
+    """One page of the bids a panellist may score, with the counts over all of them."""
+
+    rows: list[ScoringRow]  # this page's: only bids the panellist may score, in reference order
+    page: Page  # of the bids they may score
+    scored: int  # of all the bids they may score, those scored against every criterion
     recused: int
+    next_to_score: Bid | None  # the first bid (in reference order) they have not scored yet
 
     @property
-    def scored(self) -> int:
-        return sum(1 for row in self.rows if row.scored)
-
-    @property
-    def next_to_score(self) -> Bid | None:
-        return next((row.bid for row in self.rows if not row.scored), None)
+    def total(self) -> int:
+        return self.page.total
 
 
-def scoring_list(session: DbSession, round_: Round, user_id: int) -> ScoringList:
-    bids = rules.panel_bids(session, round_)
-    load_groups(session, bids)
-    recused = rules.recused_bid_ids(session, round_.id, user_id)
+def scoring_list(session: DbSession, round_: Round, user_id: int, *, page: int = 1) -> ScoringList:
+    """The page `page` of the panel's bids this panellist may score (not recused from), each with whether they have
+    scored it, and the counts over every bid: a fixed number of queries whatever the number of bids."""
+    mine = my_progress(session, round_, user_id)
+    shown = page_of(mine.may_score, page)
+    may_score = [Bid.round_id == round_.id, Bid.status == BidStatus.ELIGIBLE, ~rules.recused(user_id)]
+    bids = list(
+        session.scalars(
+            sa.select(Bid)
+            .where(*may_score)
+            .options(joinedload(Bid.group))
+            .order_by(Bid.number)
+            .limit(shown.size)
+            .offset(shown.offset)
+        )
+    )
+    complete = _fully_scored(round_, user_id)
+    scored = set(session.scalars(complete.where(Score.bid_id.in_([bid.id for bid in bids])))) if bids else set()
+    next_to_score = session.scalars(
+        sa.select(Bid)
+        .where(*may_score, Bid.id.not_in(complete))
+        .options(joinedload(Bid.group))
+        .order_by(Bid.number)
+        .limit(1)
+    ).first()
+    return ScoringList(
+        rows=[ScoringRow(bid, bid.id in scored) for bid in bids],
+        page=shown,
+        scored=mine.scored,
+        recused=mine.recused,
+        next_to_score=next_to_score,
+    )
+
+
+def _fully_scored(round_: Round, user_id: int) -> sa.Select[Any]:
+    """The bids this panellist has scored against every criterion of the round (as a query of bid ids)."""
     criteria = len(round_.criteria)
-    counts = _score_counts(session, round_, user_id)
-    rows = [
-        ScoringRow(bid, criteria > 0 and counts.get(bid.id, 0) >= criteria) for bid in bids if bid.id not in recused
-    ]
-    return ScoringList(rows, recused=sum(1 for bid in bids if bid.id in recused))
+    return (
+        sa.select(Score.bid_id)
+        .where(Score.round_id == round_.id, Score.user_id == user_id, sa.true() if criteria else sa.false())
+        .group_by(Score.bid_id)
+        .having(sa.func.count(Score.id) >= criteria)
+    )
 
 
 @dataclass(frozen=True)

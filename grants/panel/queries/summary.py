@@ -9,9 +9,9 @@ from fractions import Fraction
 import sqlalchemy as sa
 
 from grants.database import DbSession
-from grants.models import AuditEvent, Bid, Criterion, DeliberationNote, Round, Score
+from grants.models import AuditEvent, Bid, BidStatus, Criterion, DeliberationNote, Round, Score
+from grants.paging import Page, page_of
 from grants.panel import rules
-from grants.panel.queries.reading import load_groups
 from grants.panel.rules import SCORE_VALUES
 from grants.tally import BidInput, Recusal, ScoreInput, format_score
 from grants.tally import Criterion as TallyCriterion
@@ -61,13 +61,11 @@ class NoteView:
 
 @dataclass(frozen=True)
 class ScoreSummary:
-    bids: list[BidSummary]
+    bids: list[BidSummary]  # this page of the ranking
     notes: list[NoteView]
     quorum: int
-
-    @property
-    def under_quorum(self) -> int:
-        return sum(1 for b in self.bids if b.under_quorum)
+    under_quorum: int  # of all the panel's bids, those scored by fewer than the quorum
+    page: Page = field(default_factory=lambda: page_of(0, 1))  # of the ranking
 
 
 def _criterion_summaries(
@@ -86,44 +84,52 @@ def _criterion_summaries(
     return summaries
 
 
-def score_summary(session: DbSession, round_: Round) -> ScoreSummary:
+def score_summary(session: DbSession, round_: Round, *, page: int = 1) -> ScoreSummary:
     """The panel's anonymous score summary: bids in the order the tally's scores method ranks them (weighted mean
     over the scores that count, those of panellists not recused from the bid, then the tally's tie-breaks), with
-    the spread of scores, scorers, bids under quorum, and comments."""
-    bids = {bid.id: bid for bid in rules.panel_bids(session, round_)}
-    load_groups(session, bids.values())
+    the spread of scores, scorers, bids under quorum, and comments.
+
+    The ranking needs every score of the round (read as plain rows); the page shows one page of it, so only that
+    page's bids, groups and comments are loaded. A fixed number of queries whatever the size of the round."""
+    eligible = (Bid.round_id == round_.id) & (Bid.status == BidStatus.ELIGIBLE)
+    bid_rows = session.execute(sa.select(Bid.id, Bid.amount_pence, Bid.submitted_at).where(eligible)).all()
+    bid_ids = {row.id for row in bid_rows}
     criteria = list(round_.criteria)
-    recusals = {(user, bid_id) for user, bid_id in rules.all_recusals(session, round_.id) if bid_id in bids}
-    rows = [
-        row
-        for row in session.execute(
-            sa.select(Score.user_id, Score.bid_id, Score.criterion_id, Score.value, Score.comment).where(
-                Score.round_id == round_.id
-            )
-        ).all()
-        if row.bid_id in bids and row.criterion_id in {c.id for c in criteria}
-    ]
+    criterion_ids = {c.id for c in criteria}
+    recusals = {(user, bid_id) for user, bid_id in rules.all_recusals(session, round_.id) if bid_id in bid_ids}
+    scores: list[ScoreInput] = []
+    excluded: dict[int, int] = defaultdict(int)  # by bid: scores kept but not counted (their scorer is recused)
+    for user_id, bid_id, criterion_id, value in session.execute(
+        sa.select(Score.user_id, Score.bid_id, Score.criterion_id, Score.value)
+        .join(Bid, Bid.id == Score.bid_id)
+        .where(Score.round_id == round_.id, Score.criterion_id.in_(criterion_ids), eligible)
+    ):
+        scores.append(ScoreInput(user_id, bid_id, criterion_id, value))
+        if (user_id, bid_id) in recusals:
+            excluded[bid_id] += 1
     ranking = score_ranking(
         criteria=[TallyCriterion(id=c.id, weight=c.weight) for c in criteria],
         # An eligible bid always has an amount and a submission time; the tally refuses one that does not.
-        bids=[
-            BidInput(id=b.id, amount_pence=b.amount_pence or 0, submitted_at=b.submitted_at or "")
-            for b in bids.values()
-        ],
-        scores=[ScoreInput(r.user_id, r.bid_id, r.criterion_id, r.value) for r in rows],
+        bids=[BidInput(id=b.id, amount_pence=b.amount_pence or 0, submitted_at=b.submitted_at or "") for b in bid_rows],
+        scores=scores,
         recusals=[Recusal(user, bid_id) for user, bid_id in sorted(recusals)],
     )
+    shown = page_of(len(ranking.order), page)
+    on_page = list(ranking.order[shown.offset : shown.offset + shown.size])
+    bids = {bid.id: bid for bid in rules.panel_bids_among(session, round_, on_page, with_groups=True)}
 
     comments: dict[int, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))  # bid, criterion
-    excluded: dict[int, int] = defaultdict(int)
-    for row in rows:
-        if (row.user_id, row.bid_id) in recusals:
-            excluded[row.bid_id] += 1
-        elif row.comment.strip():
-            comments[row.bid_id][row.criterion_id].append(row.comment.strip())
+    if on_page:
+        for user_id, bid_id, criterion_id, comment in session.execute(
+            sa.select(Score.user_id, Score.bid_id, Score.criterion_id, Score.comment).where(
+                Score.round_id == round_.id, Score.bid_id.in_(on_page), Score.comment != ""
+            )
+        ):
+            if (user_id, bid_id) not in recusals and criterion_id in criterion_ids and comment.strip():
+                comments[bid_id][criterion_id].append(comment.strip())
 
     summaries = []
-    for rank, bid_id in enumerate(ranking.order, start=1):
+    for rank, bid_id in enumerate(on_page, start=shown.offset + 1):
         figures = ranking.figures[bid_id]
         counted = {user: dict(values) for user, values in ranking.counted[bid_id].items()}
         spread = dict.fromkeys(SCORE_VALUES, 0)
@@ -142,7 +148,8 @@ def score_summary(session: DbSession, round_: Round) -> ScoreSummary:
                 criteria=_criterion_summaries(criteria, counted, comments[bid_id]),
             )
         )
-    return ScoreSummary(summaries, deliberation_notes(session, round_), round_.quorum)
+    under_quorum = sum(1 for figures in ranking.figures.values() if figures.scorers < round_.quorum)
+    return ScoreSummary(summaries, deliberation_notes(session, round_), round_.quorum, under_quorum, shown)
 
 
 def deliberation_notes(session: DbSession, round_: Round) -> list[NoteView]:

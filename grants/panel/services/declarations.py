@@ -106,10 +106,7 @@ def record_own_group_recusals(session: DbSession, *, round_: Round, user_id: int
     belongs to, replacing whatever they had declared for it. Returns the recusals newly recorded (none when each
     is recorded already, so every write by the panellist can call it for a read or two)."""
     seat = seat_or_refuse(session, round_, user_id)
-    own = rules.own_group_bid_ids(session, round_.id, user_id)
-    if not own:
-        return []
-    bids = [bid for bid in rules.panel_bids(session, round_) if bid.id in own]
+    bids = rules.own_group_panel_bids(session, round_, user_id)
     if not bids:
         return []
     lock_seat(session, seat)

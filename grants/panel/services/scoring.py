@@ -75,16 +75,16 @@ def save_scores(
     seat = seat_or_refuse(session, round_, user.id)
     if seat.conduct_accepted_at is None:
         raise DomainError("Read and agree to the code of conduct before you score bids.")
-    if bid.round_id != round_.id or bid.id not in {b.id for b in rules.panel_bids(session, round_)}:
+    if bid.round_id != round_.id or not rules.is_panel_bid(session, round_, bid.id):
         raise DomainError("This bid is not with the panel.")
     reason = scoring_not_open_reason(round_, now)
     if reason is not None:
         raise DomainError(reason + " Nothing was saved.")
     lock_seat(session, seat)
     made = record_own_group_recusals(session, round_=round_, user_id=user.id)
-    if rules.undeclared_bid_ids(session, round_, user.id):
+    if rules.has_undeclared_bids(session, round_, user.id):
         raise DomainError("Say whether you have a conflict with every bid before you score any of them.")
-    if bid.id in rules.recused_bid_ids(session, round_.id, user.id):
+    if rules.is_recused(session, round_.id, user.id, bid.id):
         raise DomainError("You have declared a conflict with this bid, so you cannot score it.")
     _check_entries(round_, entries)
 
