@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from itertools import starmap
 from typing import Any
 
 import sqlalchemy as sa
@@ -131,12 +132,14 @@ def tally_inputs(session: DbSession, round_: Round) -> TallyInputs:
         sa.select(Bid.id, Bid.amount_pence, Bid.submitted_at).where(eligible).order_by(Bid.number)
     ).all()
     eligible_ids = {bid.id for bid in bids}
-    scores = session.execute(
+    # Through the connection, not the ORM: a large round has hundreds of thousands of scores, and plain rows
+    # made into the tally's own inputs positionally are several times quicker.
+    scores = session.connection().execute(
         sa.select(Score.user_id, Score.bid_id, Score.criterion_id, Score.value)
         .join(Bid, Bid.id == Score.bid_id)
         .where(Score.round_id == round_.id, eligible)
         .order_by(Score.id)
-    ).all()
+    )
     recusals = sorted(
         (user, bid_id) for user, bid_id in rules.all_recusals(session, round_.id) if bid_id in eligible_ids
     )
@@ -174,10 +177,7 @@ def tally_inputs(session: DbSession, round_: Round) -> TallyInputs:
             )
             for bid in bids
         ),
-        scores=tuple(
-            ScoreInput(panellist_id=user_id, bid_id=bid_id, criterion_id=criterion_id, value=value)
-            for user_id, bid_id, criterion_id, value in scores
-        ),
+        scores=tuple(starmap(ScoreInput, scores)),  # (panellist_id, bid_id, criterion_id, value)
         recusals=tuple(Recusal(panellist_id=user_id, bid_id=bid_id) for user_id, bid_id in recusals),
         ballots=tuple(ballots),
     )
