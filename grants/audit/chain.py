@@ -9,15 +9,16 @@ verified without anyone else's events, and writers of one funder never wait for 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import rfc8785
 import sqlalchemy as sa
 
+from grants.audit.canonical import MAX_SAFE_INTEGER, canonical_json, parse_plain, plain_json, quoted
 from grants.audit.events import registered
+from grants.audit.index import index_event
 from grants.audit.owners import owning_funder
 from grants.database import DbSession, is_postgresql
 from grants.models.audit import INSTALLATION_CHAIN, AuditEvent, genesis_hash
@@ -100,7 +101,7 @@ def payload_of(event: AuditEvent) -> dict[str, Any]:
 
 def compute_hash(prev_hash: str, payload: dict[str, Any]) -> str:
     """SHA-256 over the previous hash and the RFC 8785 canonical JSON of the event."""
-    return hashlib.sha256(prev_hash.encode("ascii") + rfc8785.dumps(payload)).hexdigest()
+    return hashlib.sha256(prev_hash.encode("ascii") + canonical_json(payload)).hexdigest()
 
 
 def record_event(
@@ -143,6 +144,7 @@ def record_event(
     event.hash = compute_hash(prev_hash, payload_of(event))
     session.add(event)
     session.flush()
+    index_event(session, event)
     return event
 
 
@@ -182,50 +184,194 @@ class ChainReport:
         return self.problem is None
 
 
-def _rows(session: DbSession, chain: int) -> Iterator[AuditEvent]:
-    yield from session.scalars(
-        sa.select(AuditEvent)
-        .where(AuditEvent.chain == chain)
-        .order_by(AuditEvent.seq)
-        .execution_options(yield_per=1000)
-    )
+# --- verifying a chain: rows read in pages of plain tuples, each hashed as `compute_hash` would hash it ----------
+
+VERIFY_BATCH = 5_000  # rows read per query: enough to keep the database busy, few enough to keep memory flat
+_TABLE = AuditEvent.__table__
+# What a row's hash covers, and its two hashes, in this order.
+ROW_COLUMNS = ("seq", "occurred_at", "actor_id", "actor_role", "action", "object_type", "object_id", "facts")
+Row = Sequence[Any]  # ROW_COLUMNS, then prev_hash and hash
+
+
+def event_columns(session: DbSession) -> list[Any]:
+    """The columns of a plain row (ROW_COLUMNS, prev_hash, hash) as the verification reads them fastest: the time
+    as text in (or near) its hashed form, the facts as their stored JSON text (`row_facts` parses them)."""
+    columns: list[Any] = [_TABLE.c[name] for name in (*ROW_COLUMNS, "prev_hash", "hash")]
+    if is_postgresql(session):
+        # The hashed form of the time, written by the database (`time_text` checks its shape).
+        columns[1] = sa.func.to_char(
+            sa.func.timezone("UTC", _TABLE.c.occurred_at), 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'
+        ).label("occurred_at")
+        columns[7] = sa.cast(_TABLE.c.facts, sa.Text).label("facts")
+    else:
+        # SQLite keeps the time as text ("2026-12-08 10:00:00.123456", UTC), and the facts as JSON text.
+        columns[1] = sa.type_coerce(_TABLE.c.occurred_at, sa.String).label("occurred_at")
+        columns[7] = sa.type_coerce(_TABLE.c.facts, sa.String).label("facts")
+    return columns
+
+
+def row_facts(value: Any) -> Any:
+    """A plain row's facts as the model reads them (parsed from their JSON text)."""
+    return parse_plain(value)[0] if isinstance(value, str) else value
+
+
+def chain_rows(
+    session: DbSession,
+    chain: int,
+    *,
+    after: int = 0,
+    upto: int | None = None,
+    batch: int = VERIFY_BATCH,
+    between_pages: Callable[[], None] | None = None,
+) -> Iterator[list[Row]]:
+    """A chain's rows after event `after` (up to `upto`), in order, as plain tuples, a page at a time: each page
+    is one query by the primary key (chain, seq), so memory stays flat however long the chain. `between_pages`
+    is called after each page is read (a command ends its transaction there, so that on SQLite, where a
+    command's transaction holds the write lock, writers wait for one page at most, not the whole chain)."""
+    columns = event_columns(session)
+    while True:
+        query = sa.select(*columns).where(_TABLE.c.chain == chain, _TABLE.c.seq > after)
+        if upto is not None:
+            query = query.where(_TABLE.c.seq <= upto)
+        page = list(session.execute(query.order_by(_TABLE.c.seq).limit(batch)).all())
+        if between_pages is not None:
+            between_pages()
+        if not page:
+            return
+        yield page  # type: ignore[misc]
+        if len(page) < batch:
+            return
+        after = page[-1][0]
+
+
+def time_text(session: DbSession, chain: int, seq: int, value: Any) -> str:
+    """An event's time in its hashed form, from a plain row's time (see `event_columns`)."""
+    if isinstance(value, str) and len(value) == 27 and value[10] == "T" and value[26] == "Z":
+        return value  # PostgreSQL wrote it in the hashed form
+    if isinstance(value, str) and len(value) == 26 and value[10] == " " and value[19] == ".":
+        # The stored form of a UTC time on SQLite; the hashed form differs only by its "T" and "Z". Whatever the
+        # text holds, this is the hashed form only if it reads back as the very time that was hashed.
+        return value[:10] + "T" + value[11:] + "Z"
+    if isinstance(value, datetime):
+        return format_time(value)
+    # Anything else: read it as the model reads it.
+    stored = session.scalar(sa.select(AuditEvent.occurred_at).where(AuditEvent.chain == chain, AuditEvent.seq == seq))
+    if stored is None:
+        raise ValueError(f"event {seq} has no time")
+    return format_time(stored)
+
+
+def row_payload_json(chain: int, row: Row, when: str) -> bytes:
+    """The canonical JSON of a row's payload (what `compute_hash` hashes for `payload_of` the row), written
+    straight from the row's fields, the keys in their sorted order; whatever the fast encoder cannot write
+    exactly goes to the library. `when` is the time in its hashed form (`time_text`). Raises ValueError for
+    facts that are not JSON, or values no canonical JSON holds."""
+    seq, _, actor_id, actor_role, action, object_type, object_id, facts = row[:8]
+    facts, facts_json = parse_plain(facts) if type(facts) is str else (facts, plain_json(facts))
+    m = MAX_SAFE_INTEGER
+    if (
+        facts_json is not None
+        and type(seq) is int and -m <= seq <= m
+        and type(chain) is int and -m <= chain <= m
+        and (actor_id is None or (type(actor_id) is int and -m <= actor_id <= m))
+        and (object_id is None or (type(object_id) is int and -m <= object_id <= m))
+        and (actor_role is None or type(actor_role) is str)
+        and type(action) is str
+        and (object_type is None or type(object_type) is str)
+    ):  # fmt: skip
+        text = (
+            '{"action":' + quoted(action)
+            + ',"actor_id":' + ("null" if actor_id is None else str(actor_id))
+            + ',"actor_role":' + ("null" if actor_role is None else quoted(actor_role))
+            + ',"chain":' + str(chain)
+            + ',"facts":' + facts_json
+            + ',"object_id":' + ("null" if object_id is None else str(object_id))
+            + ',"object_type":' + ("null" if object_type is None else quoted(object_type))
+            + ',"occurred_at":' + quoted(when)
+            + ',"seq":' + str(seq) + "}"
+        )  # fmt: skip
+        try:
+            return text.encode("utf-8")
+        except UnicodeEncodeError:
+            pass
+    payload = {
+        "chain": chain,
+        "seq": seq,
+        "occurred_at": when,
+        "actor_id": actor_id,
+        "actor_role": actor_role,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "facts": facts,
+    }
+    return canonical_json(payload)
+
+
+def _matches_as_the_model_reads_it(session: DbSession, chain: int, seq: int, prev_hash: str, digest: str) -> bool:
+    """The row's hash checked the slow way, from the row as the model reads it: a row whose fast check failed is
+    called edited only if this fails too, so a fast path can never raise a false alarm."""
+    try:
+        event = session.get(AuditEvent, (chain, seq))
+        return event is not None and compute_hash(prev_hash, payload_of(event)) == digest
+    except ValueError:
+        return False
+
+
+def verify_rows(
+    session: DbSession,
+    chain: int,
+    *,
+    after: int = 0,
+    after_hash: str | None = None,
+    upto: int | None = None,
+    batch: int = VERIFY_BATCH,
+    between_pages: Callable[[], None] | None = None,
+) -> ChainReport:
+    """Verify a chain's events after event `after` (whose hash is `after_hash`; from the genesis for 0) up to
+    `upto` (its head when None): each one's sequence number, its link to the one before, and its hash. Reports
+    how many were verified, the last good event, and the first problem."""
+    expected_prev = after_hash if after_hash is not None else genesis_hash(chain)
+    expected_seq = after + 1
+    count = 0
+    sha256 = hashlib.sha256
+    pages = chain_rows(session, chain, after=after, upto=upto, batch=batch, between_pages=between_pages)
+    for page in pages:
+        for row in page:
+            seq, prev_hash, digest = row[0], row[8], row[9]
+            problem = None
+            if seq != expected_seq:
+                problem = f"row {seq}: expected sequence number {expected_seq}; row {expected_seq} is missing"
+            elif prev_hash != expected_prev:
+                problem = (
+                    f"row {seq}: its previous hash does not match row {seq - 1}"
+                    " (a row was removed, inserted or replaced before it)"
+                )
+            else:
+                when = row[1]
+                if type(when) is str and len(when) == 26 and when[10] == " " and when[19] == ".":
+                    when = when[:10] + "T" + when[11:] + "Z"  # time_text's SQLite case, inline
+                elif not (type(when) is str and len(when) == 27 and when[10] == "T" and when[26] == "Z"):
+                    when = None
+                try:
+                    body = row_payload_json(chain, row, when or time_text(session, chain, seq, row[1]))
+                except ValueError:
+                    body = b""  # a value no canonical JSON can hold, so no hash can match it
+                if sha256(prev_hash.encode("ascii") + body).hexdigest() != digest and not (
+                    _matches_as_the_model_reads_it(session, chain, seq, prev_hash, digest)
+                ):
+                    problem = f"row {seq}: its content does not match its hash (the row was edited)"
+            if problem is not None:
+                return ChainReport(chain, count, expected_seq - 1, expected_prev, problem)
+            expected_prev = digest
+            expected_seq += 1
+            count += 1
+    return ChainReport(chain, count, expected_seq - 1, expected_prev)
 
 
 def verify_chain(session: DbSession, chain: int) -> ChainReport:
     """Walk one chain from its genesis; report the first row that was edited, removed or inserted."""
-    expected_prev = genesis_hash(chain)
-    expected_seq = 1
-    count = 0
-    for row in _rows(session, chain):
-        if row.seq != expected_seq:
-            return ChainReport(
-                chain,
-                count,
-                expected_seq - 1,
-                expected_prev,
-                f"row {row.seq}: expected sequence number {expected_seq}; row {expected_seq} is missing",
-            )
-        if row.prev_hash != expected_prev:
-            return ChainReport(
-                chain,
-                count,
-                expected_seq - 1,
-                expected_prev,
-                f"row {row.seq}: its previous hash does not match row {row.seq - 1}"
-                " (a row was removed, inserted or replaced before it)",
-            )
-        if compute_hash(row.prev_hash, payload_of(row)) != row.hash:
-            return ChainReport(
-                chain,
-                count,
-                expected_seq - 1,
-                expected_prev,
-                f"row {row.seq}: its content does not match its hash (the row was edited)",
-            )
-        expected_prev = row.hash
-        expected_seq += 1
-        count += 1
-    return ChainReport(chain, count, expected_seq - 1, expected_prev)
+    return verify_rows(session, chain)
 
 
 def verify_all_chains(session: DbSession) -> list[ChainReport]:
