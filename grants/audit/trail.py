@@ -217,10 +217,12 @@ def _trail_links(bid: Bid) -> sa.Subquery:
 
 
 def bid_trail(
-    session: DbSession, bid: Bid, *, name_panellists: bool, page: int = 1, per_page: int = TRAIL_PAGE_SIZE
+    session: DbSession, bid: Bid, *, name_panellists: bool, page: int = 1, per_page: int | None = None
 ) -> TrailPage:
-    """One page of every audit event about the bid, in chain order: its own, its scores, conflicts, ballots, the
-    tally, departures, ratification, offer, payments and reports. A page past the end is the last page."""
+    """One page (of TRAIL_PAGE_SIZE) of every audit event about the bid, in chain order: its own, its scores,
+    conflicts, ballots, the tally, departures, ratification, offer, payments and reports. A page past the end is
+    the last page."""
+    per_page = per_page or TRAIL_PAGE_SIZE
     links = _trail_links(bid)
     chain = bid.round.funder_id
     total = session.scalar(sa.select(sa.func.count()).select_from(links).where(links.c.chain == chain)) or 0
@@ -300,9 +302,11 @@ class RoundAudit:
         return (self.page - 1) * self.per_page + 1
 
 
-def round_audit(session: DbSession, round_: Round, *, page: int = 1, per_page: int = BIDS_PAGE_SIZE) -> RoundAudit:
-    """Load the round's audit summary in a fixed number of queries; the chain's integrity as recorded plus its
-    events since (grants.audit.verification.chain_status), never a walk of the whole chain."""
+def round_audit(session: DbSession, round_: Round, *, page: int = 1, per_page: int | None = None) -> RoundAudit:
+    """Load the round's audit summary (a page of BIDS_PAGE_SIZE bids) in a fixed number of queries; the chain's
+    integrity as recorded plus its events since (grants.audit.verification.chain_status), never a walk of the
+    whole chain."""
+    per_page = per_page or BIDS_PAGE_SIZE
     ratification = session.scalar(
         sa.select(Ratification)
         .where(Ratification.round_id == round_.id, Ratification.undone_at.is_(None))

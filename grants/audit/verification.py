@@ -110,9 +110,10 @@ def _start(session: DbSession, chain: int, recorded: ChainVerification | None) -
     return recorded.seq, recorded.hash, None
 
 
-def chain_status(session: DbSession, chain: int, *, limit: int = PAGE_LIMIT) -> ChainStatus:
+def chain_status(session: DbSession, chain: int, *, limit: int | None = None) -> ChainStatus:
     """A chain's integrity for a page: the recorded verification, and the new events after it verified now when
-    there are at most `limit` of them. Reads only; bounded work whatever the chain's length."""
+    there are at most `limit` (PAGE_LIMIT) of them. Reads only; bounded work whatever the chain's length."""
+    limit = PAGE_LIMIT if limit is None else limit
     head_seq, head_hash = chain_head(session, chain)
     recorded = recorded_verification(session, chain)
     if recorded is not None and recorded.problem:
