@@ -112,7 +112,9 @@ def _refuse(_: str) -> Any:
 _scan_plain: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder(  # type: ignore[attr-defined]
     parse_float=_refuse, parse_constant=_refuse
 ).scan_once
-_LONG_NUMBER = re.compile(r"[0-9]{16}")  # 16 digits or more may be beyond 2**53 (which has 16 digits)
+# An escape (\\uXXXX: maybe a character beyond U+FFFF, or a lone surrogate), or 16 digits in a row (an integer
+# that may be beyond 2**53, which has 16 digits).
+_NOT_SURELY_PLAIN = re.compile(r"\\u|[0-9]{16}")
 
 
 def parse_plain(text: str) -> tuple[Any, str | None]:
@@ -122,7 +124,7 @@ def parse_plain(text: str) -> tuple[Any, str | None]:
     Without parsing it twice: a text that is ASCII, with no \\u escape and no run of 16 digits, holds only
     keys of the Basic Multilingual Plane, no lone surrogate and no integer beyond 2**53; the scanner above
     refuses floats and constants. Anything else is parsed by json.loads and checked value by value."""
-    if text.isascii() and "\\u" not in text and _LONG_NUMBER.search(text) is None:
+    if text.isascii() and _NOT_SURELY_PLAIN.search(text) is None:
         try:
             value, end = _scan_plain(text, 0)
         except (_NotPlain, StopIteration):
@@ -132,3 +134,15 @@ def parse_plain(text: str) -> tuple[Any, str | None]:
                 return value, _encode(value)
     value = json.loads(text)
     return value, plain_json(value)
+
+
+_scan: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+
+
+def parse_json(text: str) -> Any:
+    """json.loads(text), without its checks for whitespace around the value when there is none."""
+    try:
+        value, end = _scan(text, 0)
+    except StopIteration:
+        end = -1
+    return value if end == len(text) else json.loads(text)

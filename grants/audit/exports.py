@@ -14,7 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from grants.audit.canonical import make_encoder, parse_plain
+from grants.audit.canonical import make_encoder, parse_json, parse_plain, quoted
 from grants.audit.chain import Row, chain_head, format_time, row_facts, time_text
 from grants.audit.trail import round_event_pages
 from grants.csvsafe import csv_text
@@ -120,6 +120,37 @@ def row_line(session: DbSession, chain: int, row: Row) -> dict[str, Any]:
     }
 
 
+def _text(value: Any) -> str:
+    return "null" if value is None else quoted(value)
+
+
+def _number(value: Any) -> str:
+    return "null" if value is None else str(value)
+
+
+def row_json_line(session: DbSession, chain: int, row: Row, *, kind: str | None = None) -> str:
+    """`json_line(row_line(...))` of a plain row (with "type": kind first, for the funder's export), written
+    straight from the row's fields in the keys' sorted order: the same text, made once per event of an export."""
+    seq, occurred_at, actor_id, actor_role, action, object_type, object_id, facts, prev_hash, digest = row
+    if not (
+        type(seq) is int and type(chain) is int and type(facts) is str
+        and (actor_id is None or type(actor_id) is int) and (object_id is None or type(object_id) is int)
+        and (actor_role is None or type(actor_role) is str) and type(action) is str
+        and (object_type is None or type(object_type) is str)
+        and type(prev_hash) is str and type(digest) is str
+    ):  # fmt: skip
+        line = row_line(session, chain, row)
+        return json_line({"type": kind, **line} if kind is not None else line)
+    parsed = parse_json(facts)
+    return (
+        f'{{"action": {quoted(action)}, "actor_id": {_number(actor_id)}, "actor_role": {_text(actor_role)},'
+        f' "chain": {chain}, "facts": {_line_encoder(parsed or {})}, "hash": {quoted(digest)},'
+        f' "object_id": {_number(object_id)}, "object_type": {_text(object_type)},'
+        f' "occurred_at": {quoted(time_text(session, chain, seq, occurred_at))}, "prev_hash": {quoted(prev_hash)},'
+        f' "seq": {seq}' + (f', "type": {quoted(kind)}}}' if kind is not None else "}")
+    )
+
+
 def event_line(event: AuditEvent) -> dict[str, Any]:
     """An event exactly as hashed, with its hashes (from the model; `row_line` is the same from a plain row)."""
     return {
@@ -155,6 +186,6 @@ def round_log_jsonl(session: DbSession, round_: Round) -> Iterator[str]:
     def chunks() -> Iterator[str]:
         yield json.dumps(stamp, sort_keys=True) + "\n"
         for page in round_event_pages(session, round_id, chain, upto=head_seq):
-            yield "".join(json_line(row_line(session, chain, row)) + "\n" for row in page)
+            yield "".join(row_json_line(session, chain, row) + "\n" for row in page)
 
     return chunks()

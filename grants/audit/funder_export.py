@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 from grants.audit.chain import chain_head, chain_rows, format_time
 from grants.audit.checkpoints import checkpoint_statement
-from grants.audit.exports import json_line, row_line
+from grants.audit.exports import json_line, row_json_line
 from grants.audit.signing import published_key
 from grants.database import DbSession
 from grants.models import Checkpoint, Funder, Round, TallyRun, utcnow
@@ -63,7 +63,7 @@ def export_chunks(session: DbSession, funder: Funder) -> Iterator[str]:
     def chunks() -> Iterator[str]:
         yield header
         for page in chain_rows(session, funder_id, upto=head_seq):
-            yield "".join(_line("event", row_line(session, funder_id, row)) for row in page)
+            yield "".join(row_json_line(session, funder_id, row, kind="event") + "\n" for row in page)
         round_ids = sa.select(Round.id).where(Round.funder_id == funder_id).scalar_subquery()
         checkpoints = session.scalars(
             sa.select(Checkpoint)

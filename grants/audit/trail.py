@@ -211,7 +211,7 @@ def _trail_links(bid: Bid) -> sa.Subquery:
     return sa.union(
         sa.select(BidEventLink.chain, BidEventLink.seq).where(BidEventLink.bid_id == bid.id),
         sa.select(RoundEventLink.chain, RoundEventLink.seq).where(
-            RoundEventLink.round_id == bid.round_id, RoundEventLink.every_bid.is_(True)
+            RoundEventLink.round_id == bid.round_id, RoundEventLink.every_bid == sa.true()
         ),
     ).subquery()
 

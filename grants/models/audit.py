@@ -118,7 +118,8 @@ class RoundEventLink(Base):
             "ix_audit_round_event_every_bid",
             "round_id",
             "seq",
-            sqlite_where=sa.text("every_bid"),
+            # As the trail's query writes the condition (every_bid = 1 on SQLite), so SQLite sees it applies.
+            sqlite_where=sa.text("every_bid = 1"),
             postgresql_where=sa.text("every_bid"),
         ),
     )

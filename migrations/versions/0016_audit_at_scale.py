@@ -175,7 +175,7 @@ def upgrade():
         "audit_round_event",
         ["round_id", "seq"],
         unique=False,
-        sqlite_where=sa.text("every_bid"),
+        sqlite_where=sa.text("every_bid = 1"),
         postgresql_where=sa.text("every_bid"),
     )
     _append_only(bind.dialect.name == "postgresql")
