@@ -23,7 +23,6 @@ same as before; the fast path only makes them sooner.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -107,24 +106,28 @@ def _refuse(_: str) -> Any:
     raise _NotPlain
 
 
-# The standard library's own scanner (json.loads uses the same), except that a float or a constant (NaN, Infinity)
-# stops it: parsing a stored text and checking it holds nothing but plain values, in one pass.
+def _safe_int(digits: str) -> int:
+    value = int(digits)
+    if -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+        return value
+    raise _NotPlain
+
+
+# The standard library's own scanner (json.loads uses the same), except that a float, a constant (NaN, Infinity)
+# or an integer beyond 2**53 stops it: parsing a stored text and checking its numbers are plain, in one pass.
 _scan_plain: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder(  # type: ignore[attr-defined]
-    parse_float=_refuse, parse_constant=_refuse
+    parse_float=_refuse, parse_constant=_refuse, parse_int=_safe_int
 ).scan_once
-# An escape (\\uXXXX: maybe a character beyond U+FFFF, or a lone surrogate), or 16 digits in a row (an integer
-# that may be beyond 2**53, which has 16 digits).
-_NOT_SURELY_PLAIN = re.compile(r"\\u|[0-9]{16}")
 
 
 def parse_plain(text: str) -> tuple[Any, str | None]:
     """A stored JSON text parsed as json.loads parses it, and the RFC 8785 text of its value when the fast
     encoder writes it exactly (None when it must go to the library). Raises ValueError if it is not JSON.
 
-    Without parsing it twice: a text that is ASCII, with no \\u escape and no run of 16 digits, holds only
-    keys of the Basic Multilingual Plane, no lone surrogate and no integer beyond 2**53; the scanner above
-    refuses floats and constants. Anything else is parsed by json.loads and checked value by value."""
-    if text.isascii() and _NOT_SURELY_PLAIN.search(text) is None:
+    Without parsing it twice: a text that is ASCII with no \\u escape holds only characters of the Basic
+    Multilingual Plane and no lone surrogate; the scanner above refuses floats, constants and integers beyond
+    2**53. Anything else is parsed by json.loads and checked value by value."""
+    if text.isascii() and "\\u" not in text:
         try:
             value, end = _scan_plain(text, 0)
         except (_NotPlain, StopIteration):

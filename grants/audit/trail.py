@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from grants.audit.chain import Row, event_columns, record_event
+from grants.audit.chain import Row, plain_row_pages, record_event
 from grants.audit.events import action_words
 from grants.audit.verification import ChainStatus, chain_status
 from grants.database import DbSession, is_postgresql
@@ -54,31 +54,7 @@ def round_event_pages(
 ) -> Iterator[list[Row]]:
     """Every event about the round or anything in it, up to event `upto` of its funder's chain, in chain order,
     as plain rows (grants.audit.chain.ROW_COLUMNS, prev_hash, hash), a page at a time by the trail index."""
-    link = RoundEventLink.__table__
-    after = 0
-    columns = event_columns(session)
-    table = AuditEvent.__table__
-    while True:
-        page = list(
-            session.execute(
-                sa.select(*columns)
-                .join(link, sa.and_(link.c.chain == table.c.chain, link.c.seq == table.c.seq))
-                .where(
-                    link.c.round_id == round_id,
-                    link.c.chain == chain,
-                    link.c.seq > after,
-                    link.c.seq <= upto,
-                )
-                .order_by(link.c.seq)
-                .limit(batch)
-            ).all()
-        )
-        if not page:
-            return
-        yield page  # type: ignore[misc]
-        if len(page) < batch:
-            return
-        after = page[-1][0]
+    return plain_row_pages(session, chain, round_id=round_id, upto=upto, batch=batch)
 
 
 @dataclass(frozen=True)

@@ -180,3 +180,25 @@ def test_the_audit_chain_page_shows_each_chain_as_far_as_it_was_verified(app: Fl
     assert _verify(app)[0] == 1
     page = client.get("/audit/chain").text
     assert "The chain is broken" in page and "row 2: its content does not match its hash" in page
+
+
+def test_an_intact_chain_verifies_on_the_fast_path_alone(
+    app: Flask, setting: Setting, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fast reading (the database's text of each time and of the facts) gives the very bytes that were
+    hashed: the slow check from the model, there for what the fast one cannot read, is never needed."""
+    from grants.audit import chain
+
+    _add_events(app, setting, 3)
+    with app_session(app) as s:
+        record_event(
+            s, "bid.submitted", object_type="bid", object_id=setting.bids["D"], facts={"name": "Café ☕ \U0001f600"}
+        )
+
+    def refuse(*_: object) -> bool:
+        raise AssertionError("the slow check was needed")
+
+    monkeypatch.setattr(chain, "_matches_as_the_model_reads_it", refuse)
+    with app_session(app) as s:
+        report = verify_rows(s, FUNDER)
+    assert report.ok and report.count == _head(app)
