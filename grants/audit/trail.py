@@ -1,13 +1,15 @@
 """Reading the audit chain for auditors: a round's events, a bid's decision trail, and the round's audit summary.
 
-Every read here is a fixed number of queries, whatever the size of the round: the round's events come in one query
-and a bid's trail is picked out of them in Python.
+Every read here is a fixed number of queries, whatever the size of the round, and none reads more of the chain
+than it shows: a round's events and a bid's trail are found through the trail index (grants.audit.index), a
+bid's trail a page at a time, and the chain's integrity is what was verified before plus the events since
+(grants.audit.verification), never a walk of the whole chain.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -15,74 +17,44 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from grants.audit.chain import ChainReport, record_event, verify_chain
+from grants.audit.chain import Row, plain_row_pages, record_event
 from grants.audit.events import action_words
-from grants.database import DbSession
+from grants.audit.verification import ChainStatus, chain_status
+from grants.database import DbSession, is_postgresql
 from grants.models import (
     AuditEvent,
-    Award,
     Bid,
+    BidEventLink,
     BidStatus,
     Criterion,
     DeliberationNote,
     Departure,
     Ratification,
-    Report,
     Round,
+    RoundEventLink,
     TallyRun,
     User,
 )
 from grants.money import format_pounds
 
-# Events about the whole round's decision that belong in every bid's trail.
-ROUND_DECISION_ACTIONS = frozenset({"tally.recorded", "decision.ratified", "decision.undone"})
 PANELLIST = "panellist"
+TRAIL_PAGE_SIZE = 100  # events on one page of a bid's trail
+BIDS_PAGE_SIZE = 200  # bids on one page of a round's audit
+EXPORT_BATCH = 5_000  # events read per query by the exports
 
 
-def round_events(session: DbSession, round_: Round) -> list[AuditEvent]:
-    """Every event about the round or anything in it, in chain order (one query)."""
-    bid_ids = sa.select(Bid.id).where(Bid.round_id == round_.id).scalar_subquery()
-    award_ids = sa.select(Award.id).where(Award.round_id == round_.id).scalar_subquery()
-    report_ids = sa.select(Report.id).join(Award, Award.id == Report.award_id).where(Award.round_id == round_.id)
-    facts = AuditEvent.facts
-    return list(
-        session.scalars(
-            sa.select(AuditEvent)
-            .where(
-                AuditEvent.chain == round_.funder_id,
-                sa.or_(
-                    sa.and_(AuditEvent.object_type == "round", AuditEvent.object_id == round_.id),
-                    sa.and_(AuditEvent.object_type == "bid", AuditEvent.object_id.in_(bid_ids)),
-                    sa.and_(AuditEvent.object_type == "award", AuditEvent.object_id.in_(award_ids)),
-                    sa.and_(AuditEvent.object_type == "report", AuditEvent.object_id.in_(report_ids.scalar_subquery())),
-                    facts["round_id"].as_integer() == round_.id,
-                ),
-            )
-            .order_by(AuditEvent.seq)
-        )
-    )
-
-
-def _ints(value: Any) -> set[int]:
+def _int_list(value: Any) -> set[int]:
     if isinstance(value, list):
         return {v for v in value if isinstance(v, int) and not isinstance(v, bool)}
     return set()
 
 
-def concerns_bid(event: AuditEvent, bid_id: int, award_ids: set[int], report_ids: set[int]) -> bool:
-    """Whether an event of the bid's round is about the bid: directly, by its facts, or through its award."""
-    facts = event.facts or {}
-    if event.object_type == "bid" and event.object_id == bid_id:
-        return True
-    if event.object_type == "award" and event.object_id in award_ids:
-        return True
-    if event.object_type == "report" and event.object_id in report_ids:
-        return True
-    if facts.get("bid_id") == bid_id or facts.get("award_id") in award_ids or facts.get("report_id") in report_ids:
-        return True
-    if event.action in ROUND_DECISION_ACTIONS:
-        return True
-    return any(bid_id in _ints(facts.get(key)) for key in ("bids", "funded_ids", "departures"))
+def round_event_pages(
+    session: DbSession, round_id: int, chain: int, *, upto: int, batch: int = EXPORT_BATCH
+) -> Iterator[list[Row]]:
+    """Every event about the round or anything in it, up to event `upto` of its funder's chain, in chain order,
+    as plain rows (grants.audit.chain.ROW_COLUMNS, prev_hash, hash), a page at a time by the trail index."""
+    return plain_row_pages(session, chain, round_id=round_id, upto=upto, batch=batch)
 
 
 @dataclass(frozen=True)
@@ -125,7 +97,7 @@ def _details(event: AuditEvent, bid_id: int | None, criteria: dict[int, str], re
         where = f"included this bid (position {position} of {len(chosen)})" if position else "did not include this bid"
         return f"ballot {facts.get('ballot_id')} by panellist {facts.get('panellist_id')}: {where}"
     if action in ("tally.recorded", "decision.ratified"):
-        funded = _ints(facts.get("funded_ids"))
+        funded = _int_list(facts.get("funded_ids"))
         parts = []
         if bid_id is not None:
             parts.append("this bid funded" if bid_id in funded else "this bid not funded")
@@ -190,53 +162,134 @@ def trail_rows(
     return rows
 
 
-def bid_trail(session: DbSession, bid: Bid, *, name_panellists: bool) -> list[TrailRow]:
-    """Every audit event about the bid, in chain order: its own, its scores, conflicts, ballots, the tally,
-    departures, ratification, offer, payments and reports."""
-    award_ids = set(session.scalars(sa.select(Award.id).where(Award.bid_id == bid.id)))
-    report_ids = (
-        set(session.scalars(sa.select(Report.id).where(Report.award_id.in_(award_ids)))) if award_ids else set()
+@dataclass(frozen=True)
+class TrailPage:
+    """One page of a bid's decision trail: its rows, and where the page is in the whole trail."""
+
+    rows: list[TrailRow]
+    total: int  # events in the whole trail
+    page: int
+    pages: int
+    per_page: int
+
+    @property
+    def first(self) -> int:
+        """The position in the trail of the page's first row (from 1)."""
+        return (self.page - 1) * self.per_page + 1 if self.rows else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.rows) - 1 if self.rows else 0
+
+
+def _trail_links(bid: Bid) -> sa.Subquery:
+    """The (chain, seq) of every event in the bid's trail: its own, and its round's whole-decision events."""
+    return sa.union(
+        sa.select(BidEventLink.chain, BidEventLink.seq).where(BidEventLink.bid_id == bid.id),
+        sa.select(RoundEventLink.chain, RoundEventLink.seq).where(
+            RoundEventLink.round_id == bid.round_id, RoundEventLink.every_bid == sa.true()
+        ),
+    ).subquery()
+
+
+def bid_trail(
+    session: DbSession, bid: Bid, *, name_panellists: bool, page: int = 1, per_page: int | None = None
+) -> TrailPage:
+    """One page (of TRAIL_PAGE_SIZE) of every audit event about the bid, in chain order: its own, its scores,
+    conflicts, ballots, the tally, departures, ratification, offer, payments and reports. A page past the end is
+    the last page."""
+    per_page = per_page or TRAIL_PAGE_SIZE
+    links = _trail_links(bid)
+    chain = bid.round.funder_id
+    total = session.scalar(sa.select(sa.func.count()).select_from(links).where(links.c.chain == chain)) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    events = list(
+        session.scalars(
+            sa.select(AuditEvent)
+            .join(links, sa.and_(AuditEvent.chain == links.c.chain, AuditEvent.seq == links.c.seq))
+            .where(AuditEvent.chain == chain)
+            .order_by(AuditEvent.seq)
+            .offset((page - 1) * per_page)
+            .limit(per_page)
+        )
     )
-    reasons = {d.id: d.reason for d in session.scalars(sa.select(Departure).where(Departure.bid_id == bid.id))}
-    events = [e for e in round_events(session, bid.round) if concerns_bid(e, bid.id, award_ids, report_ids)]
-    return trail_rows(
+    departure_ids = {
+        int(e.facts["departure_id"])
+        for e in events
+        if e.action == "decision.departed" and isinstance((e.facts or {}).get("departure_id"), int)
+    }
+    reasons = (
+        {d.id: d.reason for d in session.scalars(sa.select(Departure).where(Departure.id.in_(departure_ids)))}
+        if departure_ids
+        else {}
+    )
+    rows = trail_rows(
         session, events, round_=bid.round, bid_id=bid.id, name_panellists=name_panellists, departure_reasons=reasons
     )
+    return TrailPage(rows, total, page, pages, per_page)
 
 
 # --- the round's audit summary ---------------------------------------------------------------------------------
 
+INPUT_KINDS = ("bids", "scores", "recusals", "ballots")
+
 
 def inputs_summary(inputs: dict[str, Any]) -> dict[str, int]:
     """How many of each kind of input a stored tally run holds."""
-    ballots = list(inputs.get("ballots", []))
-    return {
-        "bids": len(inputs.get("bids", [])),
-        "scores": len(inputs.get("scores", [])),
-        "recusals": len(inputs.get("recusals", [])),
-        "ballots": len(ballots),
-    }
+    return {kind: len(list(inputs.get(kind, []))) for kind in INPUT_KINDS}
+
+
+def input_counts(session: DbSession, run_ids: Iterable[int]) -> dict[int, dict[str, int]]:
+    """How many of each kind of input each stored tally run holds, counted by the database: the inputs (megabytes
+    for a large round) never come into Python."""
+    ids = list(run_ids)
+    if not ids:
+        return {}
+    inputs = TallyRun.__table__.c.inputs
+    if is_postgresql(session):
+        counts = [sa.func.coalesce(sa.func.json_array_length(inputs[kind]), 0) for kind in INPUT_KINDS]
+    else:
+        counts = [sa.func.coalesce(sa.func.json_array_length(inputs, f"$.{kind}"), 0) for kind in INPUT_KINDS]
+    rows = session.execute(sa.select(TallyRun.id, *counts).where(TallyRun.id.in_(ids))).all()
+    return {row[0]: dict(zip(INPUT_KINDS, row[1:], strict=True)) for row in rows}
 
 
 @dataclass
 class RoundAudit:
-    """What an auditor sees of a round: the decision in force, its runs, the chain, notes and bids."""
+    """What an auditor sees of a round: the decision in force, its runs, the chain, notes and a page of its bids."""
 
     round: Round
     ratification: Ratification | None
     runs: list[TallyRun]
-    chain: ChainReport
+    chain: ChainStatus
     notes: list[DeliberationNote]
     bids: list[Bid]
     references: dict[int, str] = field(default_factory=dict)
+    counts: dict[int, dict[str, int]] = field(default_factory=dict)  # each run's inputs, by kind
+    bid_count: int = 0
+    page: int = 1
+    pages: int = 1
+    per_page: int = BIDS_PAGE_SIZE
+
+    @property
+    def first_bid(self) -> int:
+        """The position of the page's first bid among the round's (from 1)."""
+        return (self.page - 1) * self.per_page + 1
 
 
-def round_audit(session: DbSession, round_: Round) -> RoundAudit:
-    """Load the round's audit summary in a fixed number of queries (the chain check walks the funder's whole chain)."""
+def round_audit(session: DbSession, round_: Round, *, page: int = 1, per_page: int | None = None) -> RoundAudit:
+    """Load the round's audit summary (a page of BIDS_PAGE_SIZE bids) in a fixed number of queries; the chain's
+    integrity as recorded plus its events since (grants.audit.verification.chain_status), never a walk of the
+    whole chain."""
+    per_page = per_page or BIDS_PAGE_SIZE
     ratification = session.scalar(
         sa.select(Ratification)
         .where(Ratification.round_id == round_.id, Ratification.undone_at.is_(None))
-        .options(selectinload(Ratification.panel_run), selectinload(Ratification.ratified_run))
+        .options(
+            selectinload(Ratification.panel_run).defer(TallyRun.inputs),
+            selectinload(Ratification.ratified_run).defer(TallyRun.inputs),
+        )
     )
     runs = [ratification.panel_run, ratification.ratified_run] if ratification else []
     notes = list(
@@ -247,22 +300,36 @@ def round_audit(session: DbSession, round_: Round) -> RoundAudit:
             .order_by(DeliberationNote.created_at, DeliberationNote.id)
         )
     )
+    sent = sa.and_(Bid.round_id == round_.id, Bid.status != BidStatus.DRAFT)  # a draft is still the group's own
+    bid_count = session.scalar(sa.select(sa.func.count()).select_from(Bid).where(sent)) or 0
+    pages = max(1, -(-bid_count // per_page))
+    page = min(max(1, page), pages)
     bids = list(
         session.scalars(
             sa.select(Bid)
-            .where(Bid.round_id == round_.id, Bid.status != BidStatus.DRAFT)  # a draft is still the group's own
+            .where(sent)
             .options(selectinload(Bid.group))
             .order_by(Bid.number)
+            .offset((page - 1) * per_page)
+            .limit(per_page)
         )
     )
+    # The references of the bids the runs name (funded, departed from), whichever page of bids is shown.
+    named = {i for run in runs for key in ("funded_ids", "departed_ids") for i in _int_list(run.result.get(key))}
+    references = {b.id: b.reference for b in session.scalars(sa.select(Bid).where(Bid.id.in_(named)))} if named else {}
     return RoundAudit(
         round=round_,
         ratification=ratification,
         runs=runs,
-        chain=verify_chain(session, round_.funder_id),
+        chain=chain_status(session, round_.funder_id),
         notes=notes,
         bids=bids,
-        references={b.id: b.reference for b in bids},
+        references=references,
+        counts=input_counts(session, [run.id for run in runs]),
+        bid_count=bid_count,
+        page=page,
+        pages=pages,
+        per_page=per_page,
     )
 
 

@@ -6,7 +6,7 @@ from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from grants.audit.chain import verify_chain
+from grants.audit.verification import PAGE_LIMIT, chain_status
 from grants.auth import invitations
 from grants.auth.permissions import (
     auditor_funder_ids,
@@ -93,8 +93,9 @@ def auditor() -> str:
 @role_required(Role.AUDITOR)
 def audit_chain() -> str:
     funders = queries.funders(db.session, auditor_funder_ids(current_person()))
-    checks = [(funder, verify_chain(db.session, funder.id)) for funder in funders]
-    return render_template("home/audit_chain.html", checks=checks)
+    # Each chain as far as it was verified, and its events since (never a walk of a whole chain on a page).
+    checks = [(funder, chain_status(db.session, funder.id)) for funder in funders]
+    return render_template("home/audit_chain.html", checks=checks, page_limit=PAGE_LIMIT)
 
 
 @bp.get("/panel")

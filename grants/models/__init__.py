@@ -1,6 +1,6 @@
 """All models, imported here so the metadata is complete for migrations."""
 
-from grants.models.audit import AuditEvent, Checkpoint
+from grants.models.audit import AuditEvent, BidEventLink, ChainVerification, Checkpoint, RoundEventLink
 from grants.models.awards import Award, AwardStatus, Feedback, Payment, PublishedGrant, ReportDate
 from grants.models.base import Base, utcnow
 from grants.models.bids import Answer, Attachment, Bid, BidStatus, BudgetLine
@@ -57,8 +57,10 @@ __all__ = [
     "BallotChoice",
     "Base",
     "Bid",
+    "BidEventLink",
     "BidStatus",
     "BudgetLine",
+    "ChainVerification",
     "Checkpoint",
     "ConflictDeclaration",
     "ConflictKind",
@@ -96,6 +98,7 @@ __all__ = [
     "Role",
     "RoleGrant",
     "Round",
+    "RoundEventLink",
     "RoundStatus",
     "SavedForm",
     "Score",

@@ -74,3 +74,63 @@ class Checkpoint(Base):
             "milestone IN ('closed', 'scoring_closed', 'voting_closed', 'decided')", name="milestone_known"
         ),
     )
+
+
+class ChainVerification(Base):
+    """How far one chain has been verified, so a page or `flask audit verify --new` checks only the events after
+    it. A record of work done, not evidence: the full `flask audit verify` trusts none of it, walks the chain
+    from its genesis and writes it afresh (grants.audit.verification)."""
+
+    __tablename__ = "audit_verification"
+
+    chain: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    # Events 1..seq were verified (0: none yet); hash is event seq's (the chain's genesis hash for 0).
+    seq: Mapped[int]
+    hash: Mapped[str] = mapped_column(sa.String(64))
+    verified_at: Mapped[datetime]  # when a verification last reached seq
+    # The last full verification (from the genesis): when it ended and how far it reached.
+    full_verified_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    full_verified_seq: Mapped[int | None] = mapped_column(nullable=True)
+    # What the last verification found wrong after event seq ("" when nothing), and when.
+    problem: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    problem_found_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+    __table_args__ = (sa.CheckConstraint("seq >= 0", name="seq_not_negative"),)
+
+
+class RoundEventLink(Base):
+    """The trail index: this event is about this round or something in it (written with the event, in the same
+    transaction), so a round's events are found by an index rather than by reading every event's facts.
+    `every_bid` marks an event about the round's whole decision, which belongs in each of its bids' trails.
+    The index only finds events; what a page shows of them is the event itself, which the chain's hash covers."""
+
+    __tablename__ = "audit_round_event"
+
+    round_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    chain: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    every_bid: Mapped[bool] = mapped_column(default=False)
+
+    # No foreign key to audit_event: the index must not stand in the way of what it indexes (an investigator
+    # removing a row to see what the verification says, a migration rewriting a chain as 0013 did).
+    __table_args__ = (
+        sa.Index(
+            "ix_audit_round_event_every_bid",
+            "round_id",
+            "seq",
+            # As the trail's query writes the condition (every_bid = 1 on SQLite), so SQLite sees it applies.
+            sqlite_where=sa.text("every_bid = 1"),
+            postgresql_where=sa.text("every_bid"),
+        ),
+    )
+
+
+class BidEventLink(Base):
+    """The trail index: this event is about this bid (its own events, its conflicts, scores, ballots, departures,
+    its award's and its reports' events). See RoundEventLink."""
+
+    __tablename__ = "audit_bid_event"
+
+    bid_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    chain: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
