@@ -233,11 +233,14 @@ CHUNK = 5000
 
 
 def insert_rows(session: Any, table: Any, rows: list[dict[str, Any]], *, explicit_ids: bool = True) -> None:
-    """Insert many rows with one executemany; on PostgreSQL move the id sequence past explicit ids."""
+    """Insert many rows with one executemany (COPY on PostgreSQL, then its id sequence moved past explicit ids)."""
     if not rows:
         return
     connection = session.connection()
-    connection.execute(table.insert(), rows)
+    if connection.dialect.name == "postgresql":
+        _copy_rows(connection, table, rows)
+    else:
+        connection.execute(table.insert(), rows)
     if explicit_ids and connection.dialect.name == "postgresql":
         import sqlalchemy as sa
 
@@ -246,6 +249,21 @@ def insert_rows(session: Any, table: Any, rows: list[dict[str, Any]], *, explici
             sa.text(f"SELECT setval(pg_get_serial_sequence(:t, 'id'), (SELECT MAX(id) FROM \"{name}\"))"),  # noqa: S608
             {"t": f'"{name}"'},
         )
+
+
+def _copy_rows(connection: Any, table: Any, rows: list[dict[str, Any]]) -> None:
+    """PostgreSQL's COPY, in the session's own transaction: many times faster than INSERTs for a million rows. The
+    values are the ones the Core insert would bind (JSON columns as their JSON text)."""
+    from psycopg import sql
+
+    columns = list(rows[0])
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table.name), sql.SQL(", ").join(sql.Identifier(c) for c in columns)
+    )
+    raw = connection.connection.driver_connection
+    with raw.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row([json.dumps(v) if isinstance(v, dict | list) else v for v in (row[c] for c in columns)])
 
 
 def next_id(session: Any, model: Any) -> int:
