@@ -309,10 +309,15 @@ def measure_under_load(args: argparse.Namespace, seeded: dict[str, Any]) -> tupl
             try:
                 status, headers, body = browser.request("GET", page.path)
             except TimeoutError:
-                result.note = f"one request alone took over {args.alone_timeout:.0f} s; not measured under load"
+                result.note = (
+                    f"one request alone took over {args.alone_timeout:.0f} s (the worker is stopped at"
+                    f" {args.worker_timeout} s); not measured under load"
+                )
                 results.append(result)
                 print(f"  {page.name}: {result.note}", flush=True)
-                wait_until_answering(port, within=args.worker_timeout + 60)
+                # Let gunicorn stop that worker and start another, so the next page has every worker.
+                time.sleep(max(0.0, started + args.worker_timeout + 5 - time.perf_counter()))
+                wait_until_answering(port, within=60)
                 continue
             result.alone_s = time.perf_counter() - started
             result.status, result.bytes = status, len(body)
@@ -479,9 +484,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn's workers")
     parser.add_argument("--port", type=int, default=0, help="default: a free port on 127.0.0.1")
     parser.add_argument("--max-alone", type=float, default=3.0, help="a page slower alone is not put under load")
-    parser.add_argument("--alone-timeout", type=float, default=120.0, help="give up on one request after this")
+    parser.add_argument("--alone-timeout", type=float, default=60.0, help="give up on one request after this")
     parser.add_argument("--request-timeout", type=int, default=30, help="wrk counts a slower request as a timeout")
-    parser.add_argument("--worker-timeout", type=int, default=150, help="gunicorn's --timeout")
+    parser.add_argument("--worker-timeout", type=int, default=90, help="gunicorn's --timeout")
     parser.add_argument("--max-minutes", type=float, default=30.0, help="stop measuring after this long")
     parser.add_argument("--pages", nargs="*", help="only the pages whose names contain one of these words")
     parser.add_argument("--out", type=Path, help="JSON results (default: bench/out/)")
