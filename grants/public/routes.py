@@ -1,12 +1,13 @@
 """Public pages anyone can read, signed in or not: the landing page, accessibility and privacy statements, and the
-health check a load balancer (or the benchmark in bench/) asks."""
+health checks a load balancer (or the benchmark in bench/) asks."""
 
 from __future__ import annotations
 
 from flask import render_template
 from werkzeug.wrappers import Response
 
-from grants.extensions import limiter
+from grants.extensions import db, limiter
+from grants.health import readiness
 from grants.public import bp
 
 
@@ -34,3 +35,12 @@ def healthz() -> Response:
     """That this worker answers: plain "ok", with no template, no database and no rate limit. The benchmark measures
     every page beside it, as the most a worker can serve."""
     return Response("ok", mimetype="text/plain")
+
+
+@bp.get("/readyz")
+@limiter.exempt
+def readyz() -> Response:
+    """Whether this worker can serve: its database answers, with the schema at the migration head of this code
+    (a deploy that forgot `flask db upgrade` is not ready). 200 "ready: ...", else 503 saying why."""
+    state = readiness(db.session)
+    return Response(state.words, status=200 if state.ready else 503, mimetype="text/plain")

@@ -116,6 +116,7 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "public.accessibility": {"GET": EVERYONE},
     "public.privacy": {"GET": EVERYONE},
     "public.healthz": {"GET": EVERYONE},
+    "public.readyz": {"GET": EVERYONE},
     "rounds.open_rounds": {"GET": EVERYONE},
     "rounds.public_round": {"GET": EVERYONE},
     "transparency.funder": {"GET": EVERYONE},
