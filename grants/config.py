@@ -143,6 +143,9 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "TWO_FACTOR_KEY": os.environ.get("TWO_FACTOR_KEY") or None,
         # The installation's Ed25519 private key (base64 of the raw 32 bytes) that signs the audit checkpoints.
         "AUDIT_SIGNING_KEY": signing_key,
+        # Public keys (base64 of the raw 32 bytes, separated by commas or spaces) this installation signed with
+        # before AUDIT_SIGNING_KEY: checkpoints they signed still verify, and they stay published (key rotation).
+        "AUDIT_RETIRED_PUBLIC_KEYS": os.environ.get("AUDIT_RETIRED_PUBLIC_KEYS", ""),
         # A registration is finished by a link emailed to the address, which works for this long.
         "REGISTRATION_HOURS": _int("REGISTRATION_HOURS", 24),
         # "Keep me signed in": a session that lasts this long from sign-in, however idle.

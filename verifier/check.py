@@ -39,6 +39,7 @@ class Export:
     events: list[dict[str, Any]] = field(default_factory=list)
     checkpoints: list[dict[str, Any]] = field(default_factory=list)
     tally_runs: list[dict[str, Any]] = field(default_factory=list)
+    retired_keys: list[dict[str, Any]] = field(default_factory=list)  # keys that signed before a rotation
 
 
 def genesis_hash(chain: int) -> str:
@@ -53,7 +54,7 @@ def event_hash(prev_hash: str, event: dict[str, Any]) -> str:
 
 def read_export(path: Path) -> Export:
     """The export's lines sorted by type; Problem if it is not an export this verifier reads."""
-    parts: dict[str, list[dict[str, Any]]] = {"event": [], "checkpoint": [], "tally_run": []}
+    parts: dict[str, list[dict[str, Any]]] = {"event": [], "checkpoint": [], "tally_run": [], "retired_public_key": []}
     header: dict[str, Any] | None = None
     key: dict[str, Any] | None = None
     with path.open(encoding="utf-8") as lines:
@@ -77,23 +78,40 @@ def read_export(path: Path) -> Export:
         raise Problem(f"this is not a Common Pot audit export (its first line should say format {EXPORT_FORMAT})")
     if key is None:
         raise Problem("the export holds no public key")
-    return Export(header, key, parts["event"], parts["checkpoint"], parts["tally_run"])
+    return Export(
+        header, key, parts["event"], parts["checkpoint"], parts["tally_run"], retired_keys=parts["retired_public_key"]
+    )
 
 
 def _fingerprint(key_id: str) -> str:
     return " ".join(key_id[i : i + 4] for i in range(0, len(key_id), 4))
 
 
-def check_key(export: Export, expected_fingerprint: str | None) -> tuple[Ed25519PublicKey, str]:
-    """The export's public key, checked against its id (and the fingerprint the auditor was given)."""
+def _read_key(item: dict[str, Any], what: str) -> tuple[Ed25519PublicKey, str]:
     try:
-        raw = base64.b64decode(str(export.key.get("ed25519_base64")), validate=True)
+        raw = base64.b64decode(str(item.get("ed25519_base64")), validate=True)
         public_key = Ed25519PublicKey.from_public_bytes(raw)
     except ValueError as exc:
-        raise Problem("the export's public key is not an Ed25519 public key") from exc
+        raise Problem(f"{what} is not an Ed25519 public key") from exc
     key_id = hashlib.sha256(raw).hexdigest()[:32]
-    if export.key.get("key_id") != key_id:
-        raise Problem("the export's public key does not have the key id the export gives it")
+    if item.get("key_id") != key_id:
+        raise Problem(f"{what} does not have the key id the export gives it")
+    return public_key, key_id
+
+
+def retired_keys(export: Export) -> dict[str, Ed25519PublicKey]:
+    """The keys the installation signed with before its current one, by id (each checked against its id)."""
+    return dict(
+        (key_id, public_key)
+        for public_key, key_id in (
+            _read_key(item, "a retired public key in the export") for item in export.retired_keys
+        )
+    )
+
+
+def check_key(export: Export, expected_fingerprint: str | None) -> tuple[Ed25519PublicKey, str]:
+    """The export's public key, checked against its id (and the fingerprint the auditor was given)."""
+    public_key, key_id = _read_key(export.key, "the export's public key")
     if expected_fingerprint is not None and expected_fingerprint.replace(" ", "").lower() != key_id:
         raise Problem(
             f"the export's public key has fingerprint {_fingerprint(key_id)}, not the {expected_fingerprint}"
@@ -137,17 +155,29 @@ def check_chain(export: Export) -> dict[int, str]:
     return hashes
 
 
-def check_checkpoints(export: Export, public_key: Ed25519PublicKey, key_id: str, hashes: dict[int, str]) -> int:
-    """Every checkpoint: signed by the key over its statement, of this chain, naming an event with its hash."""
+def check_checkpoints(
+    export: Export,
+    public_key: Ed25519PublicKey,
+    key_id: str,
+    hashes: dict[int, str],
+    retired: dict[str, Ed25519PublicKey] | None = None,
+) -> int:
+    """Every checkpoint: signed over its statement by the key it names (the export's key, or one it retired), of
+    this chain, naming an event with its hash."""
+    keys = {**(retired or {}), key_id: public_key}
     for item in export.checkpoints:
         statement = item.get("statement") or {}
         where = f"checkpoint of round {statement.get('round_id')} at {statement.get('milestone')}"
         if statement.get("statement") != STATEMENT_KIND:
             raise Problem(f"{where}: it is not a checkpoint statement this verifier reads")
-        if statement.get("key_id") != key_id:
-            raise Problem(f"{where}: it was signed by key {statement.get('key_id')}, not the export's public key")
+        signer = keys.get(str(statement.get("key_id")))
+        if signer is None:
+            raise Problem(
+                f"{where}: it was signed by key {statement.get('key_id')}, which is neither the export's public key"
+                " nor one it retired"
+            )
         try:
-            public_key.verify(base64.b64decode(str(item.get("signature")), validate=True), rfc8785.dumps(statement))
+            signer.verify(base64.b64decode(str(item.get("signature")), validate=True), rfc8785.dumps(statement))
         except (InvalidSignature, ValueError) as exc:
             raise Problem(f"{where}: its signature does not hold (the checkpoint was forged or changed)") from exc
         if statement.get("chain") != export.header.get("chain"):
@@ -231,12 +261,19 @@ def verify(path: Path, *, published: Iterable[str] = (), fingerprint: str | None
         f"Public key: fingerprint {_fingerprint(key_id)}"
         + (" (the one you gave)." if fingerprint else " (compare it with the one on the funder's public page).")
     )
+    retired = retired_keys(export)
+    if retired:
+        said.append(
+            "Retired keys (signed earlier checkpoints; compare them with those on the funder's public page): "
+            + ", ".join(_fingerprint(key) for key in retired)
+            + "."
+        )
     hashes = check_chain(export)
     said.append(
         f"Chain: {len(export.events)} events; every hash recomputed and every event linked to the one before,"
         f" from the chain's start to its head (event {header.get('head_seq')}, hash {header.get('head_hash')})."
     )
-    count = check_checkpoints(export, public_key, key_id, hashes)
+    count = check_checkpoints(export, public_key, key_id, hashes, retired)
     said.append(
         f"Checkpoints: {count} checked; each signature holds with the public key, and each names an event of"
         " the chain with the same hash."

@@ -98,7 +98,9 @@ class CheckpointProblem:
     def message(self) -> str:
         where = f"checkpoint for {self.round_code} at {self.milestone}"
         if self.signature:
-            return f"{where}: its signature does not hold with this installation's key"
+            return (
+                f"{where}: its signature does not hold with the key it names (this installation's, or one it retired)"
+            )
         return f"{where}: the chain's event {self.seq} has a different hash than was published"
 
 
@@ -116,7 +118,9 @@ def verify_checkpoints(session: DbSession) -> tuple[int, list[CheckpointProblem]
         if expected != checkpoint.hash:
             problems.append(CheckpointProblem(checkpoint.round_id, code, checkpoint.milestone, checkpoint.seq))
         document = checkpoint_statement(checkpoint, funder_id=checkpoint.chain)
-        if checkpoint.signature and not signing.signature_holds(document, checkpoint.signature):
+        if checkpoint.signature and not signing.signature_holds(
+            document, checkpoint.signature, signed_by=checkpoint.key_id or ""
+        ):
             problems.append(
                 CheckpointProblem(checkpoint.round_id, code, checkpoint.milestone, checkpoint.seq, signature=True)
             )

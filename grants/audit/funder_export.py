@@ -22,7 +22,7 @@ from sqlalchemy.orm import undefer
 from grants.audit.chain import chain_head, chain_rows, format_time
 from grants.audit.checkpoints import checkpoint_statement
 from grants.audit.exports import json_line, row_json_line
-from grants.audit.signing import published_key
+from grants.audit.signing import published_key, retired_published_keys
 from grants.database import DbSession
 from grants.models import Checkpoint, Funder, Round, TallyRun, utcnow
 from grants.models.audit import genesis_hash
@@ -58,6 +58,10 @@ def export_chunks(session: DbSession, funder: Funder) -> Iterator[str]:
         },
     )
     header += _line("public_key", {"key_id": key.key_id, "ed25519_base64": key.base64, "pem": key.pem})
+    for retired in retired_published_keys():  # keys that signed earlier checkpoints, before a rotation
+        header += _line(
+            "retired_public_key", {"key_id": retired.key_id, "ed25519_base64": retired.base64, "pem": retired.pem}
+        )
 
     # Each chunk is whole: nothing read from the database is kept from one chunk to the next (a download makes
     # each chunk in a session of its own).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response, abort, render_template
 
-from grants.audit.signing import published_key
+from grants.audit.signing import published_key, retired_published_keys
 from grants.extensions import db
 from grants.models import Funder, utcnow
 from grants.transparency import bp, queries
@@ -28,6 +28,7 @@ def funder(slug: str) -> str:
         page=page,
         can_download=bool(page.funder.grant_id_prefix),
         signing_key=published_key(),
+        retired_keys=retired_published_keys(),
     )
 
 

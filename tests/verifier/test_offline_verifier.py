@@ -236,3 +236,57 @@ def test_the_pure_tally_imports_without_flask_or_a_database() -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_after_a_key_rotation_old_and_new_checkpoints_both_verify_and_both_keys_are_published(
+    app: Flask, setting: Setting, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The checkpoints so far were signed with the installation's key. It is rotated: a new private key, and the
+    # old public key kept as retired. A new checkpoint is signed with the new key.
+    from grants.audit.checkpoints import DECIDED, record_checkpoint
+    from grants.audit.signing import key_id
+    from grants.keys import parse_private_key
+    from grants.models import Round
+
+    old = parse_private_key(app.config["AUDIT_SIGNING_KEY"]).public_key()
+    old_raw = old.public_bytes_raw()
+    new_private = Ed25519PrivateKey.generate()
+    monkeypatch.setitem(app.config, "AUDIT_SIGNING_KEY", base64.b64encode(new_private.private_bytes_raw()).decode())
+    runner = app.test_cli_runner()
+
+    forgot = runner.invoke(args=["audit", "verify"])  # the old key not listed as retired: its signatures fail
+    assert forgot.exit_code == 1 and "its signature does not hold with the key it names" in forgot.output
+
+    monkeypatch.setitem(app.config, "AUDIT_RETIRED_PUBLIC_KEYS", base64.b64encode(old_raw).decode())
+    with app_session(app) as s:
+        round_ = s.get(Round, setting.round_id)
+        assert round_ is not None
+        made = record_checkpoint(s, round=round_, milestone=DECIDED)
+        assert made.key_id == key_id(new_private.public_key()) != key_id(old)
+    verified = runner.invoke(args=["audit", "verify"])
+    assert verified.exit_code == 0, verified.output
+
+    path = _download(app, setting, tmp_path)
+    code, out, err = _run(capsys, str(path), "--key-fingerprint", key_id(new_private.public_key()))
+    assert code == 0, err
+    assert "Checkpoints: 3 checked; each signature holds" in out
+    old_fingerprint = " ".join(key_id(old)[i : i + 4] for i in range(0, 32, 4))
+    assert f"compare them with those on the funder's public page): {old_fingerprint}." in out
+    page = app.test_client().get("/funders/" + _funder_slug(app)).text
+    assert "Keys we signed with before" in page and base64.b64encode(old_raw).decode() in page
+
+    # A checkpoint naming a key the installation never had is refused, even with a signature that holds for it.
+    lines = _lines(path)
+    stranger = Ed25519PrivateKey.generate()
+    checkpoint = next(line for line in lines if line["type"] == "checkpoint")
+    checkpoint["statement"]["key_id"] = key_id(stranger.public_key())
+    checkpoint["signature"] = base64.b64encode(stranger.sign(rfc8785.dumps(checkpoint["statement"]))).decode()
+    code, _, err = _run(capsys, str(_write(tmp_path / "x", lines)))
+    assert code == 1 and "which is neither the export's public key nor one it retired" in err
+
+
+def _funder_slug(app: Flask) -> str:
+    with app_session(app) as s:
+        funder = s.get(Funder, 1)
+        assert funder is not None
+        return funder.slug
