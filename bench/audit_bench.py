@@ -338,7 +338,7 @@ def _round_and_bids(s: Any) -> tuple[Any, int, int]:
 
 
 def _sample(s: Any, chain: int) -> list[Any]:
-    from grants.audit.chain import chain_rows
+    from grants.audit.walk import chain_rows
 
     rows: list[Any] = []
     for page in chain_rows(s, chain):
@@ -356,6 +356,7 @@ def measure(name: str, url: str) -> dict[str, Any]:
 
     from grants.audit import chain as chain_module
     from grants.audit import verification
+    from grants.audit import walk as walk_module
     from grants.extensions import db
     from grants.models import AuditEvent, Funder, utcnow
 
@@ -371,7 +372,7 @@ def measure(name: str, url: str) -> dict[str, Any]:
             pass
         elif name.startswith("hash"):
             rows = _sample(s, chain)
-            times = [chain_module.time_text(s, chain, r[0], r[1]) for r in rows]
+            times = [walk_module.time_text(s, chain, r[0], r[1]) for r in rows]
             payloads = [
                 {"chain": chain, "seq": r[0], "occurred_at": t, "actor_id": r[2], "actor_role": r[3], "action": r[4],
                  "object_type": r[5], "object_id": r[6], "facts": json.loads(r[7])}
@@ -388,7 +389,7 @@ def measure(name: str, url: str) -> dict[str, Any]:
                     check(chain_module.compute_hash(r[8], p) == r[9], r[0])
 
             def loop() -> None:
-                body = chain_module.row_payload_json
+                body = walk_module.row_payload_json
                 for r, t in zip(rows, times, strict=True):
                     check(sha(r[8].encode("ascii") + body(chain, r, t)).hexdigest() == r[9], r[0])
 

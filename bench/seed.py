@@ -1204,7 +1204,7 @@ class Seeder:
         """Every chain verified from its genesis, and the bulk award's events the same shape as the real one's."""
         import sqlalchemy as sa
 
-        from grants.audit.chain import verify_all_chains
+        from grants.audit.walk import verify_all_chains
         from grants.models import AuditEvent
 
         def shape(award_id: int) -> list[tuple[str, str | None, tuple[str, ...]]]:

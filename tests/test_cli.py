@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from grants.audit.chain import verify_all_chains
+from grants.audit.walk import verify_all_chains
 from grants.demo import DEMO_PASSWORD
 from grants.home.navigation import home_endpoint
 from grants.models import (

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from grants.audit.chain import verify_all_chains
+from grants.audit.walk import verify_all_chains
 from grants.decisions.verify import verify_round
 from grants.models import (
     Answer,

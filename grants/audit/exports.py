@@ -15,8 +15,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from grants.audit.canonical import make_encoder, parse_json, parse_plain, quoted
-from grants.audit.chain import Row, chain_head, format_time, row_facts, time_text
+from grants.audit.chain import chain_head, format_time
 from grants.audit.trail import round_event_pages
+from grants.audit.walk import Row, row_facts, time_text
 from grants.csvsafe import csv_text
 from grants.database import DbSession
 from grants.models import AuditEvent, Round, User, utcnow

@@ -19,10 +19,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import undefer
 
-from grants.audit.chain import chain_head, chain_rows, format_time
+from grants.audit.chain import chain_head, format_time
 from grants.audit.checkpoints import checkpoint_statement
 from grants.audit.exports import json_line, row_json_line
 from grants.audit.signing import published_key, retired_published_keys
+from grants.audit.walk import chain_rows
 from grants.database import DbSession
 from grants.models import Checkpoint, Funder, Round, TallyRun, utcnow
 from grants.models.audit import genesis_hash

@@ -17,9 +17,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from grants.audit.chain import Row, plain_row_pages, record_event
+from grants.audit.chain import record_event
 from grants.audit.events import action_words
 from grants.audit.verification import ChainStatus, chain_status
+from grants.audit.walk import Row, plain_row_pages
 from grants.database import DbSession, is_postgresql
 from grants.models import (
     AuditEvent,

@@ -25,7 +25,8 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from grants.audit.chain import ChainReport, chain_head, chains, verify_rows
+from grants.audit.chain import chain_head, chains
+from grants.audit.walk import ChainReport, verify_rows
 from grants.database import DbSession
 from grants.models import AuditEvent, ChainVerification
 from grants.models.audit import genesis_hash
@@ -158,7 +159,7 @@ def verify_full(
     session: DbSession, chain: int, *, now: datetime, between_pages: Callable[[], None] | None = None
 ) -> ChainReport:
     """Verify a chain from its genesis to its head as it stands, trusting nothing recorded, and record the outcome
-    (the caller commits; `between_pages` as for grants.audit.chain.chain_rows)."""
+    (the caller commits; `between_pages` as for grants.audit.walk.chain_rows)."""
     head_seq, _ = chain_head(session, chain)
     report = verify_rows(session, chain, upto=head_seq, between_pages=between_pages)
     _record(session, chain, report, now=now, full=True)

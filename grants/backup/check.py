@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from grants.audit.chain import verify_all_chains
 from grants.audit.checkpoints import verify_checkpoints
+from grants.audit.walk import verify_all_chains
 from grants.database import DbSession
 from grants.decisions.verify import verify_round
 from grants.models import Ratification, Round

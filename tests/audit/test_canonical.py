@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from grants.audit.canonical import MAX_SAFE_INTEGER, canonical_json, make_encoder, parse_plain, plain_json
-from grants.audit.chain import row_payload_json
+from grants.audit.walk import row_payload_json
 
 # Every character, lone surrogates included (hypothesis leaves them out unless asked).
 ANY_CHARACTER = st.characters(codec=None, categories=None)

@@ -7,14 +7,8 @@ import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from grants.audit.chain import (
-    AuditFactError,
-    compute_hash,
-    event_payload,
-    record_event,
-    verify_all_chains,
-    verify_chain,
-)
+from grants.audit.chain import AuditFactError, compute_hash, event_payload, record_event
+from grants.audit.walk import verify_all_chains, verify_chain
 from grants.extensions import db
 from grants.models import AuditEvent
 from grants.models.audit import genesis_hash

@@ -11,8 +11,8 @@ import pytest
 import rfc8785
 import sqlalchemy as sa
 
-from grants.audit.chain import verify_all_chains
 from grants.audit.checkpoints import verify_checkpoints
+from grants.audit.walk import verify_all_chains
 from grants.extensions import db
 from grants.models import AuditEvent, Checkpoint
 

@@ -9,7 +9,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from grants.audit import verification
-from grants.audit.chain import record_event, verify_rows
+from grants.audit.chain import record_event
+from grants.audit.walk import verify_rows
 from grants.models import AuditEvent, ChainVerification
 from tests.audit_trail.helpers import rewrite_chain
 from tests.decisions.helpers import Setting, make_setting
@@ -187,7 +188,7 @@ def test_an_intact_chain_verifies_on_the_fast_path_alone(
 ) -> None:
     """The fast reading (the database's text of each time and of the facts) gives the very bytes that were
     hashed: the slow check from the model, there for what the fast one cannot read, is never needed."""
-    from grants.audit import chain
+    from grants.audit import walk
 
     _add_events(app, setting, 3)
     with app_session(app) as s:
@@ -196,7 +197,7 @@ def test_an_intact_chain_verifies_on_the_fast_path_alone(
     def refuse(*_: object) -> bool:
         raise AssertionError("the slow check was needed")
 
-    monkeypatch.setattr(chain, "_matches_as_the_model_reads_it", refuse)
+    monkeypatch.setattr(walk, "_matches_as_the_model_reads_it", refuse)
     with app_session(app) as s:
         report = verify_rows(s, FUNDER)
     assert report.ok and report.count == _head(app)

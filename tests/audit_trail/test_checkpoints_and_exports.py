@@ -12,7 +12,8 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from grants.audit.chain import record_event, verify_chain
+from grants.audit.chain import record_event
+from grants.audit.walk import verify_chain
 from grants.csvsafe import formula_safe
 from grants.models import AuditEvent, Checkpoint, Round, RoundStatus, utcnow
 from grants.rounds.services import change_status

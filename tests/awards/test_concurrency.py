@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Flask
 
-from grants.audit.chain import verify_all_chains
+from grants.audit.walk import verify_all_chains
 from grants.awards import services
 from grants.database import DbSession
 from grants.domain import DomainError

@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from grants.audit.chain import verify_all_chains
+from grants.audit.walk import verify_all_chains
 from grants.models import AuditEvent, Award, AwardStatus, Payment
 from tests.awards.helpers import Setting, accepted_award, date_parts, london_today, make_setting
 from tests.support.db import app_session

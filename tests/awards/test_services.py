@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from grants.audit.chain import verify_all_chains
+from grants.audit.walk import verify_all_chains
 from grants.awards import services
 from grants.awards.queries import draft_feedback, panel_comments, round_money
 from grants.domain import DomainError

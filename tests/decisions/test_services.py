@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from grants.audit.chain import verify_all_chains
+from grants.audit.walk import verify_all_chains
 from grants.decisions import services, tallies, wording
 from grants.decisions.inputs import tally_inputs
 from grants.decisions.queries import current_ratification, funded_bid_ids

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from grants.audit.chain import verify_all_chains
+from grants.audit.walk import verify_all_chains
 from grants.domain import DomainError, StateTransitionError
 from grants.forms_fields import london_to_utc, parse_time
 from grants.models import Answer, AuditEvent, BidStatus, Question, Round, RoundStatus, User, VotingMethod, utcnow
