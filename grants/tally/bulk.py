@@ -18,6 +18,8 @@ from typing import Any
 SCORE_FIELDS = attrgetter("panellist_id", "bid_id", "criterion_id", "value")
 RECUSAL_FIELDS = attrgetter("panellist_id", "bid_id")
 
+ScoresByBid = dict[int, dict[int, dict[int, int]]]
+
 
 def only(values: Any, kind: type) -> bool:
     """Whether every value is exactly of `kind` (a bool is not an int here, nor is any other subclass)."""
@@ -38,9 +40,9 @@ def scores(
     weights: Collection[int],
     allowed_values: Collection[int],
     recused: frozenset[tuple[int, int]],
-) -> tuple[dict[int, dict[int, dict[int, int]]], list[tuple[int, int, int, int]]] | None:
-    """bid id -> panellist id -> criterion id -> value, without the recused, in the order the scores came; and
-    every score as (panellist id, bid id, criterion id, value), recused ones too, for the digest."""
+) -> tuple[ScoresByBid, ScoresByBid] | None:
+    """bid id -> panellist id -> criterion id -> value, in the order the scores came: the scores that count (the
+    recused left out), and every score as recorded, for the digest (the two share what they have in common)."""
     fields = list(map(SCORE_FIELDS, rows))
     if not only(chain.from_iterable(fields), int):
         return None
@@ -50,18 +52,22 @@ def scores(
         and set(map(itemgetter(3), fields)).issubset(allowed_values)
     ):
         return None
-    by_bid: dict[int, dict[int, dict[int, int]]] = {bid_id: {} for bid_id in bids}
+    recorded: ScoresByBid = {bid_id: {} for bid_id in bids}
     for panellist_id, bid_id, criterion_id, value in fields:
-        scored = by_bid[bid_id]
+        scored = recorded[bid_id]
         if panellist_id in scored:
             scored[panellist_id][criterion_id] = value
         else:
             scored[panellist_id] = {criterion_id: value}
-    if sum(len(values) for scored in by_bid.values() for values in scored.values()) != len(fields):
+    if sum(len(values) for scored in recorded.values() for values in scored.values()) != len(fields):
         return None  # two scores for the same panellist, bid and criterion
+    counted = dict(recorded)
     for panellist_id, bid_id in recused:  # what a recused panellist gave that bid never counts
-        by_bid[bid_id].pop(panellist_id, None)
-    return by_bid, fields
+        if panellist_id in counted[bid_id]:
+            if counted[bid_id] is recorded[bid_id]:
+                counted[bid_id] = dict(recorded[bid_id])
+            del counted[bid_id][panellist_id]
+    return counted, recorded
 
 
 @dataclass(frozen=True)

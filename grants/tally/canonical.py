@@ -14,18 +14,20 @@ uses the `rfc8785` library on the whole document, which gives its result or its 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from itertools import chain, starmap
 from json.encoder import encode_basestring
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 
+from grants.tally.bulk import ScoresByBid
 from grants.tally.inputs import Prepared
 
 SAFE_MIN, SAFE_MAX = -(2**53) + 1, 2**53 - 1
 
 # Keys in JCS order (sorted by UTF-16 code units: for ASCII, plain sorting).
 BID = '{{"amount_pence":{0},"id":{1},"submitted_at":{2}}}'
-SCORE = '{{"bid_id":{1},"criterion_id":{2},"panellist_id":{0},"value":{3}}}'  # from (panellist, bid, criterion, value)
+# a score row with criterion c, to be filled with (bid, panellist, *the values of its group) where value i is its own
+GROUP_ROW = '{{{{"bid_id":{{0}},"criterion_id":{c},"panellist_id":{{1}},"value":{{{i}}}}}}}'
 RECUSAL = '{{"bid_id":{1},"panellist_id":{0}}}'  # from (panellist, bid)
 BALLOT = '{{"approvals":[{0}],"panellist_id":{1},"ranking":[{2}]}}'
 DOCUMENT = '{{"algorithm":{0},"ballots":[{1}],"bids":[{2}],"recusals":[{3}],"scores":[{4}],"settings":{5}}}'
@@ -82,43 +84,43 @@ def _bids(prepared: Prepared, time_format: str) -> str | None:
     return ",".join(map(BID.format, amounts, ids, times))
 
 
-def _checked(rows: Sequence[tuple[int, ...]], *, plain: bool) -> bool:
-    """Whether every number is a plain int in the safe range (`plain`: known to be plain ints already)."""
-    if plain:
-        return not rows or (min(map(min, rows)) >= SAFE_MIN and max(map(max, rows)) <= SAFE_MAX)
-    return plain_ints(chain.from_iterable(rows))
-
-
 def _recusals(rows: list[tuple[int, int]]) -> str | None:
     """Sorted: every row is unique, the tally refuses a second recusal for the same panellist and bid."""
-    if not _checked(rows, plain=False):
+    if not plain_ints(chain.from_iterable(rows)):
         return None
     rows.sort()
     return ",".join(starmap(RECUSAL.format, rows))
 
 
-def _scores(rows: list[tuple[int, int, int, int]], *, plain: bool) -> str | None:
-    """Sorted: every row is unique by panellist, bid and criterion, as the tally requires."""
-    if not _checked(rows, plain=plain):
+def _recorded_scores(prepared: Prepared, recorded: ScoresByBid) -> str | None:
+    """The scores sorted by panellist, bid and criterion, from the scores as the bulk checks grouped them (bid ->
+    panellist -> criterion -> value): the (panellist, bid) groups are sorted, a quarter as many as the rows with
+    four criteria, and each group is written by one format string for the criteria it has, in the order it has
+    them."""
+    panellists = set(chain.from_iterable(recorded.values()))
+    if not all(map(plain_ints, (panellists, recorded, prepared.weights))):  # the values are 1 to 5
         return None
-    rows.sort()
-    return ",".join(starmap(SCORE.format, rows))
+    groups = [(panellist, bid, values) for bid, scored in recorded.items() for panellist, values in scored.items()]
+    groups.sort(key=itemgetter(0, 1))
+    templates: dict[tuple[int, ...], str] = {}
+    pieces = []
+    for panellist, bid, values in groups:
+        order = tuple(values)
+        template = templates.get(order)
+        if template is None:
+            rows = (GROUP_ROW.format(c=c, i=order.index(c) + 2) for c in sorted(order))
+            template = templates[order] = ",".join(rows)
+        pieces.append(template.format(bid, panellist, *values.values()))
+    return ",".join(pieces)
 
 
 def fast_canonical_json(prepared: Prepared, *, algorithm: str, settings: bytes, time_format: str) -> bytes | None:
     """The canonical JSON of the inputs (`settings` already canonical), or None if it must go to `rfc8785`."""
-    plain_scores = prepared.score_rows is not None
-    if prepared.score_rows is not None:
-        scores = list(prepared.score_rows)
-    else:
-        scores = list(map(attrgetter("panellist_id", "bid_id", "criterion_id", "value"), prepared.raw_scores))
     recusals = list(map(attrgetter("panellist_id", "bid_id"), prepared.raw_recusals))
-    parts = (
-        _ballots(prepared),
-        _bids(prepared, time_format),
-        _recusals(recusals),
-        _scores(scores, plain=plain_scores),
-    )
+    # Scores the bulk checks did not take have a number that is not a plain int: the library writes those.
+    recorded = prepared.recorded_scores
+    scores = _recorded_scores(prepared, recorded) if recorded is not None else None
+    parts = (_ballots(prepared), _bids(prepared, time_format), _recusals(recusals), scores)
     if any(part is None for part in parts):
         return None
     text = DOCUMENT.format(encode_basestring(algorithm), *parts, settings.decode("utf-8"))

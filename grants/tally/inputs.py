@@ -128,9 +128,10 @@ class Prepared:
     raw_scores: tuple[ScoreInput, ...]
     raw_recusals: tuple[Recusal, ...]
     raw_ballots: tuple[BallotInput, ...]
-    # when they were checked in bulk: the recorded scores as (panellist, bid, criterion, value) rows of plain ints,
-    # and the recorded ballots as columns in panellist order, for the digest
-    score_rows: list[tuple[int, int, int, int]] | None = None
+    # when they were checked in bulk, for the digest: every recorded score (recused ones too) as bid -> panellist
+    # -> criterion -> value, all plain ints, bids of the tally, criteria of the round and values 1 to 5; and the
+    # recorded ballots as columns in panellist order
+    recorded_scores: bulk.ScoresByBid | None = None
     ballot_columns: bulk.BallotColumns | None = None
 
 
@@ -220,7 +221,7 @@ def _check_scores(
     bids: dict[int, PreparedBid],
     weights: dict[int, int],
     recused: frozenset[tuple[int, int]],
-) -> tuple[dict[int, dict[int, dict[int, int]]], list[tuple[int, int, int, int]] | None]:
+) -> tuple[dict[int, dict[int, dict[int, int]]], bulk.ScoresByBid | None]:
     checked = bulk.scores(scores, bids, weights, SCORE_VALUES, recused)
     if checked is not None:
         return checked
@@ -338,7 +339,7 @@ def prepare(
     method, weights = _check_settings(settings)
     prepared_bids = _check_bids(bid_tuple)
     recused = _check_recusals(recusal_tuple, prepared_bids)
-    by_bid, score_rows = _check_scores(score_tuple, prepared_bids, weights, recused)
+    by_bid, recorded_scores = _check_scores(score_tuple, prepared_bids, weights, recused)
     prepared_ballots, ballot_columns = _check_ballots(ballot_tuple, settings, method, prepared_bids, recused)
     return Prepared(
         settings=settings,
@@ -350,6 +351,6 @@ def prepare(
         raw_scores=score_tuple,
         raw_recusals=recusal_tuple,
         raw_ballots=ballot_tuple,
-        score_rows=score_rows,
+        recorded_scores=recorded_scores,
         ballot_columns=ballot_columns,
     )

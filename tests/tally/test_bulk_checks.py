@@ -33,7 +33,7 @@ def row_by_row() -> Iterator[None]:
 
 def outcome(kwargs: dict[str, Any]) -> Prepared | str:
     try:
-        return dataclasses.replace(prepare(**kwargs), score_rows=None, ballot_columns=None)
+        return dataclasses.replace(prepare(**kwargs), recorded_scores=None, ballot_columns=None)
     except TallyInputError as error:
         return f"TallyInputError: {error}"
 
