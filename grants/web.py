@@ -18,13 +18,14 @@ from typing import Any, Generic, ParamSpec, TypeVar
 from flask import Flask, flash, request
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import FileStorage
+from werkzeug.routing import IntegerConverter, Map
 from werkzeug.wrappers import Response
 from wtforms import Field
 
 from grants.auth.permissions import current_person
 from grants.domain import DomainError
 from grants.extensions import db
-from grants.forms_fields import OneUseForm
+from grants.forms_fields import MAX_ID, OneUseForm
 from grants.idempotency import AlreadyRecorded, spend_form_token
 
 P = ParamSpec("P")
@@ -121,6 +122,20 @@ def chosen_file(field: Field, message: str) -> FileStorage | None:
         field.errors = [message]
         return None
     return upload
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every route's address is a row's id: a number bigger than any id can be matches no route
+    (404), rather than reaching the database, which cannot compare a column with it (a 500)."""
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def register_id_converter(app: Flask) -> None:
+    """Before any route is added: `<int:...>` is an `IdConverter`."""
+    app.url_map.converters["int"] = IdConverter
 
 
 def _commit_after_request(response: Response) -> Response:
