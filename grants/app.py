@@ -35,9 +35,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.lstrip_blocks = True
 
     _init_extensions(app)
-    from grants.web import register_id_converter
+    from grants.web import register_converters
 
-    register_id_converter(app)  # before the routes, which read it as they are added
+    register_converters(app)  # before the routes, which read them as they are added
     _register_blueprints(app)
 
     from grants.errors import register_error_handlers

@@ -29,10 +29,10 @@ from grants.timefmt import LONDON
 
 EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.com"
 
-# The largest id a row can have (a signed 64-bit integer, PostgreSQL's BIGINT): a bigger number names nothing,
-# and handed to the database it is an error, not an answer.
-MAX_ID = 2**63 - 1
-_ID = re.compile(r"[0-9]{1,19}")
+# The largest id a row can have (every primary key is an INTEGER: 32 bits on PostgreSQL): a bigger number names
+# nothing, and handed to PostgreSQL it is an error ("integer out of range"), not an answer.
+MAX_ID = 2**31 - 1
+_ID = re.compile(r"[0-9]{1,10}")
 
 _TIME = re.compile(r"([0-9]{1,2})(?:[:.]([0-9]{2}))?\s*(am|pm|a\.m\.|p\.m\.)?")
 

@@ -18,7 +18,7 @@ from typing import Any, Generic, ParamSpec, TypeVar
 from flask import Flask, flash, request
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import FileStorage
-from werkzeug.routing import IntegerConverter, Map
+from werkzeug.routing import IntegerConverter, Map, UnicodeConverter
 from werkzeug.wrappers import Response
 from wtforms import Field
 
@@ -133,9 +133,21 @@ class IdConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
-def register_id_converter(app: Flask) -> None:
-    """Before any route is added: `<int:...>` is an `IdConverter`."""
+class WordConverter(UnicodeConverter):
+    """`<token>`, `<slug>` and any other word in an address never hold a control character: a NUL in a funder's
+    slug reached PostgreSQL, which cannot compare a text column with it (a 500). Such an address matches no route."""
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        super().__init__(map, *args, **kwargs)
+        self.regex = self.regex.replace("[^/]", "[^/\\x00-\\x1f\\x7f]", 1)
+
+
+def register_converters(app: Flask) -> None:
+    """Before any route is added: `<int:...>` is an `IdConverter`, and a word (`<x>`, `<string:x>`) a
+    `WordConverter`."""
     app.url_map.converters["int"] = IdConverter
+    app.url_map.converters["default"] = WordConverter
+    app.url_map.converters["string"] = WordConverter
 
 
 def _commit_after_request(response: Response) -> Response:

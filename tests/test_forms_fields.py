@@ -168,19 +168,26 @@ def test_a_text_field_cleans_what_was_typed_before_the_other_rules_see_it() -> N
 
 @pytest.mark.parametrize(
     ("typed", "expected"),
-    [("7", 7), (" 42 ", 42), (str(2**63 - 1), 2**63 - 1), ("0", 0)]
+    [("7", 7), (" 42 ", 42), (str(2**31 - 1), 2**31 - 1), ("0", 0)]
     + [
         (odd, None)
-        for odd in ["", None, "²", "\u0663", "\uff17", "-1", "+1", "1.0", "1e3", "0x1", str(2**63), "9" * 5000]
+        for odd in [
+            "",
+            None,
+            "²",
+            "\u0663",
+            "\uff17",
+            "-1",
+            "+1",
+            "1.0",
+            "1e3",
+            "0x1",
+            str(2**31),
+            "9" * 19,
+            "9" * 5000,
+        ]
     ],
 )
 def test_an_id_sent_back_by_a_form_is_ascii_digits_that_fit_a_row(typed: str | None, expected: int | None) -> None:
     """Anything else is None, which names nothing: no ValueError from `int`, no overflow in the database."""
     assert posted_id(typed) == expected
-
-
-def test_an_id_in_an_address_past_any_row_is_not_found(client: Any) -> None:
-    """Found by probing what the fuzz tests found in forms: a public round's address with a 20-digit id reached
-    the database, which cannot hold the number (a 500). Now it matches no route."""
-    assert client.get("/rounds/99999999999999999999").status_code == 404
-    assert client.get(f"/rounds/{2**63 - 1}").status_code == 404  # the largest id is still looked up (none here)
