@@ -59,11 +59,13 @@ class FieldSpec:
     name: str
     kind: str = TEXT
     choices: list[str] = field(default_factory=list)
+    shown: list[str] = field(default_factory=list)  # what the page's form holds now (sent back as is, it is valid)
 
     def merge(self, other: FieldSpec) -> None:
         if self.kind == TEXT and other.kind != TEXT:
             self.kind = other.kind
         self.choices += [c for c in other.choices if c not in self.choices]
+        self.shown += other.shown
 
 
 def _kind(wtf_field: Field) -> str:
@@ -149,14 +151,17 @@ def forms_built() -> Iterator[list[FlaskForm]]:
 
 
 class _PageForms(HTMLParser):
-    """The named inputs of every form on a page sent by `method` whose action is `path` (or the page itself)."""
+    """The named inputs of every form on the page at `page_path` sent by `method` to `path` (a form with no action
+    is sent to its page)."""
 
-    def __init__(self, path: str, method: str) -> None:
+    def __init__(self, path: str, method: str, page_path: str) -> None:
         super().__init__(convert_charrefs=True)
         self.path = path
         self.method = method
+        self.page_path = page_path
         self.inside = False
         self.select: str | None = None
+        self.textarea: str | None = None
         self.found: dict[str, FieldSpec] = {}
 
     def _add(self, spec: FieldSpec) -> None:
@@ -170,41 +175,51 @@ class _PageForms(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         named = {key: value or "" for key, value in attrs}
         if tag == "form":
-            action = urlsplit(named.get("action", "")).path or self.path
+            action = urlsplit(named.get("action", "")).path or self.page_path
             self.inside = named.get("method", "get").lower() == self.method and action == self.path
             return
         if not self.inside or not named.get("name"):
             if tag == "option" and self.inside and self.select:
                 self.found[self.select].choices.append(named.get("value", ""))
+                if "selected" in named:
+                    self.found[self.select].shown.append(named.get("value", ""))
             return
         name = named["name"]
+        value = named.get("value", "")
         if tag == "select":
             self.select = name
             self._add(FieldSpec(name, MULTI if "multiple" in named else CHOICE))
         elif tag == "textarea":
-            self._add(FieldSpec(name))
+            self.textarea = name
+            self._add(FieldSpec(name, shown=[""]))
         elif tag in {"input", "button"}:
             kind = named.get("type", "text").lower()
             if kind in {"checkbox", "radio"}:
-                self._add(FieldSpec(name, MULTI if kind == "checkbox" else CHOICE, [named.get("value", "on")]))
+                ticked = [value or "on"] if "checked" in named else []
+                self._add(FieldSpec(name, MULTI if kind == "checkbox" else CHOICE, [value or "on"], ticked))
             elif kind == "file":
                 self._add(FieldSpec(name, FILE))
             elif kind == "submit" or tag == "button":
-                self._add(FieldSpec(name, BUTTON, [named.get("value", "")]))
-            elif kind == "email":
-                self._add(FieldSpec(name, EMAIL))
+                self._add(FieldSpec(name, BUTTON, [value]))
             else:
-                self._add(FieldSpec(name))
+                self._add(FieldSpec(name, EMAIL if kind == "email" else TEXT, shown=[value]))
+
+    def handle_data(self, data: str) -> None:
+        if self.textarea is not None:
+            spec = self.found[self.textarea]
+            spec.shown[-1] += data.removeprefix("\n") if not spec.shown[-1] else data
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "form":
             self.inside = False
         elif tag == "select":
             self.select = None
+        elif tag == "textarea":
+            self.textarea = None
 
 
-def fields_on_page(page: str, path: str, method: str = "post") -> list[FieldSpec]:
-    parser = _PageForms(path, method)
+def fields_on_page(page: str, path: str, method: str = "post", *, page_path: str | None = None) -> list[FieldSpec]:
+    parser = _PageForms(path, method, page_path or path)
     parser.feed(page)
     parser.close()
     return list(parser.found.values())
@@ -218,7 +233,7 @@ def merged(*groups: list[FieldSpec]) -> list[FieldSpec]:
             if spec.name in found:
                 found[spec.name].merge(spec)
             else:
-                found[spec.name] = FieldSpec(spec.name, spec.kind, list(spec.choices))
+                found[spec.name] = FieldSpec(spec.name, spec.kind, list(spec.choices), list(spec.shown))
     return [_numberish(spec) for spec in found.values()]
 
 

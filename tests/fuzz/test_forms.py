@@ -30,17 +30,18 @@ import secrets
 
 import pytest
 import sqlalchemy as sa
+from flask import url_for
 from hypothesis import HealthCheck, Phase, given, settings
 from werkzeug.datastructures import MultiDict
-from werkzeug.routing import Rule
+from werkzeug.routing import Rule, UnicodeConverter
 from werkzeug.test import TestResponse
 
 from grants.models import User
 from tests.access import test_matrix as matrix
 from tests.access.scenario import STAFF
 from tests.fuzz.database import changed_tables, read_contents, table_rows
-from tests.fuzz.fields import CHOICE, FILE, FieldSpec, fields_on_page, forms_built, merged, specs_of
-from tests.fuzz.values import QUERY_READ, TRAPS, Post, posts, queries, urlencoded
+from tests.fuzz.fields import FieldSpec, fields_on_page, forms_built, merged, specs_of
+from tests.fuzz.values import QUERY_READ, TRAPS, Post, posts, queries, trap_posts, urlencoded
 from tests.fuzz.world import Route, World, persona_for, post_rules
 from tests.support.db import app_session
 
@@ -160,24 +161,38 @@ def _check(world: World, route: Route, post: Post) -> TestResponse:
     return response
 
 
-def _fields(world: World, route: Route) -> tuple[list[FieldSpec], TestResponse]:
+def _check_get(world: World, route: Route, query: str) -> None:
+    """Ask for the page with this query string: never a 500, and nothing written."""
+    browser = world.browser(route.persona)
+    with world.posting():
+        response = browser.client.get(route.path, query_string=query)
+    what = f"GET {route.path[:300]}?{query[:300]} ({route.endpoint}) as {route.persona}"
+    assert response.status_code != 500, f"500 from {what}"
+    now = read_contents(world.app)
+    changed = changed_tables(world.baseline.contents, now)
+    assert not changed, f"{what} changed {changed}"
+    world.settle(now)
+
+
+def _fields(world: World, route: Route, rule: Rule) -> tuple[list[FieldSpec], TestResponse]:
     """The route's fields: from the forms its view builds for an empty post (which is checked like any example),
-    and the inputs of its page's forms; with the fields the matrix posts (the colleague invitation's funder)."""
-    on_page: list[FieldSpec] = []
-    if route.has_get:
-        page = world.browser(route.persona).client.get(route.path)
-        if page.status_code == 200:
-            on_page = fields_on_page(page.get_data(as_text=True), route.path)
+    and the inputs of the forms that post to it on its page (or, for a route that only takes a POST, the first of
+    the pages that may hold its form that does); with the fields the matrix posts (the colleague invitation's
+    funder). What the page's form holds is kept, to send it back with a field or two changed."""
+    own = [(route.path, world.page(route.persona, route.path))]
+    pages = own if route.has_get else world.pages_showing(route, rule)
+    on_page = next((found for at, page in pages if (found := fields_on_page(page, route.path, page_path=at))), [])
     with forms_built() as built:
         response = _check(world, route, Post(pairs=list(route.form.items())))
-    known = [FieldSpec(name, CHOICE, [value]) for name, value in route.form.items()]
+    known = [FieldSpec(name, shown=[value]) for name, value in route.form.items()]
     return merged(*(specs_of(form) for form in built), on_page, known), response
 
 
 @pytest.mark.parametrize("endpoint", POSTED)
 def test_no_post_gives_a_500_nor_changes_anything_when_refused(world: World, endpoint: str) -> None:
-    route = world.route(_rule(world, endpoint))
-    fields, empty = _fields(world, route)
+    rule = _rule(world, endpoint)
+    route = world.route(rule)
+    fields, empty = _fields(world, route, rule)
     reached = empty.status_code not in {403, 404} and not (
         empty.status_code == 302 and empty.headers["Location"].startswith(SIGN_IN + "?")
     )
@@ -185,8 +200,8 @@ def test_no_post_gives_a_500_nor_changes_anything_when_refused(world: World, end
         f"{route.persona} does not reach {endpoint} ({empty.status_code}): fix PERSONA in tests/fuzz/world.py"
     )
 
-    for trap in TRAPS:  # every field at once, before the drawn examples
-        _check(world, route, Post(pairs=[(spec.name, trap) for spec in fields if spec.kind != FILE]))
+    for trap in trap_posts(fields):
+        _check(world, route, trap)
 
     @FUZZ
     @given(post=posts(fields))
@@ -207,14 +222,7 @@ def test_no_address_gives_a_500_nor_writes(world: World, endpoint: str) -> None:
     fields = fields_on_page(page.get_data(as_text=True), route.path, "get") if page.mimetype == "text/html" else []
 
     def check(query: str) -> None:
-        browser = world.browser(route.persona)
-        with world.posting():
-            response = browser.client.get(route.path, query_string=query)
-        assert response.status_code != 500, f"500 from GET {route.path}?{query[:300]} as {route.persona}"
-        now = read_contents(world.app)
-        changed = changed_tables(world.baseline.contents, now)
-        assert not changed, f"GET {route.path}?{query[:300]} as {route.persona} changed {changed}"
-        world.settle(now)
+        _check_get(world, route, query)
 
     names = list(dict.fromkeys([spec.name for spec in fields] + QUERY_READ))
     for trap in TRAPS:
@@ -226,3 +234,31 @@ def test_no_address_gives_a_500_nor_writes(world: World, endpoint: str) -> None:
         check(query)
 
     fuzz()
+
+
+WORDS_IN_ADDRESSES = ["\x00", "\u00b2", "x" * 5000, "..", "é\u202e", "<script>", "' OR '1'='1", "%", " ", "a/b"]
+
+
+def test_no_word_in_an_address_gives_a_500(world: World) -> None:
+    """Each part of an address that is a word (a link's token, a funder's slug, the stage a round moves to), as
+    each of `WORDS_IN_ADDRESSES`, asked for with each method, by the person the access matrix lets in: never a 500,
+    and a refusal (or any GET) changes nothing."""
+    rules = [
+        rule
+        for rule in world.app.url_map.iter_rules()
+        if rule.endpoint != "static" and any(isinstance(c, UnicodeConverter) for c in rule._converters.values())
+    ]
+    assert len(rules) >= 5, "the URL map has fewer words in its addresses than it had: check this test"
+    for rule in rules:
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            route = world.route(rule, method)
+            words = [name for name, c in rule._converters.items() if isinstance(c, UnicodeConverter)]
+            for word in WORDS_IN_ADDRESSES:
+                values = {name: word if name in words else value for name, value in route.values.items()}
+                with world.app.test_request_context():
+                    path = url_for(rule.endpoint, **values)
+                asked = Route(rule.endpoint, route.persona, path, route.form, False, values)
+                if method == "GET":
+                    _check_get(world, asked, "")
+                else:
+                    _check(world, asked, Post(pairs=list(route.form.items())))

@@ -11,6 +11,7 @@ with bytes that are not UTF-8 at all (a lone surrogate cannot be sent as UTF-8, 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from urllib.parse import quote_from_bytes
 
 from hypothesis import strategies as st
@@ -24,6 +25,7 @@ from tests.fuzz.fields import (
     FLAG,
     MULTI,
     NUMBER,
+    TEXT,
     TIME,
     FieldSpec,
     row_names,
@@ -217,10 +219,14 @@ ANY_TEXT = st.one_of(
 # What broke numbers and ids before (issue 11): digits `int` takes that are not ASCII, or that `isdigit` takes and
 # `int` does not, more digits than `int` reads, and more than a database column holds. Drawn often, for every field.
 DIGIT_TRAPS = st.sampled_from(
-    ["\u00b2", "\u0663", "\uff17", "\u2460", "9" * DIGITS, "9" * 19, "9" * 20, str(2**63), "-1", "1e309", "NaN"]
+    ["\u00b2", "\u0663", "\uff17", "\u2460", "9" * DIGITS, "9" * 20, str(2**63), str(2**31), "-1", "1e309", "NaN"]
 )
-# Put in every field of a form at once, before the drawn examples: the first two broke `int`, the third a column.
-TRAPS = ["\u00b2", "9" * DIGITS, "9" * 20, "<b>'\"\x00\u202e</b>"]
+# Sent before the drawn examples: the first two broke `int`, the next two a column (past 64 bits on SQLite, past
+# 32 on PostgreSQL, whose INTEGER keys and amounts are 32-bit), the last is markup with a NUL.
+TRAPS = ["\u00b2", "9" * DIGITS, "9" * 20, str(2**31), "<b>'\"\x00\u202e</b>"]
+# The fields a trap goes into on a plausible form; the others (dates, times, choices, ticks) keep likely values, so
+# the form gets past its own checks to where the trap may break something.
+FREE = {TEXT, NUMBER, EMAIL}
 NUMBER_TEXT = st.one_of(
     DIGIT_TRAPS,
     st.sampled_from(NUMBERS),
@@ -289,6 +295,40 @@ ODD_TOKEN = st.one_of(st.just(""), ANY_TEXT)
 NOT_UTF8_BYTES = st.sampled_from(NOT_UTF8)
 
 
+def plausible(spec: FieldSpec) -> list[str]:
+    """What a person would likely send in this field: what the page shows if it shows anything, else a valid value
+    of its kind (today, for a date: no later than today, as a payment's must be)."""
+    if any(spec.shown):
+        return spec.shown
+    today = date.today()
+    likely = {
+        NUMBER: ["100"],
+        DATE: [str(today.day), str(today.month), str(today.year)],
+        TIME: ["10:00"],
+        EMAIL: ["someone.new@example.com"],
+        FLAG: ["y"],
+    }
+    if spec.kind in likely:
+        return likely[spec.kind]
+    if spec.kind in {CHOICE, MULTI}:
+        return [next((choice for choice in spec.choices if choice), "")]
+    return ["A few plain words"]
+
+
+def trap_posts(fields: list[FieldSpec]) -> list[Post]:
+    """The first two traps in every field at once; then each trap in every free-text field of a plausible form."""
+    sent = [spec for spec in fields if spec.kind not in {FILE, BUTTON}]
+    every = [Post(pairs=[(spec.name, trap) for spec in sent]) for trap in TRAPS[:2]]
+    button = [(spec.name, spec.choices[0]) for spec in fields if spec.kind == BUTTON and spec.choices][:1]
+    free = [
+        Post(
+            pairs=[(spec.name, v) for spec in sent for v in ([trap] if spec.kind in FREE else plausible(spec))] + button
+        )
+        for trap in TRAPS
+    ]
+    return every + free
+
+
 def posts(fields: list[FieldSpec]) -> st.SearchStrategy[Post]:
     """Submissions to a form with these fields (the strategies are built once, here, for all its examples)."""
     each = [(spec, FILES if spec.kind == FILE else _values(spec)) for spec in fields]
@@ -298,14 +338,26 @@ def posts(fields: list[FieldSpec]) -> st.SearchStrategy[Post]:
         names.append(st.builds(lambda row, i: f"{row[0]}-{i}-{row[1]}", st.sampled_from(rows), st.integers(0, 10**25)))
     extras = st.lists(st.tuples(st.one_of(names), ANY_TEXT), max_size=3)
 
+    # Half the examples send a plausible form (what the page shows, else a likely value of the field's kind) with one
+    # or two fields changed, so a value gets past the form's other checks to the service and the database.
+    changeable = [spec.name for spec in fields if spec.kind not in {FILE, BUTTON}]
+    likely = {spec.name: plausible(spec) for spec in fields}
+    first_button = next((spec for spec in fields if spec.kind == BUTTON and spec.choices), None)
+
     @st.composite
     def post(draw: st.DrawFn) -> Post:
         drawn = Post()
+        mutate = changeable and draw(st.booleans())
+        changed = set(draw(st.lists(st.sampled_from(changeable), min_size=1, max_size=2))) if mutate else set()
         for spec, values in each:
             if spec.kind == FILE:
                 drawn.files += [(spec.name, data, filename) for data, filename in draw(values)]
-            else:
+            elif not mutate or spec.name in changed:
                 drawn.pairs += [(spec.name, value) for value in draw(values)]
+            elif spec.kind == BUTTON:
+                drawn.pairs += [(spec.name, spec.choices[0])] if spec is first_button else []
+            else:
+                drawn.pairs += [(spec.name, value) for value in likely[spec.name]]
         drawn.pairs += draw(extras)
         if drawn.pairs and draw(st.integers(0, 2)) == 0:
             at = draw(st.integers(0, len(drawn.pairs) - 1))

@@ -90,6 +90,7 @@ class Route:
     path: str
     form: dict[str, str]  # fields the matrix posts too (the colleague invitation's funder)
     has_get: bool
+    values: dict[str, Any] = field(default_factory=dict)  # what the address was built from
 
 
 @dataclass
@@ -114,6 +115,7 @@ class World:
     browsers: dict[str, Browser]
     baseline: Baseline
     dirty: bool = False
+    pages: dict[tuple[str, str], str] = field(default_factory=dict)
 
     @classmethod
     def build(cls, app: Flask) -> World:
@@ -158,7 +160,30 @@ class World:
         form = {
             name: str(getattr(self.scenario, key)) for name, key in matrix.FORM_FIELDS.get(rule.endpoint, {}).items()
         }
-        return Route(rule.endpoint, persona, path, form, "GET" in (rule.methods or ()))
+        return Route(rule.endpoint, persona, path, form, "GET" in (rule.methods or ()), values)
+
+    def page(self, persona: str, path: str) -> str:
+        """The page at `path` as `persona` sees it at the start (read once), or "" if it is not theirs to see."""
+        if (persona, path) not in self.pages:
+            response = self.browser(persona).client.get(path)
+            self.pages[(persona, path)] = response.get_data(as_text=True) if response.status_code == 200 else ""
+        return self.pages[(persona, path)]
+
+    def pages_showing(self, route: Route, rule: Rule) -> Iterator[tuple[str, str]]:
+        """The pages that may hold the form of a route that only takes a POST (a payment's form is on the award's
+        page): the persona's pages whose addresses name nothing the route's does not, of the same area first, each
+        with its address."""
+        area = rule.endpoint.split(".")[0]
+        candidates = [
+            other
+            for other in self.app.url_map.iter_rules()
+            if "GET" in (other.methods or ())
+            and other.arguments <= rule.arguments
+            and matrix.EXPECTED.get(other.endpoint, {}).get("GET", {}).get(route.persona) == matrix.OK
+        ]
+        for other in sorted(candidates, key=lambda r: (r.endpoint.split(".")[0] != area, r.endpoint)):
+            path = self.route(other, "GET").path
+            yield path, self.page(route.persona, path)
 
     def browser(self, persona: str) -> Browser:
         """The persona's browser as it was at the start, on the database as it was (after any earlier example)."""
