@@ -38,6 +38,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     configure_logging(app)
     _init_extensions(app)
+    from grants.web import register_converters
+
+    register_converters(app)  # before the routes, which read them as they are added
     _register_blueprints(app)
 
     from grants.errors import register_error_handlers

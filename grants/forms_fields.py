@@ -29,6 +29,11 @@ from grants.timefmt import LONDON
 
 EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.com"
 
+# The largest id a row can have (every primary key is an INTEGER: 32 bits on PostgreSQL): a bigger number names
+# nothing, and handed to PostgreSQL it is an error ("integer out of range"), not an answer.
+MAX_ID = 2**31 - 1
+_ID = re.compile(r"[0-9]{1,10}")
+
 _TIME = re.compile(r"([0-9]{1,2})(?:[:.]([0-9]{2}))?\s*(am|pm|a\.m\.|p\.m\.)?")
 
 
@@ -65,6 +70,15 @@ def london_to_utc(day: date, at: time) -> datetime:
     if utc.astimezone(LONDON).replace(tzinfo=None) != local.replace(tzinfo=None):
         raise ValueError("the clocks go forward at that time")
     return utc
+
+
+def posted_id(text: str | None) -> int | None:
+    """The id a form sends back (a hidden field, a choice), or None when it is not one: ASCII digits only (not
+    '²' or '٣', which `str.isdigit` accepts), and no bigger than any row's id can be."""
+    value = (text or "").strip()
+    if not _ID.fullmatch(value) or int(value) > MAX_ID:
+        return None
+    return int(value)
 
 
 class Needed:

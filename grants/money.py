@@ -26,7 +26,10 @@ def format_pounds(pence: int | Fraction | None) -> str:
 # ("1,250", never "1,2,5,0"), and at most two decimal places ("1250.5" is £1,250.50). Digits are ASCII 0-9 only:
 # Python's \d and int() would also take "٣" (Arabic-Indic three) and other scripts' digits.
 _POUNDS = re.compile(r"([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]{1,2}))?")
-MAX_POUND_DIGITS = 12  # up to £999,999,999,999: far beyond any grant, well inside a 64-bit column
+MAX_POUND_DIGITS = 12  # up to £999,999,999,999: far beyond any grant, and beyond what a column holds (below)
+# The most pennies an amount column holds: they are INTEGER, 32 bits on PostgreSQL (£21,474,836.47). A typed amount
+# may be bigger; compare it in Python (or clamp it) before it goes into a query, which would fail, not answer.
+MAX_PENCE = 2**31 - 1
 
 
 def parse_pounds(text: str | None) -> int | None:

@@ -17,13 +17,14 @@ from typing import Any, Generic, ParamSpec, TypeVar
 
 from flask import Flask, flash, request, url_for
 from flask_wtf import FlaskForm
+from werkzeug.routing import IntegerConverter, Map, UnicodeConverter
 from werkzeug.wrappers import Response
 from wtforms import Field
 
 from grants.auth.permissions import current_person
 from grants.domain import DomainError
 from grants.extensions import db
-from grants.forms_fields import OneUseForm
+from grants.forms_fields import MAX_ID, OneUseForm
 from grants.idempotency import AlreadyRecorded, spend_form_token
 from grants.paging import Page, page_number
 
@@ -153,6 +154,32 @@ def pagination(page: Page, endpoint: str, *, label: str, **values: Any) -> dict[
     if page.number < page.pages:
         params["next"] = {"href": href(page.number + 1)}
     return params
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every route's address is a row's id: a number bigger than any id can be matches no route
+    (404), rather than reaching the database, which cannot compare a column with it (a 500)."""
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+class WordConverter(UnicodeConverter):
+    """`<token>`, `<slug>` and any other word in an address never hold a control character: a NUL in a funder's
+    slug reached PostgreSQL, which cannot compare a text column with it (a 500). Such an address matches no route."""
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        super().__init__(map, *args, **kwargs)
+        self.regex = self.regex.replace("[^/]", "[^/\\x00-\\x1f\\x7f]", 1)
+
+
+def register_converters(app: Flask) -> None:
+    """Before any route is added: `<int:...>` is an `IdConverter`, and a word (`<x>`, `<string:x>`) a
+    `WordConverter`."""
+    app.url_map.converters["int"] = IdConverter
+    app.url_map.converters["default"] = WordConverter
+    app.url_map.converters["string"] = WordConverter
 
 
 def _commit_after_request(response: Response) -> Response:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from flask import Flask
 from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovTextArea
 from werkzeug.datastructures import MultiDict
@@ -16,6 +17,7 @@ from grants.forms_fields import (
     email_field,
     full_name_field,
     long_text,
+    posted_id,
     reason_field,
 )
 
@@ -162,3 +164,30 @@ def test_a_text_field_cleans_what_was_typed_before_the_other_rules_see_it() -> N
     assert hidden.name.errors[0].startswith("Name of your group has a hidden character in it")
     composed = NameForm(MultiDict({"name": " Cafe\u0301 "}))
     assert composed.validate() and composed.name.data == "Caf\u00e9"
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("7", 7), (" 42 ", 42), (str(2**31 - 1), 2**31 - 1), ("0", 0)]
+    + [
+        (odd, None)
+        for odd in [
+            "",
+            None,
+            "²",
+            "\u0663",
+            "\uff17",
+            "-1",
+            "+1",
+            "1.0",
+            "1e3",
+            "0x1",
+            str(2**31),
+            "9" * 19,
+            "9" * 5000,
+        ]
+    ],
+)
+def test_an_id_sent_back_by_a_form_is_ascii_digits_that_fit_a_row(typed: str | None, expected: int | None) -> None:
+    """Anything else is None, which names nothing: no ValueError from `int`, no overflow in the database."""
+    assert posted_id(typed) == expected

@@ -61,6 +61,11 @@ def record_payment(
     reference = reference.strip()
     too_long(reference, MAX_REFERENCE, "The reference", "reference")
 
+    if amount_pence > award.amount_pence - award.paid_pence:
+        # Said before the statement below, which says it too, so that an amount past what the column holds (a
+        # 32-bit INTEGER on PostgreSQL) is refused with this message rather than failing in the database.
+        raise _payment_refused(award, amount_pence)
+
     # One statement both checks and adds, so two payments at once cannot both pass the award: on PostgreSQL the
     # second waits for the first's row lock and then re-checks against the new total; SQLite writers take turns.
     # The database's check constraint (paid_pence <= amount_pence) is the backstop.

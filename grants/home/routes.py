@@ -19,6 +19,7 @@ from grants.auth.permissions import (
 )
 from grants.decisions.confirmations import waiting_in_funder
 from grants.extensions import db
+from grants.forms_fields import posted_id
 from grants.home import bp, queries
 from grants.home.forms import InviteColleagueForm, RetentionForm
 from grants.models import Funder, Role
@@ -59,10 +60,10 @@ def staff() -> str:
 @role_required(Role.STAFF)
 def invite_colleague() -> str | Response:
     form = InviteColleagueForm()
-    funder_id = form.funder_id.data or ""
-    if not funder_id.isdigit():
+    funder_id = posted_id(form.funder_id.data)
+    if funder_id is None:
         abort(404)  # the hidden field names no funder
-    funder = load_or_404(Funder, int(funder_id), can_invite_colleagues)
+    funder = load_or_404(Funder, funder_id, can_invite_colleagues)
     if not form.validate():
         return _staff_page(form, funder.id)
     invitations.invite(

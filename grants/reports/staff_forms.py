@@ -10,7 +10,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSelect, Go
 from wtforms import SelectField, SelectMultipleField, SubmitField
 
 from grants.forms_fields import ButtonForm as ButtonForm
-from grants.forms_fields import GetForm, line_text, long_text, reason_field
+from grants.forms_fields import GetForm, line_text, long_text, posted_id, reason_field
 from grants.models import Report, Theme
 from grants.reports import staff_services as services
 
@@ -72,8 +72,7 @@ class ThemeFilterForm(GetForm):
         return self
 
     def theme_id(self) -> int | None:
-        value = self.theme.data or ""
-        return int(value) if value.isdigit() else None
+        return posted_id(self.theme.data)
 
 
 class StoryChoiceForm(FlaskForm):

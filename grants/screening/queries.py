@@ -13,7 +13,7 @@ from grants.audit.events import history_words
 from grants.bids.queries import AnsweredQuestion, bid_contents
 from grants.database import DbSession
 from grants.models import Attachment, AuditEvent, Bid, BidStatus, Group, GroupMember, Round, User
-from grants.money import pounds_as_typed
+from grants.money import MAX_PENCE, pounds_as_typed
 from grants.paging import Page, page_of
 
 PER_PAGE = 25
@@ -86,10 +86,12 @@ def _filtered(round_: Round, filters: BidFilters) -> list[sa.ColumnElement[bool]
     ]
     if filters.status is not None and filters.status in LISTED_STATUSES:
         conditions.append(Bid.status == filters.status)
+    # An amount past what the column holds is no different from the most it holds (no bid asks for that much),
+    # and the database could not compare the column with it.
     if filters.min_pence is not None:
-        conditions.append(Bid.amount_pence >= filters.min_pence)
+        conditions.append(Bid.amount_pence >= min(filters.min_pence, MAX_PENCE))
     if filters.max_pence is not None:
-        conditions.append(Bid.amount_pence <= filters.max_pence)
+        conditions.append(Bid.amount_pence <= min(filters.max_pence, MAX_PENCE))
     if filters.area.strip():
         conditions.append(sa.func.lower(Group.area).contains(filters.area.strip().lower(), autoescape=True))
     search = filters.search.strip()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
@@ -172,6 +173,19 @@ def test_staff_cannot_invite_to_another_funder(app: Flask, client: FlaskClient) 
     response = client.post(
         "/staff/invite", data={"funder_id": str(other_id), "email": "x@example.com", "role": "staff"}
     )
+    assert response.status_code == 404
+    with app_session(app) as s:
+        assert s.scalar(sa.select(sa.func.count()).select_from(Invitation)) == 0
+
+
+@pytest.mark.parametrize("funder_id", ["²", "\u0661", "9" * 5000, str(2**31), ""])
+def test_a_funder_id_that_names_no_row_is_not_found(app: Flask, client: FlaskClient, funder_id: str) -> None:
+    """Found by the fuzz tests: '²' passed `isdigit` and then broke `int`, 5,000 digits broke `int` too, and a number
+    past the largest id broke PostgreSQL; each was a 500. Now each names no funder, as any other wrong id does."""
+    with app_session(app) as s:
+        make_staff(s, make_funder(s), email="staff@example.com")
+    sign_in(client, "staff@example.com")
+    response = client.post("/staff/invite", data={"funder_id": funder_id, "email": "x@example.com", "role": "staff"})
     assert response.status_code == 404
     with app_session(app) as s:
         assert s.scalar(sa.select(sa.func.count()).select_from(Invitation)) == 0

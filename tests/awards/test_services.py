@@ -343,6 +343,29 @@ def test_a_payment_past_the_award_is_refused(session: Session, setting: Setting)
     assert session.scalar(sa.select(sa.func.count(Payment.id))) == 1
 
 
+def test_a_payment_past_what_an_amount_column_holds_is_refused_with_the_message(
+    session: Session, setting: Setting
+) -> None:
+    """Found by the fuzz tests on PostgreSQL: a payment of £2,147,483,648 (a form reads up to twelve digits of
+    pounds) went into the statement that checks and adds it, past the 32-bit column, and failed there (a 500)."""
+    award = _accepted(session, setting)
+    staff = _get(session, User, setting.staff_id)
+    session.commit()
+    with pytest.raises(DomainError) as caught:
+        services.record_payment(
+            session,
+            award=award,
+            amount_pence=2_147_483_648_00,
+            paid_on=london_today(),
+            reference="",
+            actor=staff,
+            now=utcnow(),
+        )
+    session.rollback()
+    assert caught.value.message.endswith("more than the award of £500")
+    assert _get(session, Award, award.id).paid_pence == 0
+
+
 def test_a_payment_on_an_offer_not_yet_accepted_is_refused(session: Session, setting: Setting) -> None:
     award = _offer(session, setting)
     session.commit()

@@ -91,6 +91,17 @@ def test_list_shows_sent_reports_and_filters_by_theme(app: Flask, client: FlaskC
     assert "Youth Football" in page and "Friends of Elm Park" in page
 
 
+def test_a_theme_filter_that_is_not_an_id_shows_everything_never_a_500(app: Flask, client: FlaskClient) -> None:
+    """Issue 11: `theme=²` passed `isdigit` and broke `int` (a 500); so did 5,000 digits, and 20 digits broke the
+    database. Each is no theme, so the whole list is shown."""
+    st = make_stories(app)
+    signed_in(client, st.setting.staff_email)
+    for odd in ["%C2%B2", "9" * 5000, "9" * 20]:
+        response = client.get(f"/staff/rounds/{st.round_id}/reports?theme={odd}")
+        assert response.status_code == 200
+        assert "Youth Football" in response.text and "Friends of Elm Park" in response.text
+
+
 def _quotes(app: Flask, report_id: int) -> list[str]:
     with app_session(app) as s:
         return list(s.scalars(sa.select(ReportQuote.text).where(ReportQuote.report_id == report_id)))
