@@ -32,10 +32,21 @@ MAX_SAFE_INTEGER = 2**53 - 1  # RFC 8785 numbers are doubles: integers beyond th
 _BMP_END = "\uffff"
 
 
+def _has_lone_surrogate(text: str) -> bool:
+    """A half of a UTF-16 pair on its own, which UTF-8 cannot hold (the library refuses it, so must we)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def _plain(value: Any) -> bool:
     """Whether `value` is made only of the kinds the fast encoder writes exactly as RFC 8785 does."""
     kind = type(value)
-    if kind is str or kind is bool or value is None:
+    if kind is str:
+        return value.isascii() or not _has_lone_surrogate(value)
+    if kind is bool or value is None:
         return True
     if kind is int:
         return -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER

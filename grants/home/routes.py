@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
@@ -22,7 +24,7 @@ from grants.extensions import db
 from grants.forms_fields import posted_id
 from grants.home import bp, queries
 from grants.home.forms import InviteColleagueForm, RetentionForm
-from grants.models import Funder, Role
+from grants.models import Funder, Role, User
 from grants.retention.settings import set_unfunded_bids_kept_days
 from grants.web import act
 
@@ -50,6 +52,14 @@ def _staff_page(form: InviteColleagueForm | RetentionForm | None = None, form_fu
     return render_template("home/staff.html", sections=sections, form=form, me=current_person())
 
 
+def _posted_funder(form: InviteColleagueForm | RetentionForm, can: Callable[[User, Funder], bool]) -> Funder:
+    """The funder a staff home page form names in its hidden field: 404 unless it is one `can` allows."""
+    funder_id = posted_id(form.funder_id.data)
+    if funder_id is None:
+        abort(404)  # the hidden field names no funder
+    return load_or_404(Funder, funder_id, can)
+
+
 @bp.get("/staff")
 @role_required(Role.STAFF)
 def staff() -> str:
@@ -60,10 +70,7 @@ def staff() -> str:
 @role_required(Role.STAFF)
 def invite_colleague() -> str | Response:
     form = InviteColleagueForm()
-    funder_id = posted_id(form.funder_id.data)
-    if funder_id is None:
-        abort(404)  # the hidden field names no funder
-    funder = load_or_404(Funder, funder_id, can_invite_colleagues)
+    funder = _posted_funder(form, can_invite_colleagues)
     if not form.validate():
         return _staff_page(form, funder.id)
     invitations.invite(
@@ -115,10 +122,7 @@ def applicant() -> str:
 @role_required(Role.STAFF)
 def set_retention() -> str | Response:
     form = RetentionForm()
-    funder_id = form.funder_id.data or ""
-    if not funder_id.isdigit():
-        abort(404)  # the hidden field names no funder
-    funder = load_or_404(Funder, int(funder_id), can_change_funder_settings)
+    funder = _posted_funder(form, can_change_funder_settings)
     done = form.validate() and act(form, set_unfunded_bids_kept_days, funder=funder, days=form.days.data or "")
     if not done:
         return _staff_page(form, funder.id)

@@ -27,8 +27,20 @@ from werkzeug.routing import Rule
 
 from grants.auth import services as account_services
 from grants.auth.invitations import grant_role
+from grants.auth.tokens import new_token
 from grants.extensions import limiter
-from grants.models import Funder, OutboxEmail, Role, RoleGrant, Round, User, VotingMethod, utcnow
+from grants.models import (
+    AccountDeletion,
+    Funder,
+    LoginSession,
+    OutboxEmail,
+    Role,
+    RoleGrant,
+    Round,
+    User,
+    VotingMethod,
+    utcnow,
+)
 from tests.access import test_matrix as matrix
 from tests.access.scenario import (
     ADMIN,
@@ -63,9 +75,17 @@ PERSONA = {
     "auth.two_factor_recovery_codes": APPLICANT_B,  # has two-step sign-in on, and may turn it off
     "auth.two_factor_turn_off": APPLICANT_B,
     "decisions.confirm_proposal": COLLEAGUE,  # staff proposed the reopening; only a colleague may confirm it
+    "auth.end_session": APPLICANT_A,  # signed in on another browser too (URL_VALUES)
+    "admin.delete_account": ADMIN,  # someone asked for their account to be deleted (URL_VALUES)
+    "admin.refuse_deletion": ADMIN,
 }
 # A URL variable that names something else than the matrix's object: World.extra's names, or Scenario's fields.
-URL_VALUES: dict[str, dict[str, str]] = {"auth.confirm_registration": {"token": "open_registration_token"}}
+URL_VALUES: dict[str, dict[str, str]] = {
+    "auth.confirm_registration": {"token": "open_registration_token"},
+    "auth.end_session": {"session_id": "other_session_id"},
+    "admin.delete_account": {"deletion_id": "deletion_id"},
+    "admin.refuse_deletion": {"deletion_id": "deletion_id"},
+}
 SIGNED_OUT = {ANONYMOUS, SIGNING_IN, SETTING_UP, CODES_SHOWN}
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 
@@ -232,6 +252,13 @@ def _more_people(app: Flask, scenario: Scenario) -> dict[str, Any]:
         account_services.request_registration(
             s, name="Fuzz Person", email="fuzz.person@example.com", password="a long new password", now=utcnow()
         )
+        # Applicant A is signed in on another browser too, and someone has asked for their account to be deleted.
+        applicant_a = s.scalars(sa.select(User).where(User.email == scenario.emails[APPLICANT_A])).one()
+        elsewhere = LoginSession(user_id=applicant_a.id, token_hash=new_token()[1], device="Firefox on Windows")
+        leaving = make_user(s, email="leaving@example.com", name="Leaving Soon")
+        deletion = AccountDeletion(user_id=leaving.id)
+        s.add_all([elsewhere, deletion])
+        s.flush()
         mail = s.scalars(sa.select(OutboxEmail.body_text).where(OutboxEmail.to_address == "fuzz.person@example.com"))
         token = re.search(r"/register/(\S+)", "\n".join(mail))
         assert token
@@ -240,4 +267,6 @@ def _more_people(app: Flask, scenario: Scenario) -> dict[str, Any]:
             "codes_shown_email": staff[1],
             "colleague_email": next(email for email in colleague if email not in known and email not in staff),
             "open_registration_token": token.group(1),
+            "other_session_id": elsewhere.id,
+            "deletion_id": deletion.id,
         }
